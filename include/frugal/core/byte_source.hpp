@@ -1,0 +1,83 @@
+#pragma once
+// Byte sources: where every frugal reader gets its bytes.
+//
+// A ByteSource answers positional reads (`read_at`), so a demuxer can jump
+// between a table in moov and a sample in mdat without a shared file
+// position, and several readers can share one source. Offsets and sizes are
+// in bytes and 64-bit everywhere, also on 32-bit targets.
+
+#include <frugal/core/result.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+
+namespace frugal::core {
+
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+
+  /// Reads up to `dst.size()` bytes starting at byte `offset` into `dst`.
+  /// Returns the number of bytes read; it is less than `dst.size()` only when
+  /// the data ends (0 at or after the end). Errors: Errc::io.
+  /// Thread-safety: implementations in frugal allow concurrent read_at calls
+  /// on one source unless their docs say otherwise.
+  virtual Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> dst) = 0;
+
+  /// Total size in bytes, or nullopt when unknown (a pipe, a live stream).
+  virtual std::optional<std::uint64_t> size() const = 0;
+};
+
+/// Reads exactly `dst.size()` bytes at `offset`.
+/// Errors: Errc::end_of_stream when the data ends first (message "unexpected
+/// end of data", offset = `offset`), or the source's error.
+Result<void> read_exact(ByteSource& source, std::uint64_t offset, std::span<std::byte> dst);
+
+/// A non-owning source over bytes in memory (tests, fuzzers, embedded assets).
+/// The bytes must outlive the source. Thread-safe.
+class MemorySource final : public ByteSource {
+ public:
+  explicit MemorySource(std::span<const std::byte> bytes) noexcept : bytes_(bytes) {}
+  Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> dst) override;
+  std::optional<std::uint64_t> size() const override { return bytes_.size(); }
+
+ private:
+  std::span<const std::byte> bytes_;
+};
+
+/// A window [offset, offset + length) of another source, seen as a source of
+/// its own starting at 0; reads never leave the window. `length` is clipped to
+/// the parent's size when that is known. Thread-safe when the parent is.
+class SubSource final : public ByteSource {
+ public:
+  SubSource(ByteSource& parent, std::uint64_t offset, std::uint64_t length) noexcept;
+  Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> dst) override;
+  std::optional<std::uint64_t> size() const override { return length_; }
+
+ private:
+  ByteSource& parent_;
+  std::uint64_t offset_;
+  std::uint64_t length_;
+};
+
+/// Passes reads through to another source and counts them (bytes returned and
+/// read_at calls), for `--stats` and for tests that bound a reader's I/O.
+/// Not thread-safe: one reader at a time.
+class CountingSource final : public ByteSource {
+ public:
+  explicit CountingSource(ByteSource& inner) noexcept : inner_(inner) {}
+  Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> dst) override;
+  std::optional<std::uint64_t> size() const override { return inner_.size(); }
+
+  std::uint64_t bytes_read() const noexcept { return bytes_read_; }
+  std::uint64_t read_calls() const noexcept { return read_calls_; }
+
+ private:
+  ByteSource& inner_;
+  std::uint64_t bytes_read_ = 0;
+  std::uint64_t read_calls_ = 0;
+};
+
+}  // namespace frugal::core

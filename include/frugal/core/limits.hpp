@@ -1,0 +1,28 @@
+#pragma once
+// Caps on every size and count frugal takes from a file before it allocates
+// or loops on it. Defaults are safe for hostile input and generous for real
+// files; embedders tighten them for small devices. A value beyond its cap is
+// Errc::limit_exceeded, never a silent truncation.
+
+#include <cstdint>
+
+namespace frugal::core {
+
+struct Limits {
+  /// Deepest box nesting accepted (moov/trak/mdia/minf/stbl/stsd/entry/wave/...).
+  std::uint32_t max_box_depth = 16;
+  /// Largest box read into memory whole (stsd, esds, dOps, elst...), in bytes.
+  std::uint32_t max_box_bytes = 1u << 20;
+  /// Tracks per file.
+  std::uint32_t max_tracks = 128;
+  /// Sample entries per stsd.
+  std::uint32_t max_sample_entries = 16;
+  /// Edit list entries per track.
+  std::uint32_t max_edit_entries = 4096;
+  /// Bytes of sample-table data one track may hold in memory.
+  std::uint64_t max_table_bytes = std::uint64_t{64} << 20;
+  /// Largest packet (sample, or group of PCM samples) delivered, in bytes.
+  std::uint32_t max_packet_bytes = 16u << 20;
+};
+
+}  // namespace frugal::core

@@ -1,0 +1,69 @@
+#include "support/media.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <sys/wait.h>
+
+namespace fs = std::filesystem;
+
+namespace frugal::test {
+
+std::optional<fs::path> media_dir() {
+  if (const char* env = std::getenv("FRUGAL_MEDIA_DIR"); env && *env) {
+    if (fs::is_directory(env)) return fs::path(env);
+    return std::nullopt;
+  }
+  std::error_code ec;
+  fs::path dir = fs::weakly_canonical(FRUGAL_DEFAULT_MEDIA_DIR, ec);
+  if (!ec && fs::is_directory(dir)) return dir;
+  return std::nullopt;
+}
+
+std::vector<fs::path> media_files(const std::string& sub) {
+  std::vector<fs::path> files;
+  auto dir = media_dir();
+  if (!dir || !fs::is_directory(*dir / sub)) return files;
+  for (const auto& entry : fs::directory_iterator(*dir / sub))
+    if (entry.is_regular_file()) files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+std::optional<fs::path> find_program(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  if (!path) return std::nullopt;
+  std::string rest = path;
+  std::size_t start = 0;
+  while (start <= rest.size()) {
+    std::size_t end = rest.find(':', start);
+    if (end == std::string::npos) end = rest.size();
+    fs::path candidate = fs::path(rest.substr(start, end - start)) / name;
+    std::error_code ec;
+    if (fs::is_regular_file(candidate, ec)) return candidate;
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += (c == '\'') ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::optional<std::string> run_capture(const std::string& command) {
+  std::string full = command + " 2>/dev/null";
+  FILE* pipe = ::popen(full.c_str(), "r");
+  if (!pipe) return std::nullopt;
+  std::string out;
+  std::array<char, 65536> buf;
+  std::size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
+  const int status = ::pclose(pipe);
+  if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
+  return out;
+}
+
+}  // namespace frugal::test
