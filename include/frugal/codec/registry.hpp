@@ -1,0 +1,64 @@
+#pragma once
+// Decoders by codec: frugal's built-ins (Opus over libopus, FLAC over
+// libFLAC, PCM) and any an embedder adds, e.g. a hardware or DSP AAC
+// decoder, without changing frugal.
+
+#include <frugal/codec/decoder.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace frugal::codec {
+
+struct DecoderOptions {
+  /// Lossy decoders produce f32 instead of s16 (Opus: opus_decode_float).
+  bool float_output = false;
+};
+
+/// Makes a decoder for `params`. Returns Errc::unsupported to pass a stream
+/// it cannot handle (a profile, a channel count) on to the next factory.
+using DecoderFactory = std::function<core::Result<std::unique_ptr<Decoder>>(
+    const core::CodecParameters& params, const DecoderOptions& options)>;
+
+/// Thread-safety: add() must not race with anything; create() is safe from
+/// several threads at once.
+class DecoderRegistry {
+ public:
+  /// An empty registry.
+  DecoderRegistry() = default;
+
+  /// A registry holding the decoders compiled into this build: "pcm" always,
+  /// "libopus" (FRUGAL_WITH_OPUS) and "libflac" (FRUGAL_WITH_FLAC).
+  static DecoderRegistry with_builtins();
+
+  /// Registers `factory` for `codec` under `name`. Later registrations are
+  /// tried first, so an embedder's decoder takes precedence over a built-in.
+  void add(core::Codec codec, std::string name, DecoderFactory factory);
+
+  /// Creates a decoder from the most recently added factory for
+  /// params.codec that accepts the stream. Errors: Errc::unsupported when no
+  /// factory does (message names the codec); a factory's own error
+  /// (Errc::malformed for a bad codec configuration).
+  core::Result<std::unique_ptr<Decoder>> create(const core::CodecParameters& params,
+                                                const DecoderOptions& options = {}) const;
+
+  /// Names of the factories registered for `codec`, most preferred first.
+  std::vector<std::string> names(core::Codec codec) const;
+
+ private:
+  struct Entry {
+    core::Codec codec;
+    std::string name;
+    DecoderFactory factory;
+  };
+  std::vector<Entry> entries_;
+};
+
+/// Frames of codec delay at the start of a stream, to drop when no edit
+/// list says what to drop: Opus PreSkip (RFC 7845 §4.2, from dOps); 0 for
+/// codecs without one known from their configuration.
+std::uint32_t priming_frames(const core::CodecParameters& params) noexcept;
+
+}  // namespace frugal::codec

@@ -1,0 +1,76 @@
+#pragma once
+// One audio track from file to PCM: demuxer → decoder → trimming → sample
+// format conversion. Used by `frugal decode` directly and by the Player from
+// its decode thread.
+
+#include <frugal/codec/registry.hpp>
+#include <frugal/mp4/demuxer.hpp>
+
+#include <memory>
+#include <optional>
+
+namespace frugal::player {
+
+struct StreamOptions {
+  /// track_ID to play; default: the first audio track that can play.
+  std::optional<std::uint32_t> track;
+  /// Output sample format; default: codec::default_output_format.
+  std::optional<core::SampleFormat> format;
+  /// Trim by the track's edit list (ISO/IEC 14496-12 §8.6.6: the first
+  /// non-empty edit's media_time and segment_duration). When false, or when
+  /// the track has no edit list, only the codec's priming (Opus pre-skip) is
+  /// dropped and nothing is cut at the end.
+  bool use_edit_list = true;
+  mp4::DemuxerOptions demuxer;
+  codec::DecoderOptions decoder;
+};
+
+/// Frames to drop at the start and, when known, frames to keep after them.
+struct TrimWindow {
+  std::uint64_t start = 0;
+  std::optional<std::uint64_t> length;
+};
+
+/// The trim for `track` decoded at `sample_rate`, from its edit list (when
+/// `use_edit_list`) or its codec priming. `movie_timescale` converts edit
+/// durations (mvhd ticks) to media ticks. Multiple non-empty edits and empty
+/// edits (delays) are not applied yet: only the first non-empty edit is.
+TrimWindow trim_window(const mp4::Track& track, std::uint32_t movie_timescale, std::uint32_t sample_rate,
+                       bool use_edit_list);
+
+/// Thread-safety: one thread at a time.
+class AudioStream {
+ public:
+  /// Opens `source` (which must outlive the stream), picks the track and
+  /// creates its decoder from `registry`. Errors: the demuxer's; Errc::unsupported
+  /// when there is no playable audio track or no decoder for its codec;
+  /// Errc::invalid_argument for a `track` that is not audio.
+  static core::Result<AudioStream> open(core::ByteSource& source, const codec::DecoderRegistry& registry,
+                                        const StreamOptions& options = {});
+
+  AudioStream(AudioStream&&) noexcept;
+  AudioStream& operator=(AudioStream&&) noexcept;
+  ~AudioStream();
+
+  /// Format of the blocks read() returns.
+  const core::AudioFormat& format() const noexcept;
+  const mp4::Track& track() const noexcept;
+  const mp4::Demuxer& demuxer() const noexcept;
+  /// Frames the stream will produce after trimming, when the track says.
+  std::optional<std::uint64_t> total_frames() const noexcept;
+  /// Frames returned so far.
+  std::uint64_t position_frames() const noexcept;
+
+  /// The next block of whole frames in format(); empty at the end. The
+  /// block lives in the stream's buffer until the next call. Allocation-free
+  /// once buffers have grown to the largest packet. Errors: the demuxer's and
+  /// the decoder's (Errc::malformed for a corrupt packet).
+  core::Result<std::span<const std::byte>> read();
+
+ private:
+  struct Impl;
+  explicit AudioStream(std::unique_ptr<Impl> impl) noexcept;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace frugal::player

@@ -1,0 +1,49 @@
+#pragma once
+// The player: a decode thread runs an AudioStream into a bounded ring
+// buffer; the calling thread feeds the sink from it, so a slow sink never
+// stalls decoding and a slow decoder shows up as a sink underrun, not a hang.
+
+#include <frugal/player/audio_stream.hpp>
+#include <frugal/player/sink.hpp>
+
+#include <functional>
+
+namespace frugal::player {
+
+struct PlayerOptions {
+  /// Bytes buffered between the decode thread and the sink.
+  std::size_t ring_bytes = 256 * 1024;
+  /// Frames handed to the sink per write.
+  std::size_t frames_per_write = 2048;
+};
+
+struct Progress {
+  std::uint64_t frames = 0;                   ///< frames written to the sink so far (this stream)
+  std::optional<std::uint64_t> total_frames;  ///< the stream's length after trimming, when known
+  std::uint32_t sample_rate = 0;
+};
+using ProgressFn = std::function<void(const Progress&)>;
+
+/// Thread-safety: one thread drives a Player. The sink must outlive it.
+class Player {
+ public:
+  explicit Player(Sink& sink, PlayerOptions options = {}) : sink_(sink), options_(options) {}
+  Player(const Player&) = delete;
+  Player& operator=(const Player&) = delete;
+
+  /// Plays `stream` to its end, blocking. Opens the sink on the first
+  /// stream and reopens it when a stream's format differs from the last.
+  /// `progress` is called from this thread after each write. Errors: the
+  /// stream's (after what was decoded has played) or the sink's.
+  core::Result<void> play(AudioStream& stream, const ProgressFn& progress = {});
+
+  /// Closes the sink: plays out what it holds, or commits its file.
+  core::Result<void> finish();
+
+ private:
+  Sink& sink_;
+  PlayerOptions options_;
+  std::optional<core::AudioFormat> open_format_;
+};
+
+}  // namespace frugal::player

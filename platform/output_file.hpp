@@ -1,0 +1,45 @@
+#pragma once
+// Output files for the player's sinks, implemented per platform
+// (platform/posix/output_file.cpp). Internal to frugal.
+
+#include <frugal/core/result.hpp>
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+namespace frugal::platform {
+
+/// A file written atomically: bytes go to a temporary file beside `path`,
+/// and commit() flushes it to storage and renames it over `path`. Destroyed
+/// uncommitted, it removes the temporary file; `path` is never half-written.
+class AtomicFile {
+ public:
+  /// Errors: Errc::io (os_error = errno), e.g. the folder is not writable.
+  static core::Result<AtomicFile> create(const std::string& path);
+
+  AtomicFile(AtomicFile&& other) noexcept;
+  AtomicFile& operator=(AtomicFile&&) = delete;
+  AtomicFile(const AtomicFile&) = delete;
+  ~AtomicFile();
+
+  /// Appends at the end.
+  core::Result<void> write(std::span<const std::byte> data);
+  /// Overwrites bytes already written (e.g. a header's sizes).
+  core::Result<void> write_at(std::uint64_t offset, std::span<const std::byte> data);
+  /// fsync, rename over the target, fsync the folder.
+  core::Result<void> commit();
+
+ private:
+  AtomicFile(int fd, std::string temp, std::string target) noexcept
+      : fd_(fd), temp_(std::move(temp)), target_(std::move(target)) {}
+  int fd_ = -1;
+  std::string temp_;
+  std::string target_;
+};
+
+/// Writes all of `data` to `fd`, retrying short writes and EINTR.
+/// Errors: Errc::io (e.g. EPIPE when the reader of a pipe went away).
+core::Result<void> write_all(int fd, std::span<const std::byte> data);
+
+}  // namespace frugal::platform

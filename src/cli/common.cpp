@@ -1,0 +1,114 @@
+#include "cli/common.hpp"
+
+#include <cstdio>
+#include <cstring>
+#include <string_view>
+
+namespace frugal::cli {
+
+std::optional<std::string> Args::value(const std::string& name) const {
+  auto it = values.find(name);
+  if (it == values.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<Args> parse_args(const std::vector<std::string>& argv, const std::set<std::string>& with_value,
+                               const std::set<std::string>& flags, std::string& error) {
+  Args args;
+  for (std::size_t i = 0; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    if (a.size() < 2 || a[0] != '-' || a == "--") {  // "-" alone is a positional (stdin/stdout)
+      if (a != "--") args.positional.push_back(a);
+      continue;
+    }
+    std::string name = a;
+    std::optional<std::string> inline_value;
+    if (auto eq = a.find('='); eq != std::string::npos && a.rfind("--", 0) == 0) {
+      name = a.substr(0, eq);
+      inline_value = a.substr(eq + 1);
+    }
+    if (flags.count(name)) {
+      args.flags.insert(name);
+    } else if (with_value.count(name)) {
+      if (inline_value) {
+        args.values[name] = *inline_value;
+      } else if (i + 1 < argv.size()) {
+        args.values[name] = argv[++i];
+      } else {
+        error = "option " + name + " needs a value";
+        return std::nullopt;
+      }
+    } else {
+      error = "unknown option " + name;
+      return std::nullopt;
+    }
+  }
+  return args;
+}
+
+IoStats& io_stats() {
+  static IoStats stats;
+  return stats;
+}
+
+core::Result<std::unique_ptr<Input>> Input::open(const std::string& path) {
+  FRUGAL_TRY(core::FileSource file, core::FileSource::open(path.c_str()));
+  return std::unique_ptr<Input>(new Input(std::move(file)));
+}
+
+Input::~Input() {
+  io_stats().bytes_read += counting_.bytes_read();
+  io_stats().read_calls += counting_.read_calls();
+}
+
+int report(const std::string& subject, const core::Error& error) {
+  std::string line = "frugal: " + subject + ": " + core::errc_name(error.code) + ": " + error.message;
+  if (error.os_error) line += std::string(" (") + std::strerror(error.os_error) + ")";
+  if (error.offset != core::Error::kNoOffset) line += " (at byte " + std::to_string(error.offset) + ")";
+  std::fprintf(stderr, "%s\n", line.c_str());
+  switch (error.code) {
+    case core::Errc::io: return kIoError;
+    case core::Errc::invalid_argument: return kUsage;
+    default: return kBadInput;
+  }
+}
+
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "frugal: %s\n(see frugal --help)\n", message.c_str());
+  return kUsage;
+}
+
+bool parse_track(const Args& args, std::optional<std::uint32_t>& track, int& exit_code) {
+  auto v = args.value("--track");
+  if (!v) return true;
+  char* end = nullptr;
+  const unsigned long n = std::strtoul(v->c_str(), &end, 10);
+  if (v->empty() || *end != '\0' || n == 0 || n > 0xFFFFFFFFul) {
+    exit_code = usage_error("--track takes a track ID (a positive number), not '" + *v + "'");
+    return false;
+  }
+  track = static_cast<std::uint32_t>(n);
+  return true;
+}
+
+bool parse_stream_options(const Args& args, player::StreamOptions& options, int& exit_code) {
+  if (!parse_track(args, options.track, exit_code)) return false;
+  options.use_edit_list = !args.has("--no-edit-list");
+  auto v = args.value("--format");
+  if (!v) return true;
+  for (auto f : {core::SampleFormat::s16, core::SampleFormat::s24, core::SampleFormat::s32, core::SampleFormat::f32}) {
+    if (*v == core::sample_format_name(f)) {
+      options.format = f;
+      return true;
+    }
+  }
+  exit_code = usage_error("--format takes s16, s24, s32 or f32, not '" + *v + "'");
+  return false;
+}
+
+const codec::DecoderRegistry& decoders() {
+  static const codec::DecoderRegistry registry = codec::DecoderRegistry::with_builtins();
+  return registry;
+}
+
+}  // namespace frugal::cli

@@ -1,0 +1,81 @@
+#pragma once
+// What the frugal subcommands share: argument parsing, error reporting and
+// exit codes, opening inputs with I/O counting.
+
+#include <frugal/core/byte_source.hpp>
+#include <frugal/core/file_source.hpp>
+#include <frugal/core/media.hpp>
+#include <frugal/player/audio_stream.hpp>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace frugal::cli {
+
+/// Exit codes (documented in `frugal --help`).
+enum Exit : int { kOk = 0, kUsage = 1, kBadInput = 2, kIoError = 3 };
+
+/// Parsed command line of one subcommand: positionals, options with a value,
+/// and flags.
+struct Args {
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> values;
+  std::set<std::string> flags;
+
+  bool has(const std::string& flag) const { return flags.count(flag) != 0; }
+  std::optional<std::string> value(const std::string& name) const;
+};
+
+/// Parses `argv` against the option names taking a value (`with_value`) and
+/// the flags (`flags`). Unknown options are a usage error (message in `error`).
+std::optional<Args> parse_args(const std::vector<std::string>& argv, const std::set<std::string>& with_value,
+                               const std::set<std::string>& flags, std::string& error);
+
+/// I/O totals across every input the command opened (for --stats).
+struct IoStats {
+  std::uint64_t bytes_read = 0;
+  std::uint64_t read_calls = 0;
+};
+IoStats& io_stats();
+
+/// An input file opened with pread, counted into io_stats() when destroyed.
+class Input {
+ public:
+  static core::Result<std::unique_ptr<Input>> open(const std::string& path);
+  ~Input();
+  core::ByteSource& source() { return counting_; }
+
+ private:
+  explicit Input(core::FileSource file) : file_(std::move(file)), counting_(file_) {}
+  core::FileSource file_;
+  core::CountingSource counting_;
+};
+
+/// Prints "frugal: <subject>: <category>: <message> (at byte N)" to stderr
+/// and returns the exit code for the error.
+int report(const std::string& subject, const core::Error& error);
+
+/// Prints "frugal: <message>" and the usage hint to stderr; returns kUsage.
+int usage_error(const std::string& message);
+
+/// Parses --track N (a track_ID). Returns false after reporting a usage error.
+bool parse_track(const Args& args, std::optional<std::uint32_t>& track, int& exit_code);
+
+/// StreamOptions from --track, --format and --no-edit-list. Returns false
+/// after reporting a usage error.
+bool parse_stream_options(const Args& args, player::StreamOptions& options, int& exit_code);
+
+/// The decoders this build has.
+const codec::DecoderRegistry& decoders();
+
+int run_probe(const std::vector<std::string>& argv);
+int run_packets(const std::vector<std::string>& argv);
+int run_decode(const std::vector<std::string>& argv);
+int run_play(const std::vector<std::string>& argv);
+
+}  // namespace frugal::cli

@@ -1,0 +1,112 @@
+// frugal play [FILE...] [--output alsa[:DEVICE]|wav:PATH|raw|null] [--track N]
+//             [--format F] [--no-edit-list]
+#include "cli/common.hpp"
+
+#include "process.hpp"
+
+#include <frugal/player/alsa_sink.hpp>
+#include <frugal/player/player.hpp>
+#include <frugal/player/wav_sink.hpp>
+
+#include <cstdio>
+#include <filesystem>
+
+namespace frugal::cli {
+
+namespace {
+
+constexpr const char* kFallbackWav = "frugal-play.wav";
+constexpr const char* kBundledSample = "speech-chirp.opus.m4a";
+
+// The bundled sample: in the source tree, else where `cmake --install` put it.
+std::optional<std::string> bundled_sample() {
+  std::string dirs = FRUGAL_SAMPLE_DIRS;
+  std::size_t start = 0;
+  while (start <= dirs.size()) {
+    std::size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    const std::filesystem::path p = std::filesystem::path(dirs.substr(start, end - start)) / kBundledSample;
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(p, ec)) return p.string();
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
+// The sink --output names; with none, the sound card, else a WAV file.
+core::Result<std::unique_ptr<player::Sink>> make_sink(const std::optional<std::string>& output) {
+  if (!output) {
+    auto alsa = player::make_alsa_sink("default");
+    if (alsa) return alsa;
+    std::fprintf(stderr, "frugal: no sound card (%s); writing to %s\n", alsa.error().message, kFallbackWav);
+    return player::make_wav_file_sink(kFallbackWav);
+  }
+  const std::string& o = *output;
+  if (o == "alsa") return player::make_alsa_sink("default");
+  if (o.rfind("alsa:", 0) == 0) return player::make_alsa_sink(o.substr(5));
+  if (o.rfind("wav:", 0) == 0 && o.size() > 4) return player::make_wav_file_sink(o.substr(4));
+  if (o == "raw") return player::make_raw_sink(1);
+  if (o == "null") return player::make_null_sink();
+  return core::make_error(core::Errc::invalid_argument, "unknown --output (alsa[:DEVICE], wav:PATH, raw, null)");
+}
+
+std::string clock(std::uint64_t frames, std::uint32_t rate) {
+  const std::uint64_t centis = rate ? frames * 100 / rate : 0;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%llu:%02llu.%02llu", static_cast<unsigned long long>(centis / 6000),
+                static_cast<unsigned long long>(centis / 100 % 60), static_cast<unsigned long long>(centis % 100));
+  return buf;
+}
+
+}  // namespace
+
+int run_play(const std::vector<std::string>& argv) {
+  std::string err;
+  auto args = parse_args(argv, {"--output", "--track", "--format"}, {"--no-edit-list"}, err);
+  if (!args) return usage_error(err);
+  int code = kOk;
+  player::StreamOptions options;
+  if (!parse_stream_options(*args, options, code)) return code;
+  std::vector<std::string> files = args->positional;
+  if (files.empty()) {
+    auto sample = bundled_sample();
+    if (!sample) return report("play", core::make_error(core::Errc::io, "bundled sample not found"));
+    files.push_back(*sample);
+  }
+
+  auto sink = make_sink(args->value("--output"));
+  if (!sink) return report("--output", sink.error());
+  player::Player player(**sink);
+  const bool tty = platform::is_terminal(2);
+  for (const std::string& path : files) {
+    auto input = Input::open(path);
+    if (!input) {
+      code = std::max(code, report(path, input.error()));
+      continue;
+    }
+    auto stream = player::AudioStream::open((*input)->source(), decoders(), options);
+    if (!stream) {
+      code = std::max(code, report(path, stream.error()));
+      continue;
+    }
+    const std::string name = std::filesystem::path(path).filename().string();
+    const auto total = stream->total_frames();
+    const std::uint32_t rate = stream->format().sample_rate;
+    auto played = player.play(*stream, [&](const player::Progress& p) {
+      if (tty)
+        std::fprintf(stderr, "\r%s  %s / %s ", name.c_str(), clock(p.frames, rate).c_str(),
+                     total ? clock(*total, rate).c_str() : "?");
+    });
+    if (tty) std::fprintf(stderr, "\n");
+    if (!played) {
+      code = std::max(code, report(path, played.error()));
+      continue;
+    }
+    std::fprintf(stderr, "frugal: played %s (%s) to %s\n", name.c_str(),
+                 clock(stream->position_frames(), rate).c_str(), (*sink)->describe().c_str());
+  }
+  if (auto r = player.finish(); !r) code = std::max(code, report((*sink)->describe(), r.error()));
+  return code;
+}
+
+}  // namespace frugal::cli

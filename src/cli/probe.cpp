@@ -1,0 +1,96 @@
+// frugal probe FILE [--json]: container and per-track facts.
+#include "cli/common.hpp"
+#include "cli/json.hpp"
+
+#include <frugal/mp4/demuxer.hpp>
+
+#include <algorithm>
+#include <cstdio>
+
+namespace frugal::cli {
+
+namespace {
+
+std::string error_text(const core::Error& e) {
+  return std::string(core::errc_name(e.code)) + ": " + e.message;
+}
+
+// The movie's duration (mvhd), else the longest track's (mdhd).
+double duration_seconds(const mp4::Demuxer& d) {
+  if (d.movie_timescale() && d.movie_duration())
+    return static_cast<double>(d.movie_duration()) / d.movie_timescale();
+  double longest = 0;
+  for (const mp4::Track& t : d.tracks())
+    if (t.timescale) longest = std::max(longest, static_cast<double>(t.duration) / t.timescale);
+  return longest;
+}
+
+std::string track_json(const mp4::Track& t) {
+  JsonObject o;
+  o.add("id", t.id).add("type", mp4::track_type_name(t.type));
+  const mp4::SampleEntry* entry = t.sample_entries.empty() ? nullptr : &t.sample_entries.front();
+  if (entry) o.add("format", entry->format.str().data());
+  if (const core::CodecParameters* a = t.audio()) {
+    o.add("codec", core::codec_name(*a))
+        .add("sample_rate", a->sample_rate)
+        .add("channels", std::uint32_t{a->channels})
+        .add("bits_per_sample", std::uint32_t{a->bits_per_sample});
+  }
+  o.add("timescale", t.timescale)
+      .add("sample_count", t.sample_count)
+      .add("packet_count", t.packet_count)
+      .add("duration_ticks", t.duration)
+      .add("language", t.language.data());
+  o.add_raw("error", t.error ? json_string(error_text(*t.error))
+                             : entry && entry->error ? json_string(error_text(*entry->error)) : "null");
+  return o.str();
+}
+
+void print_text(const std::string& path, const mp4::Demuxer& d) {
+  std::printf("%s: mp4, brand %s, %.3f s%s\n", path.c_str(), d.major_brand().str().data(), duration_seconds(d),
+              d.fragmented() ? ", fragmented" : "");
+  for (const mp4::Track& t : d.tracks()) {
+    std::printf("  track %u: %s", t.id, mp4::track_type_name(t.type));
+    if (!t.sample_entries.empty()) std::printf(" [%s]", t.sample_entries.front().format.str().data());
+    if (const core::CodecParameters* a = t.audio())
+      std::printf(" %s, %u Hz, %u ch, %u bits", core::codec_name(*a), a->sample_rate, a->channels,
+                  a->bits_per_sample);
+    std::printf(", timescale %u, %llu samples, %llu packets, %llu ticks, lang %s\n", t.timescale,
+                static_cast<unsigned long long>(t.sample_count), static_cast<unsigned long long>(t.packet_count),
+                static_cast<unsigned long long>(t.duration), t.language.data());
+    if (t.error) std::printf("    cannot play: %s\n", error_text(*t.error).c_str());
+    for (const mp4::SampleEntry& e : t.sample_entries)
+      if (e.error) std::printf("    sample entry %s: %s\n", e.format.str().data(), error_text(*e.error).c_str());
+  }
+}
+
+}  // namespace
+
+int run_probe(const std::vector<std::string>& argv) {
+  std::string err;
+  auto args = parse_args(argv, {}, {"--json"}, err);
+  if (!args) return usage_error(err);
+  if (args->positional.size() != 1) return usage_error("probe takes one FILE");
+  const std::string& path = args->positional[0];
+  auto input = Input::open(path);
+  if (!input) return report(path, input.error());
+  auto demuxer = mp4::Demuxer::open((*input)->source());
+  if (!demuxer) return report(path, demuxer.error());
+  if (!args->has("--json")) {
+    print_text(path, *demuxer);
+    return kOk;
+  }
+  JsonArray tracks;
+  for (const mp4::Track& t : demuxer->tracks()) tracks.add_raw(track_json(t));
+  JsonObject o;
+  o.add("file", path)
+      .add("format", "mp4")
+      .add("major_brand", demuxer->major_brand().str().data())
+      .add("duration_seconds", duration_seconds(*demuxer))
+      .add("fragmented", demuxer->fragmented())
+      .add_raw("tracks", tracks.str());
+  std::printf("%s\n", o.str().c_str());
+  return kOk;
+}
+
+}  // namespace frugal::cli

@@ -1,0 +1,28 @@
+#pragma once
+// Factories of frugal's built-in decoders (registered by with_builtins()).
+
+#include <frugal/codec/registry.hpp>
+
+namespace frugal::codec::detail {
+
+core::Result<std::unique_ptr<Decoder>> make_pcm_decoder(const core::CodecParameters&, const DecoderOptions&);
+#ifdef FRUGAL_HAVE_OPUS
+core::Result<std::unique_ptr<Decoder>> make_opus_decoder(const core::CodecParameters&, const DecoderOptions&);
+#endif
+#ifdef FRUGAL_HAVE_FLAC
+core::Result<std::unique_ptr<Decoder>> make_flac_decoder(const core::CodecParameters&, const DecoderOptions&);
+#endif
+
+/// Fields of an Opus dOps body (Opus in ISOBMFF §4.3.2).
+struct OpusConfig {
+  std::uint8_t channels = 0;
+  std::uint16_t pre_skip = 0;
+  std::int16_t output_gain = 0;  // Q7.8 dB
+  std::uint8_t mapping_family = 0;
+  std::uint8_t streams = 1;
+  std::uint8_t coupled = 0;
+  std::uint8_t mapping[255] = {};
+};
+core::Result<OpusConfig> parse_opus_config(std::span<const std::byte> dops);
+
+}  // namespace frugal::codec::detail

@@ -1,0 +1,201 @@
+#include <frugal/mp4/demuxer.hpp>
+
+#include "mp4/movie.hpp"
+#include "mp4/sample_table.hpp"
+
+#include <frugal/core/byte_reader.hpp>
+
+#include <algorithm>
+#include <array>
+
+namespace frugal::mp4 {
+
+using core::Errc;
+using core::FourCC;
+using core::make_error;
+using core::Result;
+
+const char* track_type_name(TrackType type) noexcept {
+  switch (type) {
+    case TrackType::audio: return "audio";
+    case TrackType::video: return "video";
+    case TrackType::text: return "text";
+    case TrackType::metadata: return "metadata";
+    case TrackType::other: return "other";
+  }
+  return "other";
+}
+
+namespace {
+
+// FFmpeg delivers PCM whose samples are single frames in packets of up to
+// 1024 frames within a chunk; frugal does the same so packet lists compare.
+constexpr std::uint32_t kPcmFramesPerPacket = 1024;
+
+// Bytes per PCM frame when a track's samples are single frames (every stts
+// delta is 1), else 0: one packet per sample.
+std::uint32_t pcm_frame_bytes(const Track& t, bool unit_deltas) {
+  const core::CodecParameters* a = t.audio();
+  if (!a || a->codec != core::Codec::pcm || !unit_deltas) return 0;
+  return std::uint32_t{a->pcm.bytes_per_sample} * a->channels;
+}
+
+}  // namespace
+
+struct Demuxer::Impl {
+  struct TrackState {
+    detail::SampleTable table;
+    std::optional<detail::SampleTable::Cursor> cursor;  // set once the table is in place
+    std::uint32_t max_run = 1;
+    std::uint32_t frame_bytes = 0;
+    bool enabled = false;
+    bool has_peeked = false;
+    Packet peeked;
+    std::uint64_t next_index = 0;
+  };
+
+  core::ByteSource* source = nullptr;
+  core::Limits limits;
+  FourCC major_brand;
+  std::uint32_t timescale = 0;
+  std::uint64_t duration = 0;
+  bool fragmented = false;
+  std::vector<Track> tracks;
+  std::vector<TrackState> states;  // parallel to tracks; never resized after open
+
+  // Fills the track's next packet into its peek slot; false at its end.
+  bool peek(std::size_t i) {
+    TrackState& s = states[i];
+    if (s.has_peeked) return true;
+    detail::SampleRun run;
+    if (!s.cursor->next(run, s.max_run, s.frame_bytes)) return false;
+    Packet& p = s.peeked;
+    p.track = tracks[i].id;
+    p.index = s.next_index++;
+    p.dts = run.dts;
+    p.pts = run.dts + run.composition_offset;
+    p.duration = run.duration;
+    p.size = run.size > 0xFFFFFFFFu ? 0xFFFFFFFFu : static_cast<std::uint32_t>(run.size);
+    p.pos = run.offset;
+    p.sync = run.sync;
+    p.sample_count = run.sample_count;
+    p.sample_description_index = run.description_index;
+    s.has_peeked = true;
+    return true;
+  }
+};
+
+Demuxer::Demuxer(std::unique_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {}
+Demuxer::Demuxer(Demuxer&&) noexcept = default;
+Demuxer& Demuxer::operator=(Demuxer&&) noexcept = default;
+Demuxer::~Demuxer() = default;
+
+Result<Demuxer> Demuxer::open(core::ByteSource& source, const DemuxerOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->source = &source;
+  impl->limits = options.limits;
+  const core::Limits& limits = impl->limits;
+
+  // Top level: ftyp, then moov wherever it is. Walking stops after a moov
+  // without mvex: a non-fragmented file needs nothing more.
+  BoxReader top(source, limits);
+  std::optional<detail::Movie> movie;
+  bool saw_moof = false;
+  while (true) {
+    FRUGAL_TRY(auto box, top.next());
+    if (!box) break;
+    if (box->type == FourCC("ftyp") && box->body_size() >= 4) {
+      std::array<std::byte, 4> brand{};
+      FRUGAL_CHECK(core::read_exact(source, box->body_offset(), brand));
+      impl->major_brand = FourCC(core::load_be32(brand.data()));
+    } else if (box->type == FourCC("moov") && !movie) {
+      if (box->truncated) return make_error(Errc::malformed, "moov cut off by end of file", box->offset);
+      FRUGAL_TRY(movie, detail::parse_moov(source, top, *box, limits));
+      if (!movie->fragmented) break;
+    } else if (box->type == FourCC("moof")) {
+      saw_moof = true;
+      if (movie) break;
+    }
+  }
+  if (!movie) {
+    if (saw_moof)
+      return make_error(Errc::unsupported, "media segment without its initialization segment (no moov)");
+    return make_error(Errc::malformed, "no moov box: not an MP4 file, or the movie header is missing");
+  }
+
+  impl->timescale = movie->timescale;
+  impl->duration = movie->duration;
+  impl->fragmented = movie->fragmented;
+  impl->tracks.reserve(movie->tracks.size());
+  impl->states.resize(movie->tracks.size());
+  for (std::size_t i = 0; i < movie->tracks.size(); ++i) {
+    Track& t = movie->tracks[i].track;
+    Impl::TrackState& s = impl->states[i];
+    if (!t.error) {
+      if (auto table = detail::SampleTable::load(source, movie->tracks[i].tables, limits)) {
+        s.table = std::move(*table);
+      } else {
+        if (table.error().code == Errc::io) return table.error();
+        t.error = table.error();
+      }
+    }
+    if (!t.error && impl->fragmented && s.table.sample_count() == 0)
+      t.error = make_error(Errc::unsupported, "fragmented MP4 (samples in moof boxes) is not supported yet");
+    s.frame_bytes = pcm_frame_bytes(t, s.table.unit_deltas());
+    s.max_run = s.frame_bytes ? kPcmFramesPerPacket : 1;
+    t.sample_count = s.table.sample_count();
+    t.packet_count = s.table.run_count(s.max_run);
+    s.enabled = !t.error;
+    impl->tracks.push_back(std::move(t));
+  }
+  for (auto& s : impl->states) s.cursor.emplace(s.table);
+  return Demuxer(std::move(impl));
+}
+
+core::FourCC Demuxer::major_brand() const noexcept { return impl_->major_brand; }
+std::uint32_t Demuxer::movie_timescale() const noexcept { return impl_->timescale; }
+std::uint64_t Demuxer::movie_duration() const noexcept { return impl_->duration; }
+bool Demuxer::fragmented() const noexcept { return impl_->fragmented; }
+std::span<const Track> Demuxer::tracks() const noexcept { return impl_->tracks; }
+
+const Track* Demuxer::track(std::uint32_t id) const noexcept {
+  for (const Track& t : impl_->tracks)
+    if (t.id == id) return &t;
+  return nullptr;
+}
+
+Result<void> Demuxer::set_track_enabled(std::uint32_t id, bool enabled) {
+  for (std::size_t i = 0; i < impl_->tracks.size(); ++i) {
+    if (impl_->tracks[i].id != id) continue;
+    if (enabled && impl_->tracks[i].error) return *impl_->tracks[i].error;
+    impl_->states[i].enabled = enabled;
+    return core::ok();
+  }
+  return make_error(Errc::invalid_argument, "no track with that track ID");
+}
+
+Result<void> Demuxer::next_packet(Packet& out) {
+  Impl& m = *impl_;
+  std::size_t best = m.states.size();
+  for (std::size_t i = 0; i < m.states.size(); ++i) {
+    if (!m.states[i].enabled || !m.peek(i)) continue;
+    if (best == m.states.size() || m.states[i].peeked.pos < m.states[best].peeked.pos) best = i;
+  }
+  if (best == m.states.size()) return make_error(Errc::end_of_stream, "no more packets");
+  Impl::TrackState& s = m.states[best];
+  s.has_peeked = false;
+  if (s.peeked.size > m.limits.max_packet_bytes)
+    return make_error(Errc::limit_exceeded, "packet larger than the packet size limit", s.peeked.pos);
+  out = s.peeked;
+  return core::ok();
+}
+
+Result<void> Demuxer::read_packet(const Packet& packet, std::span<std::byte> dst) {
+  if (dst.size() < packet.size) return make_error(Errc::invalid_argument, "buffer smaller than the packet");
+  auto r = core::read_exact(*impl_->source, packet.pos, dst.first(packet.size));
+  if (!r && r.error().code == Errc::end_of_stream)
+    return make_error(Errc::malformed, "sample data cut off by end of file", packet.pos);
+  return r;
+}
+
+}  // namespace frugal::mp4

@@ -1,0 +1,229 @@
+#include "mp4/movie.hpp"
+
+#include "mp4/sample_entry.hpp"
+
+#include <frugal/core/byte_reader.hpp>
+
+#include <array>
+
+namespace frugal::mp4::detail {
+
+using core::Errc;
+using core::FourCC;
+using core::make_error;
+using core::Result;
+
+namespace {
+
+// Reads a whole small box (a header box: mvhd, tkhd, mdhd, hdlr, elst).
+Result<std::vector<std::byte>> read_small_box(core::ByteSource& source, const BoxHeader& box,
+                                              const core::Limits& limits) {
+  std::vector<std::byte> body;
+  FRUGAL_CHECK(read_box_body(source, box, limits, body));
+  return body;
+}
+
+// mvhd / mdhd share their start (§8.2.2, §8.4.2): version, flags, creation and
+// modification times (32 or 64 bits), timescale, duration (32 or 64 bits).
+struct TimeHeader {
+  std::uint32_t timescale = 0;
+  std::uint64_t duration = 0;
+  std::uint16_t language = 0;  // mdhd only
+};
+
+Result<TimeHeader> parse_time_header(std::span<const std::byte> body, const BoxHeader& box) {
+  core::ByteReader r(body);
+  const std::uint8_t version = r.u8();
+  r.skip(3);
+  if (version > 1) return make_error(Errc::unsupported, "unknown header box version", box.offset);
+  TimeHeader h;
+  if (version == 1) {
+    r.skip(16);
+    h.timescale = r.u32();
+    h.duration = r.u64();
+  } else {
+    r.skip(8);
+    h.timescale = r.u32();
+    h.duration = r.u32();
+    if (h.duration == 0xFFFFFFFFu) h.duration = 0;  // "unknown"
+  }
+  if (h.duration == ~std::uint64_t{0}) h.duration = 0;
+  h.language = r.u16();
+  if (!r.ok()) return make_error(Errc::malformed, "header box too short", box.offset);
+  return h;
+}
+
+// Packed ISO 639-2/T: three 5-bit letters, each offset by 0x60.
+std::array<char, 4> decode_language(std::uint16_t packed) {
+  std::array<char, 4> out{'u', 'n', 'd', '\0'};
+  if (packed == 0 || packed == 0x7FFF) return out;
+  for (int i = 0; i < 3; ++i) {
+    const unsigned c = (packed >> (10 - 5 * i)) & 0x1F;
+    if (c == 0 || c > 26) return {'u', 'n', 'd', '\0'};
+    out[static_cast<std::size_t>(i)] = static_cast<char>(0x60 + c);
+  }
+  return out;
+}
+
+TrackType track_type_of(FourCC handler) {
+  if (handler == FourCC("soun")) return TrackType::audio;
+  if (handler == FourCC("vide")) return TrackType::video;
+  if (handler == FourCC("text") || handler == FourCC("sbtl") || handler == FourCC("subt"))
+    return TrackType::text;
+  if (handler == FourCC("meta")) return TrackType::metadata;
+  return TrackType::other;
+}
+
+// elst (§8.6.6).
+Result<void> parse_elst(std::span<const std::byte> body, const BoxHeader& box, const core::Limits& limits,
+                        std::vector<EditListEntry>& out) {
+  core::ByteReader r(body);
+  const std::uint8_t version = r.u8();
+  r.skip(3);
+  const std::uint32_t count = r.u32();
+  if (count > limits.max_edit_entries)
+    return make_error(Errc::limit_exceeded, "elst: more entries than the limit", box.offset);
+  if (count > r.remaining() / (version == 1 ? 20 : 12))
+    return make_error(Errc::malformed, "elst: entry count exceeds its box", box.offset);
+  out.clear();
+  out.reserve(count);
+  for (std::uint32_t i = 0; i < count; ++i) {
+    EditListEntry e;
+    if (version == 1) {
+      e.segment_duration = r.u64();
+      e.media_time = r.i64();
+    } else {
+      e.segment_duration = r.u32();
+      e.media_time = r.i32();
+    }
+    e.media_rate = r.i32();
+    out.push_back(e);
+  }
+  return core::ok();
+}
+
+struct TrakBoxes {
+  std::optional<BoxHeader> stsd;
+};
+
+// Walks a container whose children are all handled by `visit`.
+template <typename F>
+Result<void> walk(const BoxReader& parent, const BoxHeader& box, F&& visit) {
+  FRUGAL_TRY(BoxReader children, parent.children(box));
+  while (true) {
+    FRUGAL_TRY(auto child, children.next());
+    if (!child) return core::ok();
+    FRUGAL_CHECK(visit(children, *child));
+  }
+}
+
+class TrakParser {
+ public:
+  TrakParser(core::ByteSource& source, const core::Limits& limits) : source_(source), limits_(limits) {}
+
+  Result<void> parse(const BoxReader& parent, const BoxHeader& trak, ParsedTrack& out) {
+    FRUGAL_CHECK(walk(parent, trak, [&](const BoxReader& r, const BoxHeader& b) { return visit(r, b, out); }));
+    if (!saw_tkhd_) return make_error(Errc::malformed, "trak without tkhd", trak.offset);
+    if (!saw_mdhd_) return make_error(Errc::malformed, "trak without mdhd", trak.offset);
+    if (stsd_) {
+      FRUGAL_TRY(auto body, read_small_box(source_, *stsd_, limits_));
+      FRUGAL_TRY(out.track.sample_entries,
+                 parse_stsd(body, out.track.type, out.track.timescale, stsd_depth_, limits_));
+    }
+    return core::ok();
+  }
+
+ private:
+  Result<void> visit(const BoxReader& r, const BoxHeader& b, ParsedTrack& out) {
+    Track& t = out.track;
+    const FourCC type = b.type;
+    if (type == FourCC("tkhd")) {  // §8.3.2
+      FRUGAL_TRY(auto body, read_small_box(source_, b, limits_));
+      core::ByteReader br(body);
+      const std::uint8_t version = br.u8();
+      br.skip(3 + (version == 1 ? 16 : 8));
+      t.id = br.u32();
+      if (!br.ok()) return make_error(Errc::malformed, "tkhd too short", b.offset);
+      saw_tkhd_ = true;
+      return core::ok();
+    }
+    if (type == FourCC("mdhd")) {
+      FRUGAL_TRY(auto body, read_small_box(source_, b, limits_));
+      FRUGAL_TRY(TimeHeader h, parse_time_header(body, b));
+      t.timescale = h.timescale;
+      t.duration = h.duration;
+      t.language = decode_language(h.language);
+      saw_mdhd_ = true;
+      return core::ok();
+    }
+    if (type == FourCC("hdlr")) {  // §8.4.3: version/flags, pre_defined, handler_type
+      FRUGAL_TRY(auto body, read_small_box(source_, b, limits_));
+      core::ByteReader br(body);
+      br.skip(8);
+      t.handler = FourCC(br.u32());
+      if (!br.ok()) return make_error(Errc::malformed, "hdlr too short", b.offset);
+      t.type = track_type_of(t.handler);
+      return core::ok();
+    }
+    if (type == FourCC("elst")) {
+      FRUGAL_TRY(auto body, read_small_box(source_, b, limits_));
+      return parse_elst(body, b, limits_, t.edit_list);
+    }
+    if (type == FourCC("stsd")) {
+      stsd_ = b;
+      stsd_depth_ = r.depth();
+      return core::ok();
+    }
+    auto& tb = out.tables;
+    if (type == FourCC("stts")) tb.time_to_sample = b;
+    else if (type == FourCC("ctts")) tb.composition_offsets = b;
+    else if (type == FourCC("stsc")) tb.sample_to_chunk = b;
+    else if (type == FourCC("stsz") || type == FourCC("stz2")) tb.sizes = b;
+    else if (type == FourCC("stco") || type == FourCC("co64")) tb.chunk_offsets = b;
+    else if (type == FourCC("stss")) tb.sync_samples = b;
+    else if (type == FourCC("edts") || type == FourCC("mdia") || type == FourCC("minf") ||
+             type == FourCC("stbl"))
+      return walk(r, b, [&](const BoxReader& cr, const BoxHeader& cb) { return visit(cr, cb, out); });
+    return core::ok();
+  }
+
+  core::ByteSource& source_;
+  const core::Limits& limits_;
+  std::optional<BoxHeader> stsd_;
+  std::uint32_t stsd_depth_ = 0;
+  bool saw_tkhd_ = false;
+  bool saw_mdhd_ = false;
+};
+
+}  // namespace
+
+Result<Movie> parse_moov(core::ByteSource& source, const BoxReader& top, const BoxHeader& moov,
+                         const core::Limits& limits) {
+  Movie movie;
+  bool saw_mvhd = false;
+  FRUGAL_CHECK(walk(top, moov, [&](const BoxReader& r, const BoxHeader& b) -> Result<void> {
+    if (b.type == FourCC("mvhd")) {
+      FRUGAL_TRY(auto body, read_small_box(source, b, limits));
+      FRUGAL_TRY(TimeHeader h, parse_time_header(body, b));
+      movie.timescale = h.timescale;
+      movie.duration = h.duration;
+      saw_mvhd = true;
+    } else if (b.type == FourCC("mvex")) {
+      movie.fragmented = true;
+    } else if (b.type == FourCC("trak")) {
+      if (movie.tracks.size() >= limits.max_tracks)
+        return make_error(Errc::limit_exceeded, "more tracks than the limit", b.offset);
+      ParsedTrack pt;
+      if (auto parsed = TrakParser(source, limits).parse(r, b, pt); !parsed) {
+        if (parsed.error().code == Errc::io) return parsed.error();
+        pt.track.error = parsed.error();
+      }
+      movie.tracks.push_back(std::move(pt));
+    }
+    return core::ok();
+  }));
+  if (!saw_mvhd) return make_error(Errc::malformed, "moov without mvhd", moov.offset);
+  return movie;
+}
+
+}  // namespace frugal::mp4::detail

@@ -1,0 +1,34 @@
+#pragma once
+// Parsing of the movie box ('moov', ISO/IEC 14496-12 §8.2) into tracks and
+// the locations of their sample tables.
+
+#include "mp4/sample_table.hpp"
+
+#include <frugal/core/limits.hpp>
+#include <frugal/core/result.hpp>
+#include <frugal/mp4/box.hpp>
+#include <frugal/mp4/track.hpp>
+
+#include <vector>
+
+namespace frugal::mp4::detail {
+
+struct ParsedTrack {
+  Track track;
+  TableBoxes tables;
+};
+
+struct Movie {
+  std::uint32_t timescale = 0;
+  std::uint64_t duration = 0;
+  bool fragmented = false;  // mvex present
+  std::vector<ParsedTrack> tracks;
+};
+
+/// Parses `moov` (a child of `top`). A trak whose boxes are broken becomes a
+/// track with `error` set; only a broken moov structure fails the call.
+/// Errors: Errc::malformed, Errc::limit_exceeded (Limits::max_tracks), Errc::io.
+core::Result<Movie> parse_moov(core::ByteSource& source, const BoxReader& top, const BoxHeader& moov,
+                               const core::Limits& limits);
+
+}  // namespace frugal::mp4::detail

@@ -1,0 +1,133 @@
+#include <frugal/player/audio_stream.hpp>
+
+#include <frugal/codec/sample_convert.hpp>
+#include <frugal/core/arith.hpp>
+
+#include <algorithm>
+#include <vector>
+
+namespace frugal::player {
+
+using core::Errc;
+using core::make_error;
+using core::Result;
+
+TrimWindow trim_window(const mp4::Track& track, std::uint32_t movie_timescale, std::uint32_t sample_rate,
+                       bool use_edit_list) {
+  TrimWindow w;
+  const core::CodecParameters* audio = track.audio();
+  if (!audio || track.timescale == 0) return w;
+  const auto to_frames = [&](std::uint64_t ticks) { return core::mul_div(ticks, sample_rate, track.timescale); };
+  if (use_edit_list) {
+    for (const mp4::EditListEntry& e : track.edit_list) {
+      if (e.media_time < 0) continue;  // an empty edit (delay): not applied yet
+      w.start = to_frames(static_cast<std::uint64_t>(e.media_time));
+      if (e.segment_duration != 0 && movie_timescale != 0)
+        w.length = to_frames(core::mul_div(e.segment_duration, track.timescale, movie_timescale));
+      return w;
+    }
+  }
+  w.start = codec::priming_frames(*audio);
+  return w;
+}
+
+struct AudioStream::Impl {
+  mp4::Demuxer demuxer;
+  const mp4::Track* track = nullptr;
+  std::unique_ptr<codec::Decoder> decoder;
+  core::AudioFormat format;       // output
+  TrimWindow trim;
+  std::uint64_t decoded = 0;      // frames out of the decoder so far
+  std::uint64_t position = 0;     // frames returned so far
+  std::vector<std::byte> packet;  // grows to the largest packet
+  std::vector<std::byte> out;     // grows to the largest block
+
+  explicit Impl(mp4::Demuxer d) : demuxer(std::move(d)) {}
+};
+
+AudioStream::AudioStream(std::unique_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {}
+AudioStream::AudioStream(AudioStream&&) noexcept = default;
+AudioStream& AudioStream::operator=(AudioStream&&) noexcept = default;
+AudioStream::~AudioStream() = default;
+
+Result<AudioStream> AudioStream::open(core::ByteSource& source, const codec::DecoderRegistry& registry,
+                                      const StreamOptions& options) {
+  FRUGAL_TRY(mp4::Demuxer demuxer, mp4::Demuxer::open(source, options.demuxer));
+  auto impl = std::make_unique<Impl>(std::move(demuxer));
+  mp4::Demuxer& d = impl->demuxer;
+
+  const mp4::Track* chosen = nullptr;
+  for (const mp4::Track& t : d.tracks()) {
+    if (options.track ? t.id != *options.track : (t.type != mp4::TrackType::audio || t.error)) continue;
+    chosen = &t;
+    break;
+  }
+  if (!chosen) {
+    if (options.track) return make_error(Errc::invalid_argument, "no track with that track ID");
+    for (const mp4::Track& t : d.tracks())
+      if (t.type == mp4::TrackType::audio && t.error) return *t.error;
+    return make_error(Errc::unsupported, "no audio track");
+  }
+  if (chosen->type != mp4::TrackType::audio) return make_error(Errc::invalid_argument, "track is not audio");
+  if (chosen->error) return *chosen->error;
+  if (chosen->sample_entries.empty()) return make_error(Errc::malformed, "audio track without sample description");
+  const mp4::SampleEntry& entry = chosen->sample_entries.front();
+  if (entry.error) return *entry.error;
+  if (entry.codec.codec == core::Codec::unknown) return make_error(Errc::unsupported, "unknown audio codec");
+
+  for (const mp4::Track& t : d.tracks()) FRUGAL_CHECK(d.set_track_enabled(t.id, &t == chosen));
+  FRUGAL_TRY(impl->decoder, registry.create(entry.codec, options.decoder));
+  impl->track = chosen;
+  impl->format = impl->decoder->format();
+  impl->format.format = options.format.value_or(codec::default_output_format(entry.codec, impl->format));
+  if (core::bytes_per_sample(impl->format.format) * 8 < impl->format.valid_bits || core::is_float(impl->format.format))
+    impl->format.valid_bits = static_cast<std::uint8_t>(core::bytes_per_sample(impl->format.format) * 8);
+  impl->trim = trim_window(*chosen, d.movie_timescale(), impl->format.sample_rate, options.use_edit_list);
+  return AudioStream(std::move(impl));
+}
+
+const core::AudioFormat& AudioStream::format() const noexcept { return impl_->format; }
+const mp4::Track& AudioStream::track() const noexcept { return *impl_->track; }
+const mp4::Demuxer& AudioStream::demuxer() const noexcept { return impl_->demuxer; }
+std::uint64_t AudioStream::position_frames() const noexcept { return impl_->position; }
+
+std::optional<std::uint64_t> AudioStream::total_frames() const noexcept {
+  const Impl& m = *impl_;
+  if (m.trim.length) return m.trim.length;
+  if (m.track->duration == 0 || m.track->timescale == 0) return std::nullopt;
+  const std::uint64_t all = core::mul_div(m.track->duration, m.format.sample_rate, m.track->timescale);
+  return all > m.trim.start ? all - m.trim.start : 0;
+}
+
+Result<std::span<const std::byte>> AudioStream::read() {
+  Impl& m = *impl_;
+  const std::uint64_t end = m.trim.length ? m.trim.start + *m.trim.length : ~std::uint64_t{0};
+  while (m.decoded < end) {
+    mp4::Packet p;
+    if (auto r = m.demuxer.next_packet(p); !r) {
+      if (r.error().code == Errc::end_of_stream) break;
+      return r.error();
+    }
+    if (m.packet.size() < p.size) m.packet.resize(p.size);
+    FRUGAL_CHECK(m.demuxer.read_packet(p, m.packet));
+    FRUGAL_TRY(codec::AudioBlock block, m.decoder->decode(std::span(m.packet).first(p.size)));
+    // Keep the part of [decoded, decoded + frames) inside [start, end).
+    const std::uint64_t first = m.decoded;
+    m.decoded += block.frames;
+    const std::uint64_t keep_from = std::max(first, m.trim.start);
+    const std::uint64_t keep_to = std::min(m.decoded, end);
+    if (keep_to <= keep_from) continue;
+    const auto skip = static_cast<std::size_t>(keep_from - first);
+    const auto frames = static_cast<std::size_t>(keep_to - keep_from);
+    const std::size_t in_frame = block.format.bytes_per_frame();
+    const std::size_t out_bytes = frames * m.format.bytes_per_frame();
+    if (m.out.size() < out_bytes) m.out.resize(out_bytes);
+    codec::convert_samples(block.format.format, block.data.subspan(skip * in_frame), m.format.format, m.out,
+                           frames * m.format.channels);
+    m.position += frames;
+    return std::span<const std::byte>(m.out).first(out_bytes);
+  }
+  return std::span<const std::byte>{};
+}
+
+}  // namespace frugal::player

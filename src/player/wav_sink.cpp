@@ -1,0 +1,160 @@
+#include <frugal/player/wav_sink.hpp>
+
+#include "output_file.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <optional>
+#include <vector>
+
+namespace frugal::player {
+
+using core::Errc;
+using core::make_error;
+
+namespace {
+
+constexpr std::uint32_t kUnknownSize = 0xFFFFFFFFu;
+
+void put_le(std::string& s, std::uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i) s.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+}
+
+// Standard speaker masks for 1-8 channels (FL FR FC LFE BL BR ... SL SR).
+std::uint32_t channel_mask(unsigned channels) {
+  static constexpr std::uint32_t masks[9] = {0, 0x4, 0x3, 0x7, 0x33, 0x37, 0x3F, 0x70F, 0x63F};
+  return channels <= 8 ? masks[channels] : 0;
+}
+
+bool needs_extensible(const core::AudioFormat& f) {
+  return f.channels > 2 || core::bytes_per_sample(f.format) != 2;
+}
+
+// WAV data is little-endian: samples are swapped on big-endian hosts.
+std::span<const std::byte> to_little_endian(std::span<const std::byte> frames, core::SampleFormat format,
+                                            std::vector<std::byte>& scratch) {
+  if constexpr (std::endian::native == std::endian::little) {
+    return frames;
+  } else {
+    const std::size_t size = core::bytes_per_sample(format);
+    scratch.assign(frames.begin(), frames.end());
+    for (std::size_t i = 0; i + size <= scratch.size(); i += size) std::reverse(&scratch[i], &scratch[i + size]);
+    return scratch;
+  }
+}
+
+class WavSinkBase : public Sink {
+ public:
+  core::Result<void> open(const core::AudioFormat& format) override {
+    if (format.channels == 0 || format.sample_rate == 0 || format.format == core::SampleFormat::f64)
+      return make_error(Errc::unsupported, "WAV: format not supported (0 channels/rate or f64)");
+    format_ = format;
+    data_bytes_ = 0;
+    return start();
+  }
+
+  core::Result<void> write(std::span<const std::byte> frames) override {
+    FRUGAL_CHECK(append(to_little_endian(frames, format_.format, scratch_)));
+    data_bytes_ += frames.size();
+    return core::ok();
+  }
+
+ protected:
+  virtual core::Result<void> start() = 0;
+  virtual core::Result<void> append(std::span<const std::byte> bytes) = 0;
+
+  static std::span<const std::byte> bytes_of(const std::string& s) {
+    return std::as_bytes(std::span(s.data(), s.size()));
+  }
+
+  core::AudioFormat format_;
+  std::uint64_t data_bytes_ = 0;
+  std::vector<std::byte> scratch_;
+};
+
+class WavFileSink final : public WavSinkBase {
+ public:
+  explicit WavFileSink(std::string path) : path_(std::move(path)) {}
+
+  core::Result<void> close() override {
+    if (!file_) return make_error(Errc::invalid_argument, "WAV: close without open");
+    FRUGAL_CHECK(file_->write_at(0, bytes_of(wav_header(format_, data_bytes_))));
+    FRUGAL_CHECK(file_->commit());
+    file_.reset();
+    committed_ = true;
+    return core::ok();
+  }
+  std::string describe() const override { return "wav:" + path_; }
+
+ private:
+  core::Result<void> start() override {
+    if (committed_ || file_) return make_error(Errc::unsupported, "WAV: one file holds one stream format");
+    FRUGAL_TRY(auto file, platform::AtomicFile::create(path_));
+    file_.emplace(std::move(file));
+    return file_->write(bytes_of(wav_header(format_, 0)));
+  }
+  core::Result<void> append(std::span<const std::byte> bytes) override { return file_->write(bytes); }
+
+  std::string path_;
+  std::optional<platform::AtomicFile> file_;
+  bool committed_ = false;
+};
+
+class WavStreamSink final : public WavSinkBase {
+ public:
+  explicit WavStreamSink(int fd) : fd_(fd) {}
+  core::Result<void> close() override { return core::ok(); }
+  std::string describe() const override { return "wav:-"; }
+
+ private:
+  core::Result<void> start() override {
+    std::string header = wav_header(format_, 0);
+    // Sizes unknown on a pipe: RIFF size (offset 4) and data size (last 4 bytes).
+    std::memset(header.data() + 4, 0xFF, 4);
+    std::memset(header.data() + header.size() - 4, 0xFF, 4);
+    return platform::write_all(fd_, bytes_of(header));
+  }
+  core::Result<void> append(std::span<const std::byte> bytes) override {
+    return platform::write_all(fd_, bytes);
+  }
+
+  int fd_;
+};
+
+}  // namespace
+
+std::string wav_header(const core::AudioFormat& f, std::uint64_t data_bytes) {
+  const bool extensible = needs_extensible(f);
+  const std::uint32_t bits = static_cast<std::uint32_t>(core::bytes_per_sample(f.format) * 8);
+  const std::uint32_t block_align = static_cast<std::uint32_t>(f.bytes_per_frame());
+  const std::uint32_t fmt_size = extensible ? 40 : 16;
+  const std::uint64_t riff_size = 4 + (8 + fmt_size) + 8 + data_bytes;
+  std::string h = "RIFF";
+  put_le(h, std::min<std::uint64_t>(riff_size, kUnknownSize), 4);
+  h += "WAVEfmt ";
+  put_le(h, fmt_size, 4);
+  const std::uint16_t tag = extensible ? 0xFFFE : (core::is_float(f.format) ? 3 : 1);
+  put_le(h, tag, 2);
+  put_le(h, f.channels, 2);
+  put_le(h, f.sample_rate, 4);
+  put_le(h, std::uint64_t{f.sample_rate} * block_align, 4);
+  put_le(h, block_align, 2);
+  put_le(h, bits, 2);
+  if (extensible) {
+    put_le(h, 22, 2);  // cbSize
+    put_le(h, core::is_float(f.format) ? bits : std::min<std::uint32_t>(f.valid_bits, bits), 2);
+    put_le(h, channel_mask(f.channels), 4);
+    // KSDATAFORMAT_SUBTYPE_PCM / _IEEE_FLOAT: {0000000X-0000-0010-8000-00AA00389B71}
+    put_le(h, core::is_float(f.format) ? 3 : 1, 4);
+    h.append("\x00\x00\x10\x00\x80\x00\x00\xAA\x00\x38\x9B\x71", 12);
+  }
+  h += "data";
+  put_le(h, std::min<std::uint64_t>(data_bytes, kUnknownSize), 4);
+  return h;
+}
+
+std::unique_ptr<Sink> make_wav_file_sink(std::string path) { return std::make_unique<WavFileSink>(std::move(path)); }
+std::unique_ptr<Sink> make_wav_stream_sink(int fd) { return std::make_unique<WavStreamSink>(fd); }
+
+}  // namespace frugal::player
