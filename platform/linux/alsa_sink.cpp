@@ -75,26 +75,27 @@ class AlsaSink final : public Sink {
   }
 
   std::string describe() const override { return "alsa:" + device_; }
+  std::uint64_t underruns() const noexcept override { return underruns_; }
 
  private:
   snd_pcm_t* pcm_;
   std::string device_;
   std::size_t frame_bytes_ = 1;
-  unsigned long underruns_ = 0;
+  std::uint64_t underruns_ = 0;
 };
+
+// alsa-lib prints its own diagnostics to stderr; frugal reports errors itself.
+void quiet_alsa(const char*, int, const char*, int, const char*, ...) {}
 
 }  // namespace
 
 bool alsa_supported() noexcept { return true; }
 
 core::Result<std::unique_ptr<Sink>> make_alsa_sink(const std::string& device) {
+  snd_lib_error_set_handler(quiet_alsa);
   snd_pcm_t* pcm = nullptr;
   const int err = snd_pcm_open(&pcm, device.c_str(), SND_PCM_STREAM_PLAYBACK, 0);
-  if (err < 0) {
-    core::Error e = make_error(Errc::io, snd_strerror(err));
-    e.os_error = -err;
-    return e;
-  }
+  if (err < 0) return alsa_error("cannot open ALSA device", err);
   return std::unique_ptr<Sink>(std::make_unique<AlsaSink>(pcm, device));
 }
 

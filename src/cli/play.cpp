@@ -9,6 +9,7 @@
 #include <frugal/player/wav_sink.hpp>
 
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 
 namespace frugal::cli {
@@ -38,7 +39,8 @@ core::Result<std::unique_ptr<player::Sink>> make_sink(const std::optional<std::s
   if (!output) {
     auto alsa = player::make_alsa_sink("default");
     if (alsa) return alsa;
-    std::fprintf(stderr, "frugal: no sound card (%s); writing to %s\n", alsa.error().message, kFallbackWav);
+    std::fprintf(stderr, "frugal: no sound card (%s: %s); writing to %s\n", alsa.error().message,
+                 std::strerror(alsa.error().os_error), kFallbackWav);
     return player::make_wav_file_sink(kFallbackWav);
   }
   const std::string& o = *output;
@@ -106,6 +108,9 @@ int run_play(const std::vector<std::string>& argv) {
                  clock(stream->position_frames(), rate).c_str(), (*sink)->describe().c_str());
   }
   if (auto r = player.finish(); !r) code = std::max(code, report((*sink)->describe(), r.error()));
+  if (const std::uint64_t n = (*sink)->underruns())
+    std::fprintf(stderr, "frugal: %s ran dry %llu times (recovered)\n", (*sink)->describe().c_str(),
+                 static_cast<unsigned long long>(n));
   return code;
 }
 

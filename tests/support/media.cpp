@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <sys/wait.h>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -53,17 +54,35 @@ std::string shell_quote(const std::string& s) {
   return out + "'";
 }
 
+CommandResult run_command(const std::string& command) {
+  CommandResult result;
+  char err_path[] = "/tmp/frugal-stderr-XXXXXX";
+  const int fd = ::mkstemp(err_path);
+  if (fd < 0) return result;
+  ::close(fd);
+  FILE* pipe = ::popen((command + " 2>" + err_path).c_str(), "r");
+  if (pipe) {
+    std::array<char, 65536> buf;
+    std::size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) result.out.append(buf.data(), n);
+    const int status = ::pclose(pipe);
+    if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+    else if (WIFSIGNALED(status)) result.exit_code = 128 + WTERMSIG(status);
+  }
+  if (FILE* f = std::fopen(err_path, "r")) {
+    std::array<char, 4096> buf;
+    std::size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) result.err.append(buf.data(), n);
+    std::fclose(f);
+  }
+  std::remove(err_path);
+  return result;
+}
+
 std::optional<std::string> run_capture(const std::string& command) {
-  std::string full = command + " 2>/dev/null";
-  FILE* pipe = ::popen(full.c_str(), "r");
-  if (!pipe) return std::nullopt;
-  std::string out;
-  std::array<char, 65536> buf;
-  std::size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
-  const int status = ::pclose(pipe);
-  if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
-  return out;
+  CommandResult r = run_command(command);
+  if (r.exit_code != 0) return std::nullopt;
+  return std::move(r.out);
 }
 
 }  // namespace frugal::test

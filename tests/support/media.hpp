@@ -26,6 +26,15 @@ std::optional<std::filesystem::path> find_program(const std::string& name);
 /// when it exits non-zero. Standard error is discarded.
 std::optional<std::string> run_capture(const std::string& command);
 
+struct CommandResult {
+  int exit_code = -1;  ///< exit status, or 128 + signal number when killed
+  std::string out;     ///< standard output
+  std::string err;     ///< standard error
+};
+
+/// Runs `command` through /bin/sh, capturing both output streams.
+CommandResult run_command(const std::string& command);
+
 /// Quotes `s` for /bin/sh.
 std::string shell_quote(const std::string& s);
 

@@ -4,6 +4,7 @@
 #include <frugal/core/media.hpp>
 #include <frugal/core/result.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
@@ -29,6 +30,9 @@ class Sink {
 
   /// What the sink writes to, for messages ("wav:out.wav", "alsa:default").
   virtual std::string describe() const = 0;
+
+  /// Times the sink ran dry and recovered (sound cards); 0 for files.
+  virtual std::uint64_t underruns() const noexcept { return 0; }
 };
 
 /// Discards audio (benchmarks, tests, dry runs).
