@@ -8,11 +8,12 @@ set(FRUGAL_PKG_REQUIRES "" CACHE INTERNAL "")
 set(FRUGAL_PKG_IMPORTS "" CACHE INTERNAL "")
 
 # frugal_find_package(<PREFIX> <pkg-config module> [REQUIRED])
-# Finds a pkg-config module as imported target PkgConfig::<PREFIX>; installed
+# Finds a pkg-config module as global imported target PkgConfig::<PREFIX>
+# (tests use it too); installed
 # frugalConfig.cmake finds the same modules again for consumers of the static
 # libraries.
 macro(frugal_find_package prefix module)
-  pkg_check_modules(${prefix} ${ARGN} IMPORTED_TARGET ${module})
+  pkg_check_modules(${prefix} ${ARGN} IMPORTED_TARGET GLOBAL ${module})
   if(${prefix}_FOUND AND NOT "${prefix}=${module}" IN_LIST FRUGAL_PKG_IMPORTS)
     set(_frugal_imports ${FRUGAL_PKG_IMPORTS})
     list(APPEND _frugal_imports "${prefix}=${module}")

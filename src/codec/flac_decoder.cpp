@@ -68,6 +68,10 @@ class FlacDecoder final : public Decoder {
   void reset() override { FLAC__stream_decoder_flush(decoder_); }
 
   core::Result<AudioBlock> decode(std::span<const std::byte> packet) override {
+    // Each packet is a whole, independent frame. Flushing first makes libFLAC
+    // forget the previous frame number, so a gap (a skipped packet, an edit)
+    // is not "repaired" with frames of silence.
+    FLAC__stream_decoder_flush(decoder_);
     input_ = packet;
     frames_ = 0;
     failed_ = false;
@@ -75,7 +79,6 @@ class FlacDecoder final : public Decoder {
     const auto state = FLAC__stream_decoder_get_state(decoder_);
     if (!ok || failed_ || frames_ == 0 || state == FLAC__STREAM_DECODER_END_OF_STREAM ||
         state == FLAC__STREAM_DECODER_ABORTED) {
-      FLAC__stream_decoder_flush(decoder_);  // back to frame search for the next packet
       return make_error(Errc::malformed, "FLAC: corrupt frame");
     }
     return AudioBlock{format_, std::span(out_).first(frames_ * format_.bytes_per_frame()), frames_};

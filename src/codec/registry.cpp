@@ -72,7 +72,9 @@ core::Result<OpusConfig> parse_opus_config(std::span<const std::byte> dops) {
   }
   if (!r.ok()) return make_error(Errc::malformed, "Opus: dOps too short");
   if (version != 0) return make_error(Errc::unsupported, "Opus: dOps version is not 0");
-  if (c.channels == 0 || (c.mapping_family == 0 && c.channels > 2) || c.streams == 0 ||
+  // RFC 7845 §5.1.1: family 0 is mono or stereo, family 1 up to 8 channels.
+  if (c.channels == 0 || (c.mapping_family == 0 && c.channels > 2) ||
+      (c.mapping_family == 1 && c.channels > 8) || c.streams == 0 ||
       c.coupled > c.streams || c.streams + c.coupled > 255)
     return make_error(Errc::malformed, "Opus: channel mapping inconsistent with channel count");
   for (unsigned i = 0; i < c.channels; ++i)

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <limits>
 
 namespace frugal::codec {
 
@@ -63,10 +62,14 @@ double load_real(SampleFormat f, const std::byte* p) {
   return f == SampleFormat::f64 ? load<double>(p) : load<float>(p);
 }
 
-std::int32_t clip_s32(long long v) {
-  if (v > std::numeric_limits<std::int32_t>::max()) return std::numeric_limits<std::int32_t>::max();
-  if (v < std::numeric_limits<std::int32_t>::min()) return std::numeric_limits<std::int32_t>::min();
-  return static_cast<std::int32_t>(v);
+// Clamps x * scale into [lo, hi] before rounding: lrint's result is
+// unspecified when it overflows (inf, huge values). NaN becomes 0. For every
+// value lrint can represent this equals rounding, then clipping (FFmpeg's
+// av_clip_int16(lrintf(x * 32768)) and av_clipl_int32(llrintf(x * 2^31))).
+double clamp_scaled(double x, double scale, double lo, double hi) {
+  const double v = x * scale;
+  if (v != v) return 0;
+  return v < lo ? lo : v > hi ? hi : v;
 }
 
 }  // namespace
@@ -92,14 +95,12 @@ void convert_samples(SampleFormat from, std::span<const std::byte> in, SampleFor
       const double v = load_real(from, src);
       if (to == SampleFormat::f64) store(dst, v);
       else store(dst, static_cast<float>(v));
-    } else if (to == SampleFormat::s16) {  // float → s16, as lrintf(x * 2^15) clipped
-      const long v = from == SampleFormat::f32 ? std::lrintf(load<float>(src) * 32768.0f)
-                                               : std::lrint(load<double>(src) * 32768.0);
-      store(dst, static_cast<std::int16_t>(v > 32767 ? 32767 : v < -32768 ? -32768 : v));
-    } else {  // float → s32 (s24 from its top 24 bits), as llrint(x * 2^31) clipped
-      const long long v = from == SampleFormat::f32 ? std::llrintf(load<float>(src) * 2147483648.0f)
-                                                    : std::llrint(load<double>(src) * 2147483648.0);
-      store_int(to, dst, clip_s32(v));
+    } else if (to == SampleFormat::s16) {  // float → s16: x * 2^15, rounded to nearest, clipped
+      store(dst, static_cast<std::int16_t>(std::lrint(clamp_scaled(load_real(from, src), 32768.0, -32768.0, 32767.0))));
+    } else {  // float → s32 (s24 from its top 24 bits): x * 2^31, rounded to nearest, clipped
+      store_int(to, dst,
+                static_cast<std::int32_t>(std::llrint(clamp_scaled(load_real(from, src), 2147483648.0,
+                                                                   -2147483648.0, 2147483647.0))));
     }
   }
 }

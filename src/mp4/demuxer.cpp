@@ -131,6 +131,8 @@ Result<Demuxer> Demuxer::open(core::ByteSource& source, const DemuxerOptions& op
   for (std::size_t i = 0; i < movie->tracks.size(); ++i) {
     Track& t = movie->tracks[i].track;
     Impl::TrackState& s = impl->states[i];
+    for (const Track& earlier : impl->tracks)
+      if (!t.error && earlier.id == t.id) t.error = make_error(Errc::malformed, "track_ID used by an earlier track");
     if (!t.error) {
       if (auto table = detail::SampleTable::load(source, movie->tracks[i].tables, limits)) {
         s.table = std::move(*table);

@@ -102,10 +102,6 @@ Result<void> parse_elst(std::span<const std::byte> body, const BoxHeader& box, c
   return core::ok();
 }
 
-struct TrakBoxes {
-  std::optional<BoxHeader> stsd;
-};
-
 // Walks a container whose children are all handled by `visit`.
 template <typename F>
 Result<void> walk(const BoxReader& parent, const BoxHeader& box, F&& visit) {
@@ -122,7 +118,9 @@ class TrakParser {
   TrakParser(core::ByteSource& source, const core::Limits& limits) : source_(source), limits_(limits) {}
 
   Result<void> parse(const BoxReader& parent, const BoxHeader& trak, ParsedTrack& out) {
-    FRUGAL_CHECK(walk(parent, trak, [&](const BoxReader& r, const BoxHeader& b) { return visit(r, b, out); }));
+    FRUGAL_CHECK(walk(parent, trak, [&](const BoxReader& r, const BoxHeader& b) {
+      return visit(r, b, FourCC("trak"), out);
+    }));
     if (!saw_tkhd_) return make_error(Errc::malformed, "trak without tkhd", trak.offset);
     if (!saw_mdhd_) return make_error(Errc::malformed, "trak without mdhd", trak.offset);
     if (stsd_) {
@@ -134,7 +132,8 @@ class TrakParser {
   }
 
  private:
-  Result<void> visit(const BoxReader& r, const BoxHeader& b, ParsedTrack& out) {
+  // `parent` is the type of the box holding `b`.
+  Result<void> visit(const BoxReader& r, const BoxHeader& b, FourCC parent, ParsedTrack& out) {
     Track& t = out.track;
     const FourCC type = b.type;
     if (type == FourCC("tkhd")) {  // §8.3.2
@@ -156,7 +155,9 @@ class TrakParser {
       saw_mdhd_ = true;
       return core::ok();
     }
-    if (type == FourCC("hdlr")) {  // §8.4.3: version/flags, pre_defined, handler_type
+    // §8.4.3: version/flags, pre_defined, handler_type. Only mdia's: QuickTime
+    // also puts a data handler reference ('url ', 'alis') in minf.
+    if (type == FourCC("hdlr") && parent == FourCC("mdia")) {
       FRUGAL_TRY(auto body, read_small_box(source_, b, limits_));
       core::ByteReader br(body);
       br.skip(8);
@@ -183,7 +184,7 @@ class TrakParser {
     else if (type == FourCC("stss")) tb.sync_samples = b;
     else if (type == FourCC("edts") || type == FourCC("mdia") || type == FourCC("minf") ||
              type == FourCC("stbl"))
-      return walk(r, b, [&](const BoxReader& cr, const BoxHeader& cb) { return visit(cr, cb, out); });
+      return walk(r, b, [&](const BoxReader& cr, const BoxHeader& cb) { return visit(cr, cb, type, out); });
     return core::ok();
   }
 

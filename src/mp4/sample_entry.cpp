@@ -202,7 +202,8 @@ bool is_pcm_format(FourCC f) {
 // pcmC box refines it later).
 core::PcmLayout pcm_layout_for(FourCC f, std::uint16_t sample_bits) {
   const auto bytes = static_cast<std::uint8_t>(sample_bits >= 8 ? (sample_bits + 7) / 8 : 2);
-  if (f == FourCC("raw ") || f == FourCC("NONE")) return {1, false, false, false};
+  if (f == FourCC("raw ") || f == FourCC("NONE"))  // unsigned bytes; 16-bit as big-endian signed
+    return sample_bits == 16 ? core::PcmLayout{2, false, true, true} : core::PcmLayout{1, false, false, false};
   if (f == FourCC("in24")) return {3, false, true, true};
   if (f == FourCC("in32")) return {4, false, true, true};
   if (f == FourCC("fl32")) return {4, true, true, true};
@@ -213,7 +214,7 @@ core::PcmLayout pcm_layout_for(FourCC f, std::uint16_t sample_bits) {
 }
 
 // QuickTime LPCM formatSpecificFlags (CoreAudio kAudioFormatFlag*).
-constexpr std::uint32_t kLpcmFloat = 1, kLpcmBigEndian = 2, kLpcmSigned = 4;
+constexpr std::uint32_t kLpcmFloat = 1, kLpcmBigEndian = 2, kLpcmSigned = 4, kLpcmAlignedHigh = 16;
 
 // IEEE 754 double bits → nearest unsigned integer (no FPU needed: the
 // portable modules avoid double-precision math). Negative/NaN → 0.
@@ -350,7 +351,16 @@ Result<void> parse_audio_entry(const BoxHeader& box, BoxReader& entries, const S
       c.pcm.is_float = lpcm_flags & kLpcmFloat;
       c.pcm.big_endian = lpcm_flags & kLpcmBigEndian;
       c.pcm.is_signed = (lpcm_flags & kLpcmSigned) || c.pcm.is_float;
-      c.pcm.bytes_per_sample = static_cast<std::uint8_t>((lpcm_bits + 7) / 8);
+      // The container width comes from constBytesPerAudioPacket when it
+      // describes one frame; samples narrower than it must sit in its high
+      // bits (kAudioFormatFlagIsAlignedHigh) to read as wider samples.
+      std::uint32_t bytes = (lpcm_bits + 7) / 8;
+      if (e.packing.frames_per_packet == 1 && channels && e.packing.bytes_per_frame &&
+          e.packing.bytes_per_frame % channels == 0)
+        bytes = e.packing.bytes_per_frame / channels;
+      if (bytes > 8 || (bytes * 8 > lpcm_bits && bytes != (lpcm_bits + 7) / 8 && !(lpcm_flags & kLpcmAlignedHigh)))
+        return make_error(Errc::unsupported, "lpcm: samples low-aligned in wider containers", box.offset);
+      c.pcm.bytes_per_sample = static_cast<std::uint8_t>(bytes);
       c.bits_per_sample = static_cast<std::uint16_t>(lpcm_bits);
     } else if (c.pcm.bytes_per_sample == 1 && e.format == FourCC("twos")) {
       c.pcm.is_signed = true;

@@ -75,7 +75,8 @@ Result<AudioStream> AudioStream::open(core::ByteSource& source, const codec::Dec
   if (entry.error) return *entry.error;
   if (entry.codec.codec == core::Codec::unknown) return make_error(Errc::unsupported, "unknown audio codec");
 
-  for (const mp4::Track& t : d.tracks()) FRUGAL_CHECK(d.set_track_enabled(t.id, &t == chosen));
+  for (const mp4::Track& t : d.tracks())
+    if (!t.error) FRUGAL_CHECK(d.set_track_enabled(t.id, &t == chosen));
   FRUGAL_TRY(impl->decoder, registry.create(entry.codec, options.decoder));
   impl->track = chosen;
   impl->format = impl->decoder->format();
@@ -93,10 +94,11 @@ std::uint64_t AudioStream::position_frames() const noexcept { return impl_->posi
 
 std::optional<std::uint64_t> AudioStream::total_frames() const noexcept {
   const Impl& m = *impl_;
-  if (m.trim.length) return m.trim.length;
-  if (m.track->duration == 0 || m.track->timescale == 0) return std::nullopt;
+  if (m.track->duration == 0 || m.track->timescale == 0) return m.trim.length;
+  // The media after the trim start, cut to the edit's length when it is shorter.
   const std::uint64_t all = core::mul_div(m.track->duration, m.format.sample_rate, m.track->timescale);
-  return all > m.trim.start ? all - m.trim.start : 0;
+  const std::uint64_t left = all > m.trim.start ? all - m.trim.start : 0;
+  return m.trim.length ? std::min(*m.trim.length, left) : left;
 }
 
 Result<std::span<const std::byte>> AudioStream::read() {

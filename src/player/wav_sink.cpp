@@ -3,6 +3,7 @@
 #include "output_file.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstring>
 #include <optional>
@@ -49,9 +50,10 @@ class WavSinkBase : public Sink {
   core::Result<void> open(const core::AudioFormat& format) override {
     if (format.channels == 0 || format.sample_rate == 0 || format.format == core::SampleFormat::f64)
       return make_error(Errc::unsupported, "WAV: format not supported (0 channels/rate or f64)");
+    FRUGAL_CHECK(start(format));  // a refused open leaves the current stream as it was
     format_ = format;
     data_bytes_ = 0;
-    return start();
+    return core::ok();
   }
 
   core::Result<void> write(std::span<const std::byte> frames) override {
@@ -61,7 +63,8 @@ class WavSinkBase : public Sink {
   }
 
  protected:
-  virtual core::Result<void> start() = 0;
+  /// Writes the header for a new stream of `format`.
+  virtual core::Result<void> start(const core::AudioFormat& format) = 0;
   virtual core::Result<void> append(std::span<const std::byte> bytes) = 0;
 
   static std::span<const std::byte> bytes_of(const std::string& s) {
@@ -79,6 +82,7 @@ class WavFileSink final : public WavSinkBase {
 
   core::Result<void> close() override {
     if (!file_) return make_error(Errc::invalid_argument, "WAV: close without open");
+    if (data_bytes_ % 2) FRUGAL_CHECK(file_->write(std::array<std::byte, 1>{}));  // RIFF pads chunks to even sizes
     FRUGAL_CHECK(file_->write_at(0, bytes_of(wav_header(format_, data_bytes_))));
     FRUGAL_CHECK(file_->commit());
     file_.reset();
@@ -88,11 +92,12 @@ class WavFileSink final : public WavSinkBase {
   std::string describe() const override { return "wav:" + path_; }
 
  private:
-  core::Result<void> start() override {
+  core::Result<void> start(const core::AudioFormat& format) override {
     if (committed_ || file_) return make_error(Errc::unsupported, "WAV: one file holds one stream format");
     FRUGAL_TRY(auto file, platform::AtomicFile::create(path_));
+    FRUGAL_CHECK(file.write(bytes_of(wav_header(format, 0))));
     file_.emplace(std::move(file));
-    return file_->write(bytes_of(wav_header(format_, 0)));
+    return core::ok();
   }
   core::Result<void> append(std::span<const std::byte> bytes) override { return file_->write(bytes); }
 
@@ -108,8 +113,8 @@ class WavStreamSink final : public WavSinkBase {
   std::string describe() const override { return "wav:-"; }
 
  private:
-  core::Result<void> start() override {
-    std::string header = wav_header(format_, 0);
+  core::Result<void> start(const core::AudioFormat& format) override {
+    std::string header = wav_header(format, 0);
     // Sizes unknown on a pipe: RIFF size (offset 4) and data size (last 4 bytes).
     std::memset(header.data() + 4, 0xFF, 4);
     std::memset(header.data() + header.size() - 4, 0xFF, 4);
@@ -129,7 +134,7 @@ std::string wav_header(const core::AudioFormat& f, std::uint64_t data_bytes) {
   const std::uint32_t bits = static_cast<std::uint32_t>(core::bytes_per_sample(f.format) * 8);
   const std::uint32_t block_align = static_cast<std::uint32_t>(f.bytes_per_frame());
   const std::uint32_t fmt_size = extensible ? 40 : 16;
-  const std::uint64_t riff_size = 4 + (8 + fmt_size) + 8 + data_bytes;
+  const std::uint64_t riff_size = 4 + (8 + fmt_size) + 8 + data_bytes + data_bytes % 2;
   std::string h = "RIFF";
   put_le(h, std::min<std::uint64_t>(riff_size, kUnknownSize), 4);
   h += "WAVEfmt ";

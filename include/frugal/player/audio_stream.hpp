@@ -56,7 +56,8 @@ class AudioStream {
   const core::AudioFormat& format() const noexcept;
   const mp4::Track& track() const noexcept;
   const mp4::Demuxer& demuxer() const noexcept;
-  /// Frames the stream will produce after trimming, when the track says.
+  /// Frames the stream will produce after trimming, when the track says:
+  /// the media (mdhd duration) after the trim start, cut to the edit length.
   std::optional<std::uint64_t> total_frames() const noexcept;
   /// Frames returned so far.
   std::uint64_t position_frames() const noexcept;

@@ -25,7 +25,8 @@ class Sink {
   virtual core::Result<void> write(std::span<const std::byte> frames) = 0;
 
   /// Ends the stream: plays out what is buffered (sound card) or finishes and
-  /// commits the file (WAV). Errors: Errc::io.
+  /// commits the file (WAV). Errors: Errc::io; Errc::invalid_argument when
+  /// no stream is open.
   virtual core::Result<void> close() = 0;
 
   /// What the sink writes to, for messages ("wav:out.wav", "alsa:default").

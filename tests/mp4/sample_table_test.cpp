@@ -1,0 +1,332 @@
+// Sample tables (stts, ctts, stsc, stsz/stz2, stco/co64, stss) as the
+// demuxer's packets show them.
+#include "support/demux_fixture.hpp"
+#include "support/mp4_writer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <numeric>
+
+using namespace frugal;
+using namespace frugal::test;
+using core::Errc;
+using mp4::Packet;
+
+namespace {
+
+// An AAC track (one packet per sample) with these sample sizes.
+TrackSpec aac_track(std::vector<std::uint32_t> sizes) {
+  return audio_track(audio_sample_entry(AudioEntrySpec("mp4a", {esds_box(0x40)})), std::move(sizes));
+}
+
+MovieSpec movie_of(TrackSpec track) {
+  MovieSpec m;
+  m.tracks.push_back(std::move(track));
+  return m;
+}
+
+// Sizes first, first + 1, ... (distinct, so a wrong sample shows).
+std::vector<std::uint32_t> ramp(std::size_t n, std::uint32_t first = 10) {
+  std::vector<std::uint32_t> v(n);
+  std::iota(v.begin(), v.end(), first);
+  return v;
+}
+
+// Opens `spec` and returns all its packets; fails the test when either fails.
+std::vector<Packet> packets_of(OpenedMovie& m) {
+  if (!m.demuxer) {
+    ADD_FAILURE() << "open failed: " << m.demuxer.error().message;
+    return {};
+  }
+  auto packets = read_all_packets(m.demux());
+  if (!packets) {
+    ADD_FAILURE() << "next_packet failed: " << packets.error().message;
+    return {};
+  }
+  return *packets;
+}
+
+using I64s = std::vector<std::int64_t>;
+using U64s = std::vector<std::uint64_t>;
+using U32s = std::vector<std::uint32_t>;
+using Flags = std::vector<bool>;
+
+}  // namespace
+
+// ---- stts / ctts ---------------------------------------------------------------------
+
+TEST(SampleTable, SttsRunsGiveDecodeTimesAndDurations) {
+  TrackSpec t = aac_track(ramp(5));
+  t.stts = {{2, 100}, {3, 50}};
+  const MovieSpec spec = movie_of(t);
+  OpenedMovie m(spec);
+  const auto packets = packets_of(m);
+  EXPECT_EQ(field(packets, &Packet::dts), (I64s{0, 100, 200, 250, 300}));
+  EXPECT_EQ(field(packets, &Packet::pts), (I64s{0, 100, 200, 250, 300}));
+  EXPECT_EQ(field(packets, &Packet::duration), (U64s{100, 100, 50, 50, 50}));
+  EXPECT_EQ(field(packets, &Packet::index), (U64s{0, 1, 2, 3, 4}));
+  EXPECT_EQ(m.track(0).sample_count, 5u);
+  EXPECT_EQ(m.track(0).packet_count, 5u);
+  EXPECT_EQ(m.track(0).duration, 350u);
+  expect_packets_match_layout(m, spec, packets);
+}
+
+TEST(SampleTable, SttsShorterThanTheSampleCountRepeatsItsLastDelta) {
+  TrackSpec t = aac_track(ramp(5));
+  t.stts = {{1, 30}, {1, 20}};
+  OpenedMovie m(movie_of(t));
+  const auto packets = packets_of(m);
+  EXPECT_EQ(field(packets, &Packet::dts), (I64s{0, 30, 50, 70, 90}));
+  EXPECT_EQ(field(packets, &Packet::duration), (U64s{30, 20, 20, 20, 20}));
+}
+
+class Ctts : public testing::TestWithParam<std::uint8_t> {};
+
+TEST_P(Ctts, PtsIsDtsPlusTheCompositionOffset) {
+  TrackSpec t = aac_track(ramp(6));
+  t.stts = {{6, 100}};
+  t.ctts = {{1, -50}, {2, 200}, {2, 0}};  // shorter than the samples: the last gets 0
+  t.ctts_version = GetParam();
+  OpenedMovie m(movie_of(t));
+  const auto packets = packets_of(m);
+  EXPECT_EQ(field(packets, &Packet::dts), (I64s{0, 100, 200, 300, 400, 500}));
+  EXPECT_EQ(field(packets, &Packet::pts), (I64s{-50, 300, 400, 300, 400, 500}));
+}
+
+INSTANTIATE_TEST_SUITE_P(Versions, Ctts, testing::Values(0, 1));
+
+// ---- stsc / stco / co64 --------------------------------------------------------------
+
+TEST(SampleTable, StscRunsMapSamplesToChunks) {
+  // Derived stsc: (1, 3), (3, 2), (6, 1); the last run covers chunks 6-8.
+  TrackSpec t = aac_track(ramp(15));
+  t.chunks = {3, 3, 2, 2, 2, 1, 1, 1};
+  MovieSpec spec = movie_of(t);
+  spec.chunk_gap = 5;  // chunks are not contiguous: offsets must come from stco
+  OpenedMovie m(spec);
+  const auto packets = packets_of(m);
+  ASSERT_EQ(packets.size(), 15u);
+  EXPECT_EQ(m.track(0).sample_count, 15u);
+  expect_packets_match_layout(m, spec, packets);
+  EXPECT_EQ(packets[3].pos, packets[2].pos + packets[2].size + 5);  // chunk 2 starts after the gap
+  EXPECT_EQ(packets[4].pos, packets[3].pos + packets[3].size);      // inside chunk 2
+}
+
+TEST(SampleTable, ChunksWithoutSamplesAreSkipped) {
+  TrackSpec t = aac_track(ramp(4));
+  t.chunks = {2, 0, 0, 2};  // stsc: (1, 2), (2, 0), (4, 2)
+  const MovieSpec spec = movie_of(t);
+  OpenedMovie m(spec);
+  const auto packets = packets_of(m);
+  EXPECT_EQ(m.track(0).packet_count, 4u);
+  EXPECT_EQ(packets.size(), 4u);
+  expect_packets_match_layout(m, spec, packets);
+}
+
+TEST(SampleTable, StscDescriptionIndexReachesThePacket) {
+  TrackSpec t = aac_track(ramp(4));
+  t.sample_entries.push_back(t.sample_entries.front());
+  t.chunks = {2, 2};
+  t.stsc = std::vector<StscRun>{{1, 2, 1}, {2, 2, 2}};
+  OpenedMovie m(movie_of(t));
+  const auto packets = packets_of(m);
+  EXPECT_EQ(field(packets, &Packet::sample_description_index), (U32s{1, 1, 2, 2}));
+}
+
+TEST(SampleTable, StscFirstChunkZeroIsReadAsChunkOne) {
+  TrackSpec t = aac_track(ramp(4));
+  t.chunks = {2, 2};
+  t.stsc = std::vector<StscRun>{{0, 2}};
+  const MovieSpec spec = movie_of(t);
+  OpenedMovie m(spec);
+  const auto packets = packets_of(m);
+  ASSERT_EQ(packets.size(), 4u);
+  expect_packets_match_layout(m, spec, packets);
+}
+
+TEST(SampleTable, Co64OffsetsBeyond4GiB) {
+  constexpr std::uint64_t kBias = std::uint64_t{5} << 30;
+  TrackSpec t = aac_track(ramp(4));
+  t.chunks = {2, 2};
+  t.co64 = true;
+  t.chunk_offset_bias = kBias;
+  OpenedMovie m(movie_of(t));
+  const auto packets = packets_of(m);
+  ASSERT_EQ(packets.size(), 4u);
+  for (std::size_t i = 0; i < packets.size(); ++i)
+    EXPECT_EQ(packets[i].pos, m.layout.sample_offsets[0][i] + kBias) << "packet " << i;
+  // The file is small: the data is not there.
+  Bytes buf(packets[0].size);
+  auto r = m.demux().read_packet(packets[0], buf);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::malformed);
+  EXPECT_EQ(r.error().offset, packets[0].pos);
+}
+
+TEST(SampleTable, Co64WithinTheFileReadsTheData) {
+  TrackSpec t = aac_track(ramp(5));
+  t.chunks = {2, 3};
+  t.co64 = true;
+  const MovieSpec spec = movie_of(t);
+  OpenedMovie m(spec);
+  expect_packets_match_layout(m, spec, packets_of(m));
+}
+
+// ---- stsz / stz2 ----------------------------------------------------------------------
+
+TEST(SampleTable, ConstantStsz) {
+  TrackSpec t = aac_track(std::vector<std::uint32_t>(6, 20));
+  t.size_table = SizeTable::stsz_constant;
+  t.chunks = {4, 2};
+  const MovieSpec spec = movie_of(t);
+  OpenedMovie m(spec);
+  const auto packets = packets_of(m);
+  EXPECT_EQ(field(packets, &Packet::size), (U32s{20, 20, 20, 20, 20, 20}));
+  expect_packets_match_layout(m, spec, packets);
+}
+
+struct Stz2Case {
+  SizeTable table;
+  std::vector<std::uint32_t> sizes;
+};
+
+class Stz2 : public testing::TestWithParam<Stz2Case> {};
+
+TEST_P(Stz2, SizesOfEachFieldWidth) {
+  TrackSpec t = aac_track(GetParam().sizes);
+  t.size_table = GetParam().table;
+  t.chunks = {2, static_cast<std::uint32_t>(GetParam().sizes.size() - 2)};
+  const MovieSpec spec = movie_of(t);
+  OpenedMovie m(spec);
+  const auto packets = packets_of(m);
+  EXPECT_EQ(field(packets, &Packet::size), GetParam().sizes);
+  expect_packets_match_layout(m, spec, packets);
+}
+
+INSTANTIATE_TEST_SUITE_P(FieldSizes, Stz2,
+                         testing::Values(Stz2Case{SizeTable::stz2_4, {1, 15, 3, 7, 2, 9, 4}},  // odd count
+                                         Stz2Case{SizeTable::stz2_4, {5, 6, 7, 8}},
+                                         Stz2Case{SizeTable::stz2_8, {200, 1, 255, 17}},
+                                         Stz2Case{SizeTable::stz2_16, {300, 65535, 2, 1000}}));
+
+TEST(SampleTable, SampleCountIsCutToWhatTheChunksHold) {
+  TrackSpec t = aac_track(ramp(8));
+  t.chunks = {3, 3};  // stsz lists 8 samples; the chunks hold 6
+  const MovieSpec spec = movie_of(t);
+  OpenedMovie m(spec);
+  const auto packets = packets_of(m);
+  EXPECT_EQ(m.track(0).sample_count, 6u);
+  EXPECT_EQ(m.track(0).packet_count, 6u);
+  EXPECT_EQ(packets.size(), 6u);
+  expect_packets_match_layout(m, spec, packets);
+}
+
+TEST(SampleTable, SampleCountIsStszCountWhenChunksHoldMore) {
+  TrackSpec t = aac_track(ramp(6));
+  t.chunks = {4, 4};  // 8 samples' room, the last chunk half used
+  t.stsc = std::vector<StscRun>{{1, 4}};
+  t.size_count = 5;  // and stsz says 5 (of the 6 entries in the box)
+  const MovieSpec spec = movie_of(t);
+  OpenedMovie m(spec);
+  const auto packets = packets_of(m);
+  EXPECT_EQ(m.track(0).sample_count, 5u);
+  EXPECT_EQ(m.track(0).packet_count, 5u);
+  EXPECT_EQ(packets.size(), 5u);
+  expect_packets_match_layout(m, spec, packets);
+}
+
+// ---- stss --------------------------------------------------------------------------------
+
+TEST(SampleTable, StssMarksSyncSamples) {
+  TrackSpec t = aac_track(ramp(5));
+  t.stss = std::vector<std::uint32_t>{1, 4};
+  OpenedMovie m(movie_of(t));
+  EXPECT_EQ(field(packets_of(m), &Packet::sync), (Flags{true, false, false, true, false}));
+}
+
+TEST(SampleTable, EmptyOrAbsentStssMeansEverySampleIsSync) {
+  for (bool empty_box : {true, false}) {
+    TrackSpec t = aac_track(ramp(3));
+    if (empty_box) t.stss = std::vector<std::uint32_t>{};
+    OpenedMovie m(movie_of(t));
+    EXPECT_EQ(field(packets_of(m), &Packet::sync), (Flags{true, true, true})) << "empty stss: " << empty_box;
+  }
+}
+
+TEST(SampleTable, StssNotAscendingIsATrackError) {
+  TrackSpec t = aac_track(ramp(5));
+  t.stss = std::vector<std::uint32_t>{4, 1};
+  OpenedMovie m(movie_of(t));
+  ASSERT_TRUE(m.demuxer);
+  ASSERT_TRUE(m.track(0).error);
+  EXPECT_EQ(m.track(0).error->code, Errc::malformed);
+}
+
+// ---- PCM packets -------------------------------------------------------------------------
+
+struct PcmGrouping {
+  std::uint32_t frames;
+  std::uint32_t frames_per_chunk;
+  std::vector<std::uint32_t> packet_frames;
+};
+
+class PcmPackets : public testing::TestWithParam<PcmGrouping> {};
+
+TEST_P(PcmPackets, UnitDeltaFramesAreGroupedUpTo1024WithinAChunk) {
+  const PcmGrouping& g = GetParam();
+  const MovieSpec spec = movie_of(pcm_track(AudioEntrySpec("sowt").with_channels(2).with_bits(16),
+                                            g.frames, g.frames_per_chunk));
+  OpenedMovie m(spec);
+  const auto packets = packets_of(m);
+  EXPECT_EQ(field(packets, &Packet::sample_count), g.packet_frames);
+  EXPECT_EQ(m.track(0).sample_count, g.frames);
+  EXPECT_EQ(m.track(0).packet_count, g.packet_frames.size());
+  std::int64_t dts = 0;
+  for (const Packet& p : packets) {
+    EXPECT_EQ(p.size, p.sample_count * 4u);
+    EXPECT_EQ(p.duration, p.sample_count);
+    EXPECT_EQ(p.dts, dts);
+    dts += p.sample_count;
+  }
+  expect_packets_match_layout(m, spec, packets);
+}
+
+INSTANTIATE_TEST_SUITE_P(Chunkings, PcmPackets,
+                         testing::Values(PcmGrouping{5000, 2500, {1024, 1024, 452, 1024, 1024, 452}},
+                                         PcmGrouping{5000, 2048, {1024, 1024, 1024, 1024, 904}},
+                                         PcmGrouping{3072, 1024, {1024, 1024, 1024}},
+                                         PcmGrouping{700, 1000, {700}}));
+
+TEST(PcmPackets, LastChunkCutByTheSampleCount) {
+  // Two chunks of room for 2500 frames; stsz says 3000 frames in all.
+  TrackSpec t = pcm_track(AudioEntrySpec("sowt"), 5000, 2500);
+  t.size_count = 3000;
+  const MovieSpec spec = movie_of(t);
+  OpenedMovie m(spec);
+  const auto packets = packets_of(m);
+  EXPECT_EQ(field(packets, &Packet::sample_count), (U32s{1024, 1024, 452, 500}));
+  EXPECT_EQ(m.track(0).sample_count, 3000u);
+  EXPECT_EQ(m.track(0).packet_count, 4u);
+  expect_packets_match_layout(m, spec, packets);
+}
+
+TEST(PcmPackets, PacketSizeComesFromTheSampleEntryNotStsz) {
+  // 24-bit mono: 3 bytes a frame, though stsz says 1 (as QuickTime writes it).
+  TrackSpec t = pcm_track(AudioEntrySpec("in24").with_channels(1).with_bits(24), 2000, 2000);
+  t.sample_sizes.assign(2000, 1);
+  OpenedMovie m(movie_of(t));
+  EXPECT_EQ(field(packets_of(m), &Packet::size), (U32s{3072, 2928}));
+}
+
+TEST(PcmPackets, DeltaOtherThanOneGivesOnePacketPerSample) {
+  // QuickTime-style PCM: each sample is a 1024-frame packet.
+  TrackSpec t = audio_track(audio_sample_entry(AudioEntrySpec("sowt")), std::vector<std::uint32_t>(6, 4096));
+  t.stts = {{6, 1024}};
+  const MovieSpec spec = movie_of(t);
+  OpenedMovie m(spec);
+  const auto packets = packets_of(m);
+  EXPECT_EQ(field(packets, &Packet::size), (U32s{4096, 4096, 4096, 4096, 4096, 4096}));
+  EXPECT_EQ(field(packets, &Packet::duration), (U64s{1024, 1024, 1024, 1024, 1024, 1024}));
+  EXPECT_EQ(m.track(0).packet_count, 6u);
+  expect_packets_match_layout(m, spec, packets);
+}

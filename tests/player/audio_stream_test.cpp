@@ -1,0 +1,374 @@
+#include <frugal/player/audio_stream.hpp>
+
+#include "support/mp4_writer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cstring>
+#include <string>
+
+using namespace frugal;
+using namespace frugal::test;
+using core::Codec;
+using core::Errc;
+using core::SampleFormat;
+using player::AudioStream;
+using player::StreamOptions;
+using player::TrimWindow;
+
+// ---- trim_window -----------------------------------------------------------------------
+
+namespace {
+
+struct TrimCase {
+  const char* name;
+  Codec codec;
+  std::uint32_t media_timescale;
+  std::uint32_t movie_timescale;
+  std::uint32_t sample_rate;
+  std::vector<mp4::EditListEntry> edits;
+  bool use_edit_list;
+  std::uint64_t start;
+  std::optional<std::uint64_t> length;
+};
+
+// An Opus dOps body with a pre-skip of 312 frames.
+Bytes opus_config() {
+  OpusSpec opus;
+  opus.pre_skip = 312;
+  const Bytes box = dops_box(opus);
+  return Bytes(box.begin() + 8, box.end());
+}
+
+mp4::Track track_for(const TrimCase& c) {
+  mp4::Track t;
+  t.type = mp4::TrackType::audio;
+  t.timescale = c.media_timescale;
+  mp4::SampleEntry e;
+  e.codec.codec = c.codec;
+  if (c.codec == Codec::opus) e.codec.config = opus_config();
+  t.sample_entries.push_back(e);
+  t.edit_list = c.edits;
+  return t;
+}
+
+}  // namespace
+
+class TrimWindowCases : public testing::TestWithParam<TrimCase> {};
+
+TEST_P(TrimWindowCases, StartAndLength) {
+  const TrimCase& c = GetParam();
+  const TrimWindow w = player::trim_window(track_for(c), c.movie_timescale, c.sample_rate, c.use_edit_list);
+  EXPECT_EQ(w.start, c.start);
+  EXPECT_EQ(w.length, c.length);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Edits, TrimWindowCases,
+    testing::Values(
+        // 1 s of movie time from media tick 2112.
+        TrimCase{"edit_start_and_length", Codec::pcm, 44100, 1000, 44100, {{1000, 2112}}, true, 2112, 44100},
+        // Media ticks at 24 kHz decoded at 48 kHz: times double; 0.5 s of a 600 Hz movie clock.
+        TrimCase{"media_timescale_differs_from_rate", Codec::pcm, 24000, 600, 48000, {{300, 100}}, true, 200, 24000},
+        TrimCase{"empty_edit_is_skipped", Codec::opus, 48000, 1000, 48000, {{500, -1}, {1000, 312}}, true, 312,
+                 48000},
+        TrimCase{"zero_segment_duration_has_no_length", Codec::pcm, 44100, 1000, 44100, {{0, 100}}, true, 100,
+                 std::nullopt},
+        TrimCase{"zero_movie_timescale_has_no_length", Codec::pcm, 44100, 0, 44100, {{1000, 100}}, true, 100,
+                 std::nullopt},
+        TrimCase{"edit_list_wins_over_priming", Codec::opus, 48000, 1000, 48000, {{1000, 0}}, true, 0, 48000},
+        TrimCase{"no_edit_list_drops_opus_priming", Codec::opus, 48000, 1000, 48000, {}, true, 312, std::nullopt},
+        TrimCase{"only_empty_edits_drop_priming", Codec::opus, 48000, 1000, 48000, {{500, -1}}, true, 312,
+                 std::nullopt},
+        TrimCase{"use_edit_list_false_drops_priming_only", Codec::opus, 48000, 1000, 48000, {{1000, 1000}}, false,
+                 312, std::nullopt},
+        TrimCase{"no_edit_list_no_priming", Codec::pcm, 44100, 1000, 44100, {}, true, 0, std::nullopt}),
+    [](const auto& param_info) { return std::string(param_info.param.name); });
+
+TEST(TrimWindow, NonAudioTrackIsNotTrimmed) {
+  mp4::Track t;
+  t.type = mp4::TrackType::video;
+  t.timescale = 90000;
+  t.sample_entries.emplace_back();
+  t.edit_list = {{1000, 3000}};
+  const TrimWindow w = player::trim_window(t, 1000, 48000, true);
+  EXPECT_EQ(w.start, 0u);
+  EXPECT_FALSE(w.length);
+}
+
+// ---- AudioStream over writer-built PCM files -------------------------------------------
+
+namespace {
+
+constexpr std::uint32_t kFrames = 3000;
+constexpr std::uint32_t kRate = 44100;
+
+// The known sample of `frame`, channel `ch` (covers most of the 16-bit range).
+std::int16_t sample_value(std::uint32_t frame, unsigned ch) {
+  return static_cast<std::int16_t>(static_cast<int>(frame) * 19 - 30000 + static_cast<int>(ch) * 7);
+}
+
+// Interleaved stereo samples as stored: 16-bit little-endian ('sowt') or
+// 24-bit big-endian ('in24', the 16-bit value in the top bits).
+Bytes stored_payload(std::uint32_t frames, bool in24) {
+  Bytes out;
+  for (std::uint32_t f = 0; f < frames; ++f) {
+    for (unsigned ch = 0; ch < 2; ++ch) {
+      const auto u = static_cast<std::uint16_t>(sample_value(f, ch));
+      if (in24) out.insert(out.end(), {std::byte(u >> 8), std::byte(u & 0xFF), std::byte{0x5A}});
+      else out.insert(out.end(), {std::byte(u & 0xFF), std::byte(u >> 8)});
+    }
+  }
+  return out;
+}
+
+// What sample `v` (16-bit source) becomes in `format`, native byte order.
+Bytes converted(std::int16_t v, SampleFormat format) {
+  Bytes out(core::bytes_per_sample(format));
+  const auto put = [&](auto x) { std::memcpy(out.data(), &x, sizeof x); };
+  switch (format) {
+    case SampleFormat::s16: put(v); break;
+    case SampleFormat::s32: put(static_cast<std::int32_t>(std::uint32_t{static_cast<std::uint16_t>(v)} << 16)); break;
+    case SampleFormat::f32: put(static_cast<float>(v) / 32768.0f); break;
+    case SampleFormat::f64: put(static_cast<double>(v) / 32768.0); break;
+    case SampleFormat::s24: {
+      const auto u = static_cast<std::uint32_t>(static_cast<std::uint16_t>(v)) << 8;
+      const std::byte lo{static_cast<std::uint8_t>(u)}, mid{static_cast<std::uint8_t>(u >> 8)},
+          hi{static_cast<std::uint8_t>(u >> 16)};
+      out = std::endian::native == std::endian::little ? Bytes{lo, mid, hi} : Bytes{hi, mid, lo};
+      break;
+    }
+  }
+  return out;
+}
+
+// Frames [first, first + count) of the known signal in `format`.
+Bytes expected_frames(std::uint32_t first, std::uint32_t count, SampleFormat format) {
+  Bytes out;
+  for (std::uint32_t f = first; f < first + count; ++f)
+    for (unsigned ch = 0; ch < 2; ++ch) {
+      const Bytes s = converted(sample_value(f, ch), format);
+      out.insert(out.end(), s.begin(), s.end());
+    }
+  return out;
+}
+
+// A stereo PCM movie of the known signal, 1000 frames to a chunk, with a
+// 1 kHz movie clock (edit durations in milliseconds).
+Bytes pcm_file(std::vector<EditSpec> edits = {}, bool in24 = false) {
+  const AudioEntrySpec entry =
+      AudioEntrySpec(in24 ? FourCC("in24") : FourCC("sowt")).with_bits(in24 ? 24 : 16).with_rate(kRate);
+  TrackSpec t = pcm_track(entry, kFrames, 1000);
+  t.payload = stored_payload(kFrames, in24);
+  t.edits = std::move(edits);
+  MovieSpec m;
+  m.timescale = 1000;
+  m.tracks.push_back(std::move(t));
+  return build_mp4(m);
+}
+
+// An AudioStream over bytes it reads from memory.
+struct OpenedStream {
+  explicit OpenedStream(Bytes file, const StreamOptions& options = {})
+      : bytes(std::move(file)), source(bytes), stream(AudioStream::open(source, registry, options)) {}
+
+  // Everything read() returns until it returns an empty block.
+  Bytes read_all() {
+    Bytes out;
+    for (int guard = 0; guard < 100000; ++guard) {
+      auto block = stream->read();
+      if (!block) {
+        ADD_FAILURE() << "read failed: " << block.error().message;
+        return out;
+      }
+      if (block->empty()) return out;
+      EXPECT_EQ(block->size() % stream->format().bytes_per_frame(), 0u) << "partial frame";
+      max_block = std::max(max_block, block->size());
+      out.insert(out.end(), block->begin(), block->end());
+    }
+    ADD_FAILURE() << "read() never ended";
+    return out;
+  }
+
+  codec::DecoderRegistry registry = codec::DecoderRegistry::with_builtins();
+  Bytes bytes;
+  core::MemorySource source;
+  core::Result<AudioStream> stream;
+  std::size_t max_block = 0;
+};
+
+}  // namespace
+
+TEST(AudioStream, DecodesEveryFrameOfAPcmTrack) {
+  OpenedStream s(pcm_file());
+  ASSERT_TRUE(s.stream) << s.stream.error().message;
+  const core::AudioFormat& f = s.stream->format();
+  EXPECT_EQ(f.sample_rate, kRate);
+  EXPECT_EQ(f.channels, 2u);
+  EXPECT_EQ(f.format, SampleFormat::s16);
+  EXPECT_EQ(f.valid_bits, 16u);
+  EXPECT_EQ(s.stream->total_frames(), kFrames);
+  EXPECT_EQ(s.stream->track().id, 1u);
+  const Bytes pcm = s.read_all();
+  EXPECT_EQ(pcm.size(), kFrames * 4u);
+  EXPECT_EQ(pcm, expected_frames(0, kFrames, SampleFormat::s16));
+  EXPECT_EQ(s.stream->position_frames(), kFrames);
+  EXPECT_LE(s.max_block, 1024u * 4);  // one packet a block
+  auto again = s.stream->read();
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->empty());
+}
+
+struct EditTrim {
+  std::int64_t media_time;            // frames (media timescale = sample rate)
+  std::uint64_t segment_ms;           // movie timescale 1000
+  std::uint32_t expected_first;
+  std::uint32_t expected_count;
+};
+
+class AudioStreamEditList : public testing::TestWithParam<EditTrim> {};
+
+TEST_P(AudioStreamEditList, KeepsOnlyTheEditedFrames) {
+  const EditTrim& e = GetParam();
+  OpenedStream s(pcm_file({{e.segment_ms, e.media_time}}));
+  ASSERT_TRUE(s.stream) << s.stream.error().message;
+  EXPECT_EQ(s.stream->total_frames(), std::uint64_t{e.expected_count});
+  const Bytes pcm = s.read_all();
+  EXPECT_EQ(pcm.size(), e.expected_count * 4u);
+  EXPECT_EQ(pcm, expected_frames(e.expected_first, e.expected_count, SampleFormat::s16));
+  EXPECT_EQ(s.stream->position_frames(), e.expected_count);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Windows, AudioStreamEditList,
+    testing::Values(EditTrim{100, 20, 100, 882},     // 20 ms = 882 frames, inside the first packet run
+                    EditTrim{1000, 10, 1000, 441},   // starts on a chunk boundary
+                    EditTrim{1500, 30, 1500, 1323},  // crosses chunk and packet boundaries
+                    EditTrim{2900, 1000, 2900, 100}  // longer than the media: ends with it
+                    ));
+
+TEST(AudioStream, EmptyEditThenMediaEdit) {
+  OpenedStream s(pcm_file({{5, -1}, {10, 50}}));
+  ASSERT_TRUE(s.stream);
+  EXPECT_EQ(s.read_all(), expected_frames(50, 441, SampleFormat::s16));
+}
+
+TEST(AudioStream, UseEditListFalseKeepsEverything) {
+  StreamOptions options;
+  options.use_edit_list = false;
+  OpenedStream s(pcm_file({{20, 100}}), options);
+  ASSERT_TRUE(s.stream);
+  EXPECT_EQ(s.stream->total_frames(), kFrames);
+  EXPECT_EQ(s.read_all(), expected_frames(0, kFrames, SampleFormat::s16));
+}
+
+class AudioStreamFormat : public testing::TestWithParam<std::pair<SampleFormat, std::uint8_t>> {};
+
+TEST_P(AudioStreamFormat, ConvertsToTheRequestedFormat) {
+  StreamOptions options;
+  options.format = GetParam().first;
+  OpenedStream s(pcm_file({{10, 700}}), options);  // 441 frames from 700
+  ASSERT_TRUE(s.stream) << s.stream.error().message;
+  EXPECT_EQ(s.stream->format().format, GetParam().first);
+  EXPECT_EQ(s.stream->format().valid_bits, GetParam().second);
+  EXPECT_EQ(s.read_all(), expected_frames(700, 441, GetParam().first));
+}
+
+INSTANTIATE_TEST_SUITE_P(Formats, AudioStreamFormat,
+                         testing::Values(std::pair{SampleFormat::s16, std::uint8_t{16}},
+                                         std::pair{SampleFormat::s24, std::uint8_t{16}},
+                                         std::pair{SampleFormat::s32, std::uint8_t{16}},
+                                         std::pair{SampleFormat::f32, std::uint8_t{32}},
+                                         std::pair{SampleFormat::f64, std::uint8_t{64}}),
+                         [](const auto& param_info) {
+                           return std::string(core::sample_format_name(param_info.param.first));
+                         });
+
+TEST(AudioStream, BigEndian24BitSourceDefaultsToS24) {
+  OpenedStream s(pcm_file({}, /*in24=*/true));
+  ASSERT_TRUE(s.stream) << s.stream.error().message;
+  EXPECT_EQ(s.stream->format().format, SampleFormat::s24);
+  EXPECT_EQ(s.stream->format().valid_bits, 24u);
+  // Each stored sample is the 16-bit value followed by 0x5A: in s24, v << 8 | 0x5A.
+  const Bytes pcm = s.read_all();
+  ASSERT_EQ(pcm.size(), kFrames * 6u);
+  for (std::uint32_t f : {0u, 1u, 1023u, 1024u, 2999u}) {
+    Bytes expected = converted(sample_value(f, 1), SampleFormat::s24);
+    expected[std::endian::native == std::endian::little ? 0 : 2] = std::byte{0x5A};
+    EXPECT_EQ(Bytes(pcm.begin() + f * 6 + 3, pcm.begin() + f * 6 + 6), expected) << "frame " << f;
+  }
+}
+
+// ---- choosing the track ---------------------------------------------------------------------
+
+namespace {
+
+TrackSpec video_track() {
+  TrackSpec t;
+  t.handler = FourCC("vide");
+  t.timescale = 90000;
+  t.sample_entries = {plain_sample_entry("avc1", Bytes(70))};
+  t.sample_sizes = {100, 100};
+  return t;
+}
+
+Bytes movie_file(std::vector<TrackSpec> tracks) {
+  MovieSpec m;
+  m.tracks = std::move(tracks);
+  return build_mp4(m);
+}
+
+TrackSpec sowt_track() { return pcm_track(AudioEntrySpec("sowt"), 100, 100); }
+
+void expect_open_error(Bytes file, Errc code, const StreamOptions& options = {}) {
+  OpenedStream s(std::move(file), options);
+  ASSERT_FALSE(s.stream) << "open succeeded";
+  EXPECT_EQ(s.stream.error().code, code) << s.stream.error().message;
+}
+
+}  // namespace
+
+TEST(AudioStream, PicksTheFirstAudioTrack) {
+  OpenedStream s(movie_file({video_track(), sowt_track()}));
+  ASSERT_TRUE(s.stream) << s.stream.error().message;
+  EXPECT_EQ(s.stream->track().id, 2u);
+  EXPECT_EQ(s.read_all().size(), 100u * 4);  // the video track's packets are not decoded
+}
+
+// Duplicate track_IDs are forbidden (ISO/IEC 14496-12 §8.3.2): the later
+// track is reported broken, so its packets can never mix with the first's.
+// (At commit e7d407f enabling the chosen track by ID re-enabled the video
+// track with the same ID, and its samples were decoded as PCM.)
+TEST(AudioStream, DuplicateTrackIdIsMalformedNotMixed) {
+  TrackSpec video = video_track();
+  video.id = 1;
+  TrackSpec audio = sowt_track();
+  audio.id = 1;
+  OpenedStream s(movie_file({video, audio}));
+  ASSERT_FALSE(s.stream);
+  EXPECT_EQ(s.stream.error().code, Errc::malformed);
+  EXPECT_STREQ(s.stream.error().message, "track_ID used by an earlier track");
+}
+
+TEST(AudioStream, NoAudioTrackIsUnsupported) { expect_open_error(movie_file({video_track()}), Errc::unsupported); }
+
+TEST(AudioStream, RequestedTrackMustExistAndBeAudio) {
+  StreamOptions options;
+  options.track = 1;
+  expect_open_error(movie_file({video_track(), sowt_track()}), Errc::invalid_argument, options);
+  options.track = 9;
+  expect_open_error(movie_file({video_track(), sowt_track()}), Errc::invalid_argument, options);
+}
+
+TEST(AudioStream, UnknownCodecIsUnsupported) {
+  TrackSpec t = sowt_track();
+  t.sample_entries = {audio_sample_entry(AudioEntrySpec("XYZW"))};
+  expect_open_error(movie_file({t}), Errc::unsupported);
+}
+
+TEST(AudioStream, BrokenAudioTrackReportsItsError) {
+  TrackSpec t = sowt_track();
+  t.omit = {FourCC("stts")};
+  expect_open_error(movie_file({t}), Errc::malformed);
+}
