@@ -61,6 +61,18 @@ Result<void> check_table(const BoxHeader& box, std::uint64_t skip, std::uint64_t
   return core::ok();
 }
 
+// Reads a table box laid out as version/flags, a 32-bit entry count and
+// `entry_bytes`-byte entries, appending `parse(reader)` per entry to `out`.
+template <typename T, typename Parse>
+Result<void> load_table(core::ByteSource& source, const BoxHeader& box, std::uint32_t entry_bytes,
+                        std::uint64_t& budget, std::vector<T>& out, Parse&& parse) {
+  FRUGAL_TRY(auto h, read_table_header<8>(source, box));
+  const std::uint32_t count = core::load_be32(&h[4]);
+  FRUGAL_CHECK(check_table(box, 8, count, entry_bytes, sizeof(T), budget));
+  out.reserve(count);
+  return for_each_entry(source, box, 8, count, entry_bytes, [&](core::ByteReader& r) { out.push_back(parse(r)); });
+}
+
 }  // namespace
 
 Result<SampleTable> SampleTable::load(core::ByteSource& source, const TableBoxes& boxes,
@@ -70,15 +82,9 @@ Result<SampleTable> SampleTable::load(core::ByteSource& source, const TableBoxes
 
   // Chunk offsets: stco (32-bit) or co64.
   if (boxes.chunk_offsets) {
-    const BoxHeader& box = *boxes.chunk_offsets;
-    FRUGAL_TRY(auto h, read_table_header<8>(source, box));
-    const std::uint32_t count = core::load_be32(&h[4]);
-    const bool wide = box.type == core::FourCC("co64");
-    FRUGAL_CHECK(check_table(box, 8, count, wide ? 8 : 4, 8, budget));
-    t.chunk_offsets_.reserve(count);
-    FRUGAL_CHECK(for_each_entry(source, box, 8, count, wide ? 8 : 4, [&](core::ByteReader& r) {
-      t.chunk_offsets_.push_back(wide ? r.u64() : r.u32());
-    }));
+    const bool wide = boxes.chunk_offsets->type == core::FourCC("co64");
+    FRUGAL_CHECK(load_table(source, *boxes.chunk_offsets, wide ? 8 : 4, budget, t.chunk_offsets_,
+                            [&](core::ByteReader& r) { return wide ? r.u64() : std::uint64_t{r.u32()}; }));
   }
   const std::uint64_t chunks = t.chunk_offsets_.size();
 
@@ -122,14 +128,8 @@ Result<SampleTable> SampleTable::load(core::ByteSource& source, const TableBoxes
   // Sample-to-chunk runs: first_chunk strictly ascending and within stco.
   if (boxes.sample_to_chunk) {
     const BoxHeader& box = *boxes.sample_to_chunk;
-    FRUGAL_TRY(auto h, read_table_header<8>(source, box));
-    const std::uint32_t count = core::load_be32(&h[4]);
-    FRUGAL_CHECK(check_table(box, 8, count, 12, sizeof(ChunkRun), budget));
-    t.chunk_runs_.reserve(count);
-    FRUGAL_CHECK(for_each_entry(source, box, 8, count, 12, [&](core::ByteReader& r) {
-      ChunkRun run{r.u32(), r.u32(), r.u32()};
-      t.chunk_runs_.push_back(run);
-    }));
+    FRUGAL_CHECK(load_table(source, box, 12, budget, t.chunk_runs_,
+                            [](core::ByteReader& r) { return ChunkRun{r.u32(), r.u32(), r.u32()}; }));
     for (std::size_t i = 0; i < t.chunk_runs_.size(); ++i) {
       auto& run = t.chunk_runs_[i];
       if (i == 0 && run.first_chunk == 0) run.first_chunk = 1;  // 0-based writers
@@ -140,47 +140,27 @@ Result<SampleTable> SampleTable::load(core::ByteSource& source, const TableBoxes
     }
   }
 
-  // Time-to-sample runs.
+  // Time-to-sample and composition offset runs; runs of no samples dropped.
+  // (Version 1 ctts offsets are signed; version 0 writers put negative values
+  // there too, so both are read as signed.)
+  if (boxes.time_to_sample)
+    FRUGAL_CHECK(load_table(source, *boxes.time_to_sample, 8, budget, t.time_runs_,
+                            [](core::ByteReader& r) { return TimeRun{r.u32(), r.u32()}; }));
+  if (boxes.composition_offsets)
+    FRUGAL_CHECK(load_table(source, *boxes.composition_offsets, 8, budget, t.offset_runs_,
+                            [](core::ByteReader& r) { return OffsetRun{r.u32(), r.i32()}; }));
+  std::erase_if(t.time_runs_, [](const TimeRun& run) { return run.count == 0; });
+  std::erase_if(t.offset_runs_, [](const OffsetRun& run) { return run.count == 0; });
   std::uint64_t timed_samples = 0;
-  if (boxes.time_to_sample) {
-    const BoxHeader& box = *boxes.time_to_sample;
-    FRUGAL_TRY(auto h, read_table_header<8>(source, box));
-    const std::uint32_t count = core::load_be32(&h[4]);
-    FRUGAL_CHECK(check_table(box, 8, count, 8, sizeof(TimeRun), budget));
-    t.time_runs_.reserve(count);
-    FRUGAL_CHECK(for_each_entry(source, box, 8, count, 8, [&](core::ByteReader& r) {
-      TimeRun run{r.u32(), r.u32()};
-      if (run.count) t.time_runs_.push_back(run);
-      timed_samples += run.count;
-    }));
-  }
-
-  // Composition offsets (version 1 offsets are signed; version 0 writers put
-  // negative values there too, so both are read as signed).
-  if (boxes.composition_offsets) {
-    const BoxHeader& box = *boxes.composition_offsets;
-    FRUGAL_TRY(auto h, read_table_header<8>(source, box));
-    const std::uint32_t count = core::load_be32(&h[4]);
-    FRUGAL_CHECK(check_table(box, 8, count, 8, sizeof(OffsetRun), budget));
-    t.offset_runs_.reserve(count);
-    FRUGAL_CHECK(for_each_entry(source, box, 8, count, 8, [&](core::ByteReader& r) {
-      OffsetRun run{r.u32(), r.i32()};
-      if (run.count) t.offset_runs_.push_back(run);
-    }));
-  }
+  for (const TimeRun& run : t.time_runs_) timed_samples += run.count;
 
   // Sync samples: an empty or absent stss means every sample is a sync sample
   // (empty stss occurs on audio, where FFmpeg reads it the same way).
   if (boxes.sync_samples) {
-    const BoxHeader& box = *boxes.sync_samples;
-    FRUGAL_TRY(auto h, read_table_header<8>(source, box));
-    const std::uint32_t count = core::load_be32(&h[4]);
-    FRUGAL_CHECK(check_table(box, 8, count, 4, 4, budget));
-    t.sync_samples_.reserve(count);
-    FRUGAL_CHECK(for_each_entry(source, box, 8, count, 4,
-                                [&](core::ByteReader& r) { t.sync_samples_.push_back(r.u32()); }));
+    FRUGAL_CHECK(load_table(source, *boxes.sync_samples, 4, budget, t.sync_samples_,
+                            [](core::ByteReader& r) { return r.u32(); }));
     if (!std::is_sorted(t.sync_samples_.begin(), t.sync_samples_.end()))
-      return make_error(Errc::malformed, "stss: sample numbers not ascending", box.offset);
+      return make_error(Errc::malformed, "stss: sample numbers not ascending", boxes.sync_samples->offset);
   }
 
   // Samples the chunks hold (counted only as far as stsz goes, so the sum

@@ -19,33 +19,10 @@ using mp4::Packet;
 
 namespace {
 
-TrackSpec aac_track(std::vector<std::uint32_t> sizes) {
-  return audio_track(audio_sample_entry(AudioEntrySpec("mp4a", {esds_box(0x40)})), std::move(sizes));
-}
-
-std::vector<std::uint32_t> ramp(std::size_t n, std::uint32_t first = 10) {
-  std::vector<std::uint32_t> v(n);
-  std::iota(v.begin(), v.end(), first);
-  return v;
-}
-
 MovieSpec movie_of(std::vector<TrackSpec> tracks) {
   MovieSpec m;
   m.tracks = std::move(tracks);
   return m;
-}
-
-std::vector<Packet> packets_of(OpenedMovie& m) {
-  if (!m.demuxer) {
-    ADD_FAILURE() << "open failed: " << m.demuxer.error().message;
-    return {};
-  }
-  auto packets = read_all_packets(m.demux());
-  if (!packets) {
-    ADD_FAILURE() << "next_packet failed: " << packets.error().message;
-    return {};
-  }
-  return *packets;
 }
 
 void expect_open_error(const Bytes& file, Errc code, const mp4::DemuxerOptions& options = {}) {

@@ -14,36 +14,10 @@ using mp4::Packet;
 
 namespace {
 
-// An AAC track (one packet per sample) with these sample sizes.
-TrackSpec aac_track(std::vector<std::uint32_t> sizes) {
-  return audio_track(audio_sample_entry(AudioEntrySpec("mp4a", {esds_box(0x40)})), std::move(sizes));
-}
-
 MovieSpec movie_of(TrackSpec track) {
   MovieSpec m;
   m.tracks.push_back(std::move(track));
   return m;
-}
-
-// Sizes first, first + 1, ... (distinct, so a wrong sample shows).
-std::vector<std::uint32_t> ramp(std::size_t n, std::uint32_t first = 10) {
-  std::vector<std::uint32_t> v(n);
-  std::iota(v.begin(), v.end(), first);
-  return v;
-}
-
-// Opens `spec` and returns all its packets; fails the test when either fails.
-std::vector<Packet> packets_of(OpenedMovie& m) {
-  if (!m.demuxer) {
-    ADD_FAILURE() << "open failed: " << m.demuxer.error().message;
-    return {};
-  }
-  auto packets = read_all_packets(m.demux());
-  if (!packets) {
-    ADD_FAILURE() << "next_packet failed: " << packets.error().message;
-    return {};
-  }
-  return *packets;
 }
 
 using I64s = std::vector<std::int64_t>;

@@ -8,9 +8,22 @@
 
 #include <gtest/gtest.h>
 
+#include <numeric>
 #include <vector>
 
 namespace frugal::test {
+
+/// An AAC track (one packet per sample) with these sample sizes.
+inline TrackSpec aac_track(std::vector<std::uint32_t> sizes) {
+  return audio_track(audio_sample_entry(AudioEntrySpec("mp4a", {esds_box(0x40)})), std::move(sizes));
+}
+
+/// Sizes first, first + 1, ... (distinct, so a wrong sample shows).
+inline std::vector<std::uint32_t> ramp(std::size_t n, std::uint32_t first = 10) {
+  std::vector<std::uint32_t> v(n);
+  std::iota(v.begin(), v.end(), first);
+  return v;
+}
 
 /// A writer-built file in memory and the Demuxer opened over it. Not movable:
 /// the demuxer points at the source, which points at the bytes.
@@ -45,6 +58,21 @@ inline core::Result<std::vector<mp4::Packet>> read_all_packets(mp4::Demuxer& dem
     out.push_back(p);
     if (out.size() > 1'000'000) return core::make_error(core::Errc::limit_exceeded, "runaway packet loop");
   }
+}
+
+/// All packets of an opened movie; fails the test (and returns none) when
+/// open or next_packet fails.
+inline std::vector<mp4::Packet> packets_of(OpenedMovie& m) {
+  if (!m.demuxer) {
+    ADD_FAILURE() << "open failed: " << m.demuxer.error().message;
+    return {};
+  }
+  auto packets = read_all_packets(m.demux());
+  if (!packets) {
+    ADD_FAILURE() << "next_packet failed: " << packets.error().message;
+    return {};
+  }
+  return *packets;
 }
 
 /// The bytes of `packet`, read through the demuxer (empty, with a test
