@@ -130,14 +130,23 @@ Result<SampleTable> SampleTable::load(core::ByteSource& source, const TableBoxes
     const BoxHeader& box = *boxes.sample_to_chunk;
     FRUGAL_CHECK(load_table(source, box, 12, budget, t.chunk_runs_,
                             [](core::ByteReader& r) { return ChunkRun{r.u32(), r.u32(), r.u32()}; }));
-    for (std::size_t i = 0; i < t.chunk_runs_.size(); ++i) {
-      auto& run = t.chunk_runs_[i];
-      if (i == 0 && run.first_chunk == 0) run.first_chunk = 1;  // 0-based writers
-      if (i > 0 && run.first_chunk <= t.chunk_runs_[i - 1].first_chunk)
+    // Writers exist that repeat an entry with the same first_chunk (one file
+    // has 1948 copies of {1, 1, 1}); a repeat that says the same thing adds
+    // nothing and is dropped, one that contradicts it is an error.
+    std::size_t kept = 0;
+    for (ChunkRun run : t.chunk_runs_) {
+      if (kept == 0 && run.first_chunk == 0) run.first_chunk = 1;  // 0-based writers
+      if (kept > 0 && run.first_chunk <= t.chunk_runs_[kept - 1].first_chunk) {
+        const ChunkRun& last = t.chunk_runs_[kept - 1];
+        if (run.first_chunk == last.first_chunk && run.samples_per_chunk == last.samples_per_chunk &&
+            run.description_index == last.description_index)
+          continue;
         return make_error(Errc::malformed, "stsc: first_chunk not ascending", box.offset);
-      if (run.first_chunk > chunks)
-        return make_error(Errc::malformed, "stsc: names a chunk beyond stco", box.offset);
+      }
+      if (run.first_chunk > chunks) return make_error(Errc::malformed, "stsc: names a chunk beyond stco", box.offset);
+      t.chunk_runs_[kept++] = run;
     }
+    t.chunk_runs_.resize(kept);
   }
 
   // Time-to-sample and composition offset runs; runs of no samples dropped.

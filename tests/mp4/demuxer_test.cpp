@@ -186,7 +186,7 @@ INSTANTIATE_TEST_SUITE_P(
     Tables, BrokenTrack,
     testing::Values(
         TrackDamage{"stsc_first_chunk_not_ascending",
-                    [](TrackSpec& track) { track.stsc = std::vector<StscRun>{{1, 2}, {1, 2}}; }},
+                    [](TrackSpec& track) { track.stsc = std::vector<StscRun>{{1, 2}, {1, 3}}; }},
         TrackDamage{"stsc_chunk_beyond_stco",
                     [](TrackSpec& track) { track.stsc = std::vector<StscRun>{{1, 2}, {3, 2}}; }},
         TrackDamage{"stsz_count_exceeds_box", [](TrackSpec& track) { track.size_count = 5; }},

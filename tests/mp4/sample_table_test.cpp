@@ -107,6 +107,20 @@ TEST(SampleTable, StscDescriptionIndexReachesThePacket) {
   EXPECT_EQ(field(packets, &Packet::sample_description_index), (U32s{1, 1, 2, 2}));
 }
 
+// Some writers repeat an stsc entry many times over (a real file has 1948
+// copies of {1, 1, 1}); repeats that agree are harmless.
+TEST(SampleTable, RepeatedIdenticalStscEntriesAreIgnored) {
+  TrackSpec t = aac_track(ramp(4));
+  t.chunks = {1, 1, 1, 1};
+  t.stsc = std::vector<StscRun>{{1, 1}, {1, 1}, {1, 1}, {3, 1}, {3, 1}};
+  const MovieSpec spec = movie_of(t);
+  OpenedMovie m(spec);
+  const auto packets = packets_of(m);
+  ASSERT_EQ(packets.size(), 4u);
+  EXPECT_EQ(m.track(0).packet_count, 4u);
+  expect_packets_match_layout(m, spec, packets);
+}
+
 TEST(SampleTable, StscFirstChunkZeroIsReadAsChunkOne) {
   TrackSpec t = aac_track(ramp(4));
   t.chunks = {2, 2};
