@@ -1,5 +1,7 @@
 #include "cli/common.hpp"
 
+#include <frugal/mem/os_pressure.hpp>
+
 #include <cstdio>
 #include <cstring>
 #include <string_view>
@@ -93,6 +95,7 @@ bool parse_track(const Args& args, std::optional<std::uint32_t>& track, int& exi
 
 bool parse_stream_options(const Args& args, player::StreamOptions& options, int& exit_code) {
   if (!parse_track(args, options.track, exit_code)) return false;
+  options.tracker = &tracker();
   options.use_edit_list = !args.has("--no-edit-list");
   auto v = args.value("--format");
   if (!v) return true;
@@ -104,6 +107,43 @@ bool parse_stream_options(const Args& args, player::StreamOptions& options, int&
   }
   exit_code = usage_error("--format takes s16, s24, s32 or f32, not '" + *v + "'");
   return false;
+}
+
+namespace {
+
+struct MemoryTracking {
+  std::unique_ptr<mem::MemoryTracker> tracker;
+  std::unique_ptr<mem::OsPressureSource> os_source;
+  std::unique_ptr<mem::DispatchThread> dispatcher;
+  ~MemoryTracking() {
+    dispatcher.reset();  // stops dispatching before the source and tracker go
+    if (os_source) tracker->remove_source(*os_source);
+  }
+};
+
+MemoryTracking& memory_tracking() {
+  static MemoryTracking tracking;
+  return tracking;
+}
+
+}  // namespace
+
+void start_memory_tracking(std::size_t budget) {
+  MemoryTracking& m = memory_tracking();
+  mem::TrackerOptions options;
+  options.budget = budget;
+  m.tracker = std::make_unique<mem::MemoryTracker>(options);
+  // The OS's view of memory joins the budget's; without one, the budget alone.
+  auto source = mem::make_psi_source(*m.tracker);
+  if (!source) source = mem::make_meminfo_source(*m.tracker);
+  if (source && m.tracker->add_source(**source)) m.os_source = std::move(*source);
+  m.dispatcher = std::make_unique<mem::DispatchThread>(*m.tracker);
+}
+
+mem::MemoryTracker& tracker() {
+  MemoryTracking& m = memory_tracking();
+  if (!m.tracker) start_memory_tracking(0);
+  return *m.tracker;
 }
 
 const codec::DecoderRegistry& decoders() {

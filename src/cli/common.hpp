@@ -5,6 +5,7 @@
 #include <frugal/core/byte_source.hpp>
 #include <frugal/core/file_source.hpp>
 #include <frugal/core/media.hpp>
+#include <frugal/mem/memory_tracker.hpp>
 #include <frugal/player/audio_stream.hpp>
 
 #include <cstdint>
@@ -72,6 +73,14 @@ bool parse_stream_options(const Args& args, player::StreamOptions& options, int&
 
 /// The decoders this build has.
 const codec::DecoderRegistry& decoders();
+
+/// The tracker every command charges (budget from --mem-budget).
+mem::MemoryTracker& tracker();
+
+/// Creates tracker() with `budget` bytes (0 = none), starts its dispatch
+/// thread and an OS pressure source (PSI, else MemAvailable) when the system
+/// has one. Called once by main before any command.
+void start_memory_tracking(std::size_t budget);
 
 int run_probe(const std::vector<std::string>& argv);
 int run_packets(const std::vector<std::string>& argv);

@@ -2,10 +2,13 @@
 #include "cli/common.hpp"
 #include "cli/json.hpp"
 
+#include "heap_counter.hpp"
 #include "process.hpp"
 
 #include <cstdio>
-#include <cstring>
+#include <cstdint>
+#include <cstdlib>
+#include <optional>
 
 namespace {
 
@@ -21,32 +24,80 @@ constexpr const char* kHelp = R"(usage: frugal COMMAND [options] [--stats]
   --track N       a track ID (tkhd track_ID), as probe lists them
   --format F      output samples; default: the source's depth for lossless, s16 for lossy
   --no-edit-list  ignore edit lists: drop only the codec's priming (Opus pre-skip)
-  --stats         print {"io":{...},"memory":{...}} as one JSON line on stderr at exit
+  --mem-budget B  memory budget in bytes (K, M, G suffixes: KiB, MiB, GiB); pressure
+                  rises at 70% and 90% of it; allocations sized by the input fail past it
+  --stats         one JSON line on stderr at exit: {"io":{"bytes_read","read_calls"},
+                  "memory":{"budget","peak_total" (tracked accounts),"heap_peak" (every
+                  malloc'd byte, counted by interposing malloc; null under sanitizers),
+                  "rss_peak" (VmHWM),"accounts":{NAME:{"current","peak"}}}}
 
-exit status: 0 ok, 1 usage, 2 unsupported or malformed input, 3 I/O error
+exit status: 0 ok, 1 usage, 2 unsupported or malformed input (or more than the memory
+budget allows), 3 I/O error
 )";
 
 void print_stats() {
   using namespace frugal::cli;
   JsonObject io;
   io.add("bytes_read", io_stats().bytes_read).add("read_calls", io_stats().read_calls);
+  const frugal::mem::MemoryTracker& t = tracker();
+  JsonObject accounts;
+  for (std::size_t i = 0; i < t.account_count(); ++i) {
+    const frugal::mem::AccountStats a = t.account_stats(i);
+    JsonObject figures;
+    figures.add("current", std::uint64_t{a.current}).add("peak", std::uint64_t{a.peak});
+    accounts.add_raw(a.name, figures.str());
+  }
+  const frugal::platform::HeapCounts heap = frugal::platform::heap_counts();
   JsonObject memory;
-  memory.add("peak_rss_bytes", frugal::platform::peak_rss_bytes());
+  memory.add("budget", std::uint64_t{t.budget()})
+      .add("peak_total", std::uint64_t{t.peak_total()})
+      .add_raw("heap_peak", heap.available ? std::to_string(heap.peak) : "null")
+      .add("rss_peak", frugal::platform::peak_rss_bytes())
+      .add_raw("accounts", accounts.str());
   JsonObject all;
   all.add_raw("io", io.str()).add_raw("memory", memory.str());
   std::fprintf(stderr, "%s\n", all.str().c_str());
+}
+
+// "123", "64K", "16M", "1G" (binary multiples) → bytes.
+std::optional<std::size_t> parse_bytes(const std::string& text) {
+  char* end = nullptr;
+  const unsigned long long n = std::strtoull(text.c_str(), &end, 10);
+  if (end == text.c_str()) return std::nullopt;
+  unsigned shift = 0;
+  const std::string unit(end);
+  if (unit == "K" || unit == "k") shift = 10;
+  else if (unit == "M" || unit == "m") shift = 20;
+  else if (unit == "G" || unit == "g") shift = 30;
+  else if (!unit.empty()) return std::nullopt;
+  if (n > (static_cast<unsigned long long>(SIZE_MAX) >> shift)) return std::nullopt;
+  return static_cast<std::size_t>(n << shift);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace frugal::cli;
+  // Options every command takes: --stats, --mem-budget.
   std::vector<std::string> args;
   bool stats = false;
+  std::size_t budget = 0;
   for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--stats") == 0) stats = true;
-    else args.emplace_back(argv[i]);
+    const std::string a = argv[i];
+    if (a == "--stats") {
+      stats = true;
+    } else if (a == "--mem-budget" || a.rfind("--mem-budget=", 0) == 0) {
+      const bool inline_value = a.size() > 12;
+      if (!inline_value && i + 1 >= argc) return usage_error("--mem-budget needs a value");
+      const std::string value = inline_value ? a.substr(13) : argv[++i];
+      auto bytes = parse_bytes(value);
+      if (!bytes || *bytes == 0) return usage_error("--mem-budget takes bytes (e.g. 4M), not '" + value + "'");
+      budget = *bytes;
+    } else {
+      args.push_back(a);
+    }
   }
+  start_memory_tracking(budget);
   if (args.empty()) return usage_error("no command");
   const std::string command = args.front();
   args.erase(args.begin());

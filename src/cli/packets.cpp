@@ -21,7 +21,9 @@ int run_packets(const std::vector<std::string>& argv) {
 
   auto input = Input::open(path);
   if (!input) return report(path, input.error());
-  auto demuxer = mp4::Demuxer::open((*input)->source());
+  mp4::DemuxerOptions options;
+  options.tracker = &tracker();
+  auto demuxer = mp4::Demuxer::open((*input)->source(), options);
   if (!demuxer) return report(path, demuxer.error());
   mp4::Demuxer& d = *demuxer;
   if (track) {

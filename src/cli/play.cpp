@@ -78,7 +78,9 @@ int run_play(const std::vector<std::string>& argv) {
 
   auto sink = make_sink(args->value("--output"));
   if (!sink) return report("--output", sink.error());
-  player::Player player(**sink);
+  player::PlayerOptions player_options;
+  player_options.tracker = &tracker();
+  player::Player player(**sink, player_options);
   const bool tty = platform::is_terminal(2);
   for (const std::string& path : files) {
     auto input = Input::open(path);

@@ -13,6 +13,13 @@ core::Result<std::unique_ptr<Decoder>> make_opus_decoder(const core::CodecParame
 core::Result<std::unique_ptr<Decoder>> make_flac_decoder(const core::CodecParameters&, const DecoderOptions&);
 #endif
 
+/// The accounts a decoder charges: its output buffer, and library state.
+struct DecoderAccounts {
+  mem::Account buffers;
+  mem::Account state;
+};
+core::Result<DecoderAccounts> decoder_accounts(const DecoderOptions& options);
+
 /// Fields of an Opus dOps body (Opus in ISOBMFF §4.3.2).
 struct OpusConfig {
   std::uint8_t channels = 0;

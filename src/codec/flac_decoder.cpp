@@ -43,8 +43,8 @@ class FlacDecoder final : public Decoder {
  public:
   // The output buffer starts at STREAMINFO's maximum block size, so decoding
   // does not allocate.
-  FlacDecoder(const core::AudioFormat& format, std::uint16_t max_block)
-      : format_(format), out_(std::size_t{max_block} * format.bytes_per_frame()) {}
+  FlacDecoder(const core::AudioFormat& format, mem::Charge buffer)
+      : format_(format), charge_(std::move(buffer)), out_(charge_.bytes()) {}
   ~FlacDecoder() override {
     if (decoder_) FLAC__stream_decoder_delete(decoder_);
   }
@@ -109,7 +109,13 @@ class FlacDecoder final : public Decoder {
       return FLAC__STREAM_DECODER_WRITE_STATUS_ABORT;
     }
     const std::size_t n = frame->header.blocksize;
-    self->out_.resize(std::max(self->out_.size(), n * f.bytes_per_frame()));
+    if (n * f.bytes_per_frame() > self->out_.size()) {  // a frame beyond STREAMINFO's maximum
+      if (!self->charge_.try_resize(n * f.bytes_per_frame())) {
+        self->failed_ = true;
+        return FLAC__STREAM_DECODER_WRITE_STATUS_ABORT;
+      }
+      self->out_.resize(n * f.bytes_per_frame());
+    }
     std::byte* dst = self->out_.data();
     for (std::size_t i = 0; i < n; ++i) {
       for (unsigned ch = 0; ch < f.channels; ++ch) {
@@ -135,6 +141,7 @@ class FlacDecoder final : public Decoder {
 
   FLAC__StreamDecoder* decoder_ = nullptr;
   core::AudioFormat format_;
+  mem::Charge charge_;  // out_
   std::span<const std::byte> input_;
   std::vector<std::byte> out_;
   std::size_t frames_ = 0;
@@ -144,7 +151,7 @@ class FlacDecoder final : public Decoder {
 }  // namespace
 
 core::Result<std::unique_ptr<Decoder>> make_flac_decoder(const core::CodecParameters& params,
-                                                         const DecoderOptions&) {
+                                                         const DecoderOptions& options) {
   FRUGAL_TRY(auto header, stream_header(params.config));
   // STREAMINFO (after "fLaC" and the 4-byte block header): max block size at +2.
   const std::uint16_t max_block = core::load_be16(&header[8 + 2]);
@@ -156,7 +163,9 @@ core::Result<std::unique_ptr<Decoder>> make_flac_decoder(const core::CodecParame
   f.channels = params.channels;
   f.format = params.bits_per_sample <= 16 ? core::SampleFormat::s16 : core::SampleFormat::s32;
   f.valid_bits = static_cast<std::uint8_t>(params.bits_per_sample);
-  auto decoder = std::make_unique<FlacDecoder>(f, max_block);
+  FRUGAL_TRY(DecoderAccounts accounts, decoder_accounts(options));
+  FRUGAL_TRY(mem::Charge buffer, mem::Charge::try_make(accounts.buffers, std::size_t{max_block} * f.bytes_per_frame()));
+  auto decoder = std::make_unique<FlacDecoder>(f, std::move(buffer));
   FRUGAL_CHECK(decoder->init(header));
   return std::unique_ptr<Decoder>(std::move(decoder));
 }

@@ -24,9 +24,9 @@ constexpr std::uint8_t kVorbisToWav[8][8] = {
 
 class OpusDecoder final : public Decoder {
  public:
-  OpusDecoder(OpusMSDecoder* decoder, const core::AudioFormat& format)
-      : decoder_(decoder), format_(format),
-        out_(static_cast<std::size_t>(kMaxFrameSize) * format.bytes_per_frame()) {}
+  OpusDecoder(OpusMSDecoder* decoder, const core::AudioFormat& format, mem::Charge buffer, mem::Charge state)
+      : decoder_(decoder), format_(format), buffer_charge_(std::move(buffer)), state_charge_(std::move(state)),
+        out_(buffer_charge_.bytes()) {}
   ~OpusDecoder() override { opus_multistream_decoder_destroy(decoder_); }
   OpusDecoder(const OpusDecoder&) = delete;
   OpusDecoder& operator=(const OpusDecoder&) = delete;
@@ -52,6 +52,8 @@ class OpusDecoder final : public Decoder {
  private:
   OpusMSDecoder* decoder_;
   core::AudioFormat format_;
+  mem::Charge buffer_charge_;  // out_
+  mem::Charge state_charge_;   // libopus's decoder state (opus_multistream_decoder_get_size)
   std::vector<std::byte> out_;
 };
 
@@ -66,16 +68,22 @@ core::Result<std::unique_ptr<Decoder>> make_opus_decoder(const core::CodecParame
   for (unsigned i = 0; i < c.channels; ++i)
     mapping[i] = c.mapping_family == 1 && c.channels <= 8 ? c.mapping[kVorbisToWav[c.channels - 1][i]]
                                                           : c.mapping[i];
-  int err = OPUS_OK;
-  OpusMSDecoder* dec = opus_multistream_decoder_create(48000, c.channels, c.streams, c.coupled, mapping, &err);
-  if (!dec || err != OPUS_OK) return make_error(Errc::malformed, "Opus: decoder rejects the channel mapping");
-  if (c.output_gain != 0) opus_multistream_decoder_ctl(dec, OPUS_SET_GAIN(c.output_gain));
   core::AudioFormat f;
   f.sample_rate = 48000;
   f.channels = c.channels;
   f.format = options.float_output ? core::SampleFormat::f32 : core::SampleFormat::s16;
   f.valid_bits = options.float_output ? 32 : 16;
-  return std::unique_ptr<Decoder>(std::make_unique<OpusDecoder>(dec, f));
+  // Up to 255 channels come from the file: charge before allocating.
+  FRUGAL_TRY(DecoderAccounts accounts, decoder_accounts(options));
+  FRUGAL_TRY(mem::Charge buffer, mem::Charge::try_make(accounts.buffers, kMaxFrameSize * f.bytes_per_frame()));
+  const opus_int32 state_bytes = opus_multistream_decoder_get_size(c.streams, c.coupled);
+  if (state_bytes <= 0) return make_error(Errc::malformed, "Opus: decoder rejects the stream counts");
+  FRUGAL_TRY(mem::Charge state, mem::Charge::try_make(accounts.state, static_cast<std::size_t>(state_bytes)));
+  int err = OPUS_OK;
+  OpusMSDecoder* dec = opus_multistream_decoder_create(48000, c.channels, c.streams, c.coupled, mapping, &err);
+  if (!dec || err != OPUS_OK) return make_error(Errc::malformed, "Opus: decoder rejects the channel mapping");
+  if (c.output_gain != 0) opus_multistream_decoder_ctl(dec, OPUS_SET_GAIN(c.output_gain));
+  return std::unique_ptr<Decoder>(std::make_unique<OpusDecoder>(dec, f, std::move(buffer), std::move(state)));
 }
 
 }  // namespace frugal::codec::detail

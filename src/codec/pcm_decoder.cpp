@@ -16,8 +16,8 @@ namespace {
 
 class PcmDecoder final : public Decoder {
  public:
-  PcmDecoder(const core::PcmLayout& layout, const core::AudioFormat& format)
-      : layout_(layout), format_(format) {}
+  PcmDecoder(const core::PcmLayout& layout, const core::AudioFormat& format, mem::Account account)
+      : layout_(layout), format_(format), charge_(account, 0) {}
 
   const core::AudioFormat& format() const noexcept override { return format_; }
   void reset() override {}
@@ -26,7 +26,11 @@ class PcmDecoder final : public Decoder {
     const std::size_t in_frame = std::size_t{layout_.bytes_per_sample} * format_.channels;
     const std::size_t frames = packet.size() / in_frame;
     const std::size_t samples = frames * format_.channels;
-    out_.resize(frames * format_.bytes_per_frame());
+    const std::size_t out_bytes = frames * format_.bytes_per_frame();
+    if (out_bytes > out_.size()) {  // grows to the largest packet, charged first
+      if (!charge_.try_resize(out_bytes)) return make_error(Errc::out_of_memory, "PCM: output buffer over budget");
+      out_.resize(out_bytes);
+    }
     const std::byte* src = packet.data();
     std::byte* dst = out_.data();
     const std::size_t in_size = layout_.bytes_per_sample;
@@ -49,7 +53,7 @@ class PcmDecoder final : public Decoder {
       if (out_size == 2) store(dst, static_cast<std::int16_t>(static_cast<std::uint16_t>(justified)));
       else store(dst, static_cast<std::int32_t>(static_cast<std::uint32_t>(justified)));
     }
-    return AudioBlock{format_, out_, frames};
+    return AudioBlock{format_, std::span(out_).first(out_bytes), frames};
   }
 
  private:
@@ -60,13 +64,14 @@ class PcmDecoder final : public Decoder {
 
   core::PcmLayout layout_;
   core::AudioFormat format_;
+  mem::Charge charge_;
   std::vector<std::byte> out_;
 };
 
 }  // namespace
 
 core::Result<std::unique_ptr<Decoder>> make_pcm_decoder(const core::CodecParameters& params,
-                                                        const DecoderOptions&) {
+                                                        const DecoderOptions& options) {
   const core::PcmLayout& l = params.pcm;
   if (params.channels == 0 || params.sample_rate == 0)
     return make_error(Errc::malformed, "PCM: zero channels or sample rate");
@@ -82,7 +87,8 @@ core::Result<std::unique_ptr<Decoder>> make_pcm_decoder(const core::CodecParamet
   } else {
     return make_error(Errc::unsupported, "PCM: sample layout not supported");
   }
-  return std::unique_ptr<Decoder>(std::make_unique<PcmDecoder>(l, f));
+  FRUGAL_TRY(DecoderAccounts accounts, decoder_accounts(options));
+  return std::unique_ptr<Decoder>(std::make_unique<PcmDecoder>(l, f, accounts.buffers));
 }
 
 }  // namespace frugal::codec::detail

@@ -50,6 +50,13 @@ std::uint32_t priming_frames(const core::CodecParameters& params) noexcept {
 
 namespace detail {
 
+core::Result<DecoderAccounts> decoder_accounts(const DecoderOptions& options) {
+  mem::MemoryTracker& tracker = options.tracker ? *options.tracker : mem::default_tracker();
+  FRUGAL_TRY(mem::Account buffers, tracker.account("codec/buffers"));
+  FRUGAL_TRY(mem::Account state, tracker.account("codec/state"));
+  return DecoderAccounts{buffers, state};
+}
+
 core::Result<OpusConfig> parse_opus_config(std::span<const std::byte> dops) {
   core::ByteReader r(dops);
   OpusConfig c;

@@ -98,6 +98,9 @@ Result<Demuxer> Demuxer::open(core::ByteSource& source, const DemuxerOptions& op
 
   // Top level: ftyp, then moov wherever it is. Walking stops after a moov
   // without mvex: a non-fragmented file needs nothing more.
+  mem::MemoryTracker& tracker = options.tracker ? *options.tracker : mem::default_tracker();
+  FRUGAL_TRY(mem::Account tables_account, tracker.account("mp4/sample_tables"));
+
   BoxReader top(source, limits);
   std::optional<detail::Movie> movie;
   bool saw_moof = false;
@@ -134,7 +137,7 @@ Result<Demuxer> Demuxer::open(core::ByteSource& source, const DemuxerOptions& op
     for (const Track& earlier : impl->tracks)
       if (!t.error && earlier.id == t.id) t.error = make_error(Errc::malformed, "track_ID used by an earlier track");
     if (!t.error) {
-      if (auto table = detail::SampleTable::load(source, movie->tracks[i].tables, limits)) {
+      if (auto table = detail::SampleTable::load(source, movie->tracks[i].tables, limits, tables_account)) {
         s.table = std::move(*table);
       } else {
         if (table.error().code == Errc::io) return table.error();

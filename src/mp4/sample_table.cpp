@@ -48,27 +48,44 @@ Result<void> for_each_entry(core::ByteSource& source, const BoxHeader& box, std:
   return core::ok();
 }
 
+// Memory for tables: bounded by Limits::max_table_bytes, and charged to the
+// tracker (fallibly) before anything is allocated.
+class TableMemory {
+ public:
+  TableMemory(std::uint64_t limit, mem::Charge& charge) noexcept : left_(limit), charge_(charge) {}
+
+  Result<void> reserve(std::uint64_t count, std::uint32_t element_bytes, const BoxHeader& box) {
+    if (count > left_ / element_bytes)
+      return make_error(Errc::limit_exceeded, "sample tables larger than the table memory limit", box.offset);
+    const std::uint64_t bytes = count * element_bytes;  // <= the limit: fits size_t
+    if (!charge_.try_resize(charge_.bytes() + static_cast<std::size_t>(bytes)))
+      return make_error(Errc::out_of_memory, "sample tables exceed the memory budget", box.offset);
+    left_ -= bytes;
+    return core::ok();
+  }
+
+ private:
+  std::uint64_t left_;
+  mem::Charge& charge_;
+};
+
 // Checks that `count` entries of `entry_bytes` fit in the box after `skip`
-// bytes, and that holding `count` elements of `element_bytes` stays within the
-// remaining table memory `budget` (which it reduces).
+// bytes, then reserves memory for `count` elements of `element_bytes`.
 Result<void> check_table(const BoxHeader& box, std::uint64_t skip, std::uint64_t count,
-                         std::uint32_t entry_bytes, std::uint32_t element_bytes, std::uint64_t& budget) {
+                         std::uint32_t entry_bytes, std::uint32_t element_bytes, TableMemory& memory) {
   if (count > (box.body_size() - skip) / entry_bytes)
     return make_error(Errc::malformed, "sample table entry count exceeds its box", box.offset);
-  if (count > budget / element_bytes)
-    return make_error(Errc::limit_exceeded, "sample tables larger than the table memory limit", box.offset);
-  budget -= count * element_bytes;
-  return core::ok();
+  return memory.reserve(count, element_bytes, box);
 }
 
 // Reads a table box laid out as version/flags, a 32-bit entry count and
 // `entry_bytes`-byte entries, appending `parse(reader)` per entry to `out`.
 template <typename T, typename Parse>
 Result<void> load_table(core::ByteSource& source, const BoxHeader& box, std::uint32_t entry_bytes,
-                        std::uint64_t& budget, std::vector<T>& out, Parse&& parse) {
+                        TableMemory& memory, std::vector<T>& out, Parse&& parse) {
   FRUGAL_TRY(auto h, read_table_header<8>(source, box));
   const std::uint32_t count = core::load_be32(&h[4]);
-  FRUGAL_CHECK(check_table(box, 8, count, entry_bytes, sizeof(T), budget));
+  FRUGAL_CHECK(check_table(box, 8, count, entry_bytes, sizeof(T), memory));
   out.reserve(count);
   return for_each_entry(source, box, 8, count, entry_bytes, [&](core::ByteReader& r) { out.push_back(parse(r)); });
 }
@@ -76,14 +93,15 @@ Result<void> load_table(core::ByteSource& source, const BoxHeader& box, std::uin
 }  // namespace
 
 Result<SampleTable> SampleTable::load(core::ByteSource& source, const TableBoxes& boxes,
-                                      const core::Limits& limits) {
+                                      const core::Limits& limits, mem::Account account) {
   SampleTable t;
-  std::uint64_t budget = limits.max_table_bytes;
+  t.charge_ = mem::Charge(account, 0);
+  TableMemory memory(limits.max_table_bytes, t.charge_);
 
   // Chunk offsets: stco (32-bit) or co64.
   if (boxes.chunk_offsets) {
     const bool wide = boxes.chunk_offsets->type == core::FourCC("co64");
-    FRUGAL_CHECK(load_table(source, *boxes.chunk_offsets, wide ? 8 : 4, budget, t.chunk_offsets_,
+    FRUGAL_CHECK(load_table(source, *boxes.chunk_offsets, wide ? 8 : 4, memory, t.chunk_offsets_,
                             [&](core::ByteReader& r) { return wide ? r.u64() : std::uint64_t{r.u32()}; }));
   }
   const std::uint64_t chunks = t.chunk_offsets_.size();
@@ -96,7 +114,7 @@ Result<SampleTable> SampleTable::load(core::ByteSource& source, const TableBoxes
     t.constant_size_ = core::load_be32(&h[4]);
     size_count = core::load_be32(&h[8]);
     if (t.constant_size_ == 0) {
-      FRUGAL_CHECK(check_table(box, 12, size_count, 4, 4, budget));
+      FRUGAL_CHECK(check_table(box, 12, size_count, 4, 4, memory));
       t.sizes_.reserve(static_cast<std::size_t>(size_count));
       FRUGAL_CHECK(for_each_entry(source, box, 12, size_count, 4,
                                   [&](core::ByteReader& r) { t.sizes_.push_back(r.u32()); }));
@@ -110,7 +128,7 @@ Result<SampleTable> SampleTable::load(core::ByteSource& source, const TableBoxes
       return make_error(Errc::malformed, "stz2: field size is not 4, 8 or 16", box.offset);
     const std::uint64_t entries = field == 4 ? (size_count + 1) / 2 : size_count;
     const std::uint32_t entry_bytes = field == 16 ? 2 : 1;
-    FRUGAL_CHECK(check_table(box, 12, entries, entry_bytes, field == 4 ? 8 : 4, budget));
+    FRUGAL_CHECK(check_table(box, 12, entries, entry_bytes, field == 4 ? 8 : 4, memory));
     t.sizes_.reserve(static_cast<std::size_t>(size_count));
     FRUGAL_CHECK(for_each_entry(source, box, 12, entries, entry_bytes, [&](core::ByteReader& r) {
       if (field == 16) {
@@ -128,7 +146,7 @@ Result<SampleTable> SampleTable::load(core::ByteSource& source, const TableBoxes
   // Sample-to-chunk runs: first_chunk strictly ascending and within stco.
   if (boxes.sample_to_chunk) {
     const BoxHeader& box = *boxes.sample_to_chunk;
-    FRUGAL_CHECK(load_table(source, box, 12, budget, t.chunk_runs_,
+    FRUGAL_CHECK(load_table(source, box, 12, memory, t.chunk_runs_,
                             [](core::ByteReader& r) { return ChunkRun{r.u32(), r.u32(), r.u32()}; }));
     // Writers exist that repeat an entry with the same first_chunk (one file
     // has 1948 copies of {1, 1, 1}); a repeat that says the same thing adds
@@ -153,10 +171,10 @@ Result<SampleTable> SampleTable::load(core::ByteSource& source, const TableBoxes
   // (Version 1 ctts offsets are signed; version 0 writers put negative values
   // there too, so both are read as signed.)
   if (boxes.time_to_sample)
-    FRUGAL_CHECK(load_table(source, *boxes.time_to_sample, 8, budget, t.time_runs_,
+    FRUGAL_CHECK(load_table(source, *boxes.time_to_sample, 8, memory, t.time_runs_,
                             [](core::ByteReader& r) { return TimeRun{r.u32(), r.u32()}; }));
   if (boxes.composition_offsets)
-    FRUGAL_CHECK(load_table(source, *boxes.composition_offsets, 8, budget, t.offset_runs_,
+    FRUGAL_CHECK(load_table(source, *boxes.composition_offsets, 8, memory, t.offset_runs_,
                             [](core::ByteReader& r) { return OffsetRun{r.u32(), r.i32()}; }));
   std::erase_if(t.time_runs_, [](const TimeRun& run) { return run.count == 0; });
   std::erase_if(t.offset_runs_, [](const OffsetRun& run) { return run.count == 0; });
@@ -166,7 +184,7 @@ Result<SampleTable> SampleTable::load(core::ByteSource& source, const TableBoxes
   // Sync samples: an empty or absent stss means every sample is a sync sample
   // (empty stss occurs on audio, where FFmpeg reads it the same way).
   if (boxes.sync_samples) {
-    FRUGAL_CHECK(load_table(source, *boxes.sync_samples, 4, budget, t.sync_samples_,
+    FRUGAL_CHECK(load_table(source, *boxes.sync_samples, 4, memory, t.sync_samples_,
                             [](core::ByteReader& r) { return r.u32(); }));
     if (!std::is_sorted(t.sync_samples_.begin(), t.sync_samples_.end()))
       return make_error(Errc::malformed, "stss: sample numbers not ascending", boxes.sync_samples->offset);
@@ -207,11 +225,7 @@ std::uint64_t SampleTable::run_count(std::uint32_t max_run) const noexcept {
   return runs;
 }
 
-std::uint64_t SampleTable::memory_bytes() const noexcept {
-  return sizes_.capacity() * sizeof(std::uint32_t) + chunk_offsets_.capacity() * sizeof(std::uint64_t) +
-         chunk_runs_.capacity() * sizeof(ChunkRun) + time_runs_.capacity() * sizeof(TimeRun) +
-         offset_runs_.capacity() * sizeof(OffsetRun) + sync_samples_.capacity() * sizeof(std::uint32_t);
-}
+std::uint64_t SampleTable::memory_bytes() const noexcept { return charge_.bytes(); }
 
 bool SampleTable::Cursor::enter_next_chunk() noexcept {
   const auto& runs = table_->chunk_runs_;

@@ -11,6 +11,7 @@
 #include <frugal/core/byte_source.hpp>
 #include <frugal/core/limits.hpp>
 #include <frugal/core/result.hpp>
+#include <frugal/mem/memory_tracker.hpp>
 #include <frugal/mp4/box.hpp>
 
 #include <cstdint>
@@ -45,12 +46,13 @@ struct SampleRun {
 
 class SampleTable {
  public:
-  /// Reads and checks the tables. Errors: Errc::malformed (counts that do not
-  /// fit their boxes, stsc out of order or naming chunks stco lacks, a
-  /// missing mandatory table), Errc::limit_exceeded (more than
-  /// Limits::max_table_bytes in memory).
+  /// Reads and checks the tables, charging what it holds to `account`.
+  /// Errors: Errc::malformed (counts that do not fit their boxes, stsc out of
+  /// order or naming chunks stco lacks, a missing mandatory table),
+  /// Errc::limit_exceeded (more than Limits::max_table_bytes in memory),
+  /// Errc::out_of_memory (past the tracker's budget or the account's limit).
   static core::Result<SampleTable> load(core::ByteSource& source, const TableBoxes& boxes,
-                                        const core::Limits& limits);
+                                        const core::Limits& limits, mem::Account account);
 
   /// Samples the track delivers: stsz's count, cut to what the chunks hold.
   std::uint64_t sample_count() const noexcept { return sample_count_; }
@@ -62,7 +64,7 @@ class SampleTable {
   /// Packets when runs are at most `max_run` samples and never cross a chunk.
   std::uint64_t run_count(std::uint32_t max_run) const noexcept;
 
-  /// Bytes of table data held in memory.
+  /// Bytes of table data held in memory (as charged to the account).
   std::uint64_t memory_bytes() const noexcept;
 
   /// Iterates runs in decode order. Allocation-free.
@@ -109,6 +111,7 @@ class SampleTable {
   std::vector<TimeRun> time_runs_;
   std::vector<OffsetRun> offset_runs_;
   std::vector<std::uint32_t> sync_samples_;  // 1-based, ascending; empty = every sample
+  mem::Charge charge_;  // the vectors' reserved bytes
 };
 
 }  // namespace frugal::mp4::detail

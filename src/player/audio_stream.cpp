@@ -4,6 +4,7 @@
 #include <frugal/core/arith.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <vector>
 
 namespace frugal::player {
@@ -41,8 +42,27 @@ struct AudioStream::Impl {
   std::uint64_t position = 0;     // frames returned so far
   std::vector<std::byte> packet;  // grows to the largest packet
   std::vector<std::byte> out;     // grows to the largest block
+  mem::Charge buffers_charge;     // packet + out capacity
+  std::atomic<bool> release_buffers{false};  // set by the pressure callback, acted on in read()
+  mem::Subscription pressure;
 
   explicit Impl(mp4::Demuxer d) : demuxer(std::move(d)) {}
+
+  // Grows `buffer` to `bytes`, charging the growth first.
+  core::Result<void> grow(std::vector<std::byte>& buffer, std::size_t bytes) {
+    if (buffer.size() >= bytes) return core::ok();
+    if (!buffers_charge.try_resize(buffers_charge.bytes() + (bytes - buffer.size())))
+      return make_error(Errc::out_of_memory, "stream buffers over the memory budget");
+    buffer.resize(bytes);
+    return core::ok();
+  }
+
+  // Critical pressure: give the buffers back; the next packet regrows them.
+  void release_buffers_now() {
+    packet = {};
+    out = {};
+    buffers_charge.resize(0);
+  }
 };
 
 AudioStream::AudioStream(std::unique_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {}
@@ -52,8 +72,15 @@ AudioStream::~AudioStream() = default;
 
 Result<AudioStream> AudioStream::open(core::ByteSource& source, const codec::DecoderRegistry& registry,
                                       const StreamOptions& options) {
-  FRUGAL_TRY(mp4::Demuxer demuxer, mp4::Demuxer::open(source, options.demuxer));
+  mem::MemoryTracker& tracker = options.tracker ? *options.tracker : mem::default_tracker();
+  mp4::DemuxerOptions demuxer_options = options.demuxer;
+  demuxer_options.tracker = &tracker;
+  codec::DecoderOptions decoder_options = options.decoder;
+  decoder_options.tracker = &tracker;
+  FRUGAL_TRY(mem::Account buffers_account, tracker.account("player/stream_buffers"));
+  FRUGAL_TRY(mp4::Demuxer demuxer, mp4::Demuxer::open(source, demuxer_options));
   auto impl = std::make_unique<Impl>(std::move(demuxer));
+  impl->buffers_charge = mem::Charge(buffers_account, 0);
   mp4::Demuxer& d = impl->demuxer;
 
   const mp4::Track* chosen = nullptr;
@@ -77,13 +104,17 @@ Result<AudioStream> AudioStream::open(core::ByteSource& source, const codec::Dec
 
   for (const mp4::Track& t : d.tracks())
     if (!t.error) FRUGAL_CHECK(d.set_track_enabled(t.id, &t == chosen));
-  FRUGAL_TRY(impl->decoder, registry.create(entry.codec, options.decoder));
+  FRUGAL_TRY(impl->decoder, registry.create(entry.codec, decoder_options));
   impl->track = chosen;
   impl->format = impl->decoder->format();
   impl->format.format = options.format.value_or(codec::default_output_format(entry.codec, impl->format));
   if (core::bytes_per_sample(impl->format.format) * 8 < impl->format.valid_bits || core::is_float(impl->format.format))
     impl->format.valid_bits = static_cast<std::uint8_t>(core::bytes_per_sample(impl->format.format) * 8);
   impl->trim = trim_window(*chosen, d.movie_timescale(), impl->format.sample_rate, options.use_edit_list);
+  Impl* m = impl.get();
+  impl->pressure = tracker.subscribe([m](mem::PressureLevel level) {
+    if (level == mem::PressureLevel::critical) m->release_buffers.store(true);
+  });
   return AudioStream(std::move(impl));
 }
 
@@ -104,13 +135,14 @@ std::optional<std::uint64_t> AudioStream::total_frames() const noexcept {
 Result<std::span<const std::byte>> AudioStream::read() {
   Impl& m = *impl_;
   const std::uint64_t end = m.trim.length ? m.trim.start + *m.trim.length : ~std::uint64_t{0};
+  if (m.release_buffers.exchange(false)) m.release_buffers_now();
   while (m.decoded < end) {
     mp4::Packet p;
     if (auto r = m.demuxer.next_packet(p); !r) {
       if (r.error().code == Errc::end_of_stream) break;
       return r.error();
     }
-    if (m.packet.size() < p.size) m.packet.resize(p.size);
+    FRUGAL_CHECK(m.grow(m.packet, p.size));
     FRUGAL_CHECK(m.demuxer.read_packet(p, m.packet));
     FRUGAL_TRY(codec::AudioBlock block, m.decoder->decode(std::span(m.packet).first(p.size)));
     // Keep the part of [decoded, decoded + frames) inside [start, end).
@@ -123,7 +155,7 @@ Result<std::span<const std::byte>> AudioStream::read() {
     const auto frames = static_cast<std::size_t>(keep_to - keep_from);
     const std::size_t in_frame = block.format.bytes_per_frame();
     const std::size_t out_bytes = frames * m.format.bytes_per_frame();
-    if (m.out.size() < out_bytes) m.out.resize(out_bytes);
+    FRUGAL_CHECK(m.grow(m.out, out_bytes));
     codec::convert_samples(block.format.format, block.data.subspan(skip * in_frame), m.format.format, m.out,
                            frames * m.format.channels);
     m.position += frames;

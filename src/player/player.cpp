@@ -2,6 +2,7 @@
 
 #include "player/ring_buffer.hpp"
 
+#include <algorithm>
 #include <thread>
 #include <vector>
 
@@ -17,7 +18,18 @@ core::Result<void> Player::play(AudioStream& stream, const ProgressFn& progress)
   }
 
   const std::size_t frame_bytes = format.bytes_per_frame();
-  detail::RingBuffer ring(std::max(options_.ring_bytes, frame_bytes * 2));
+  const std::size_t write_bytes = std::max<std::size_t>(options_.frames_per_write, 1) * frame_bytes;
+  mem::MemoryTracker& tracker = options_.tracker ? *options_.tracker : mem::default_tracker();
+  FRUGAL_TRY(mem::Account ring_account, tracker.account("player/ring_buffer"));
+  const std::size_t full = std::max(options_.ring_bytes, write_bytes * 2);
+  detail::RingBuffer ring(full, ring_account);
+  // Shrinking trades wake-ups (and underrun margin) for memory; it never
+  // loses audio. Unsubscribed (waiting for a running callback) before the
+  // ring goes away.
+  mem::Subscription pressure = tracker.subscribe([&ring, full, write_bytes](mem::PressureLevel level) {
+    if (level == mem::PressureLevel::critical) ring.set_capacity(std::max(full / 8, write_bytes * 2));
+    else if (level == mem::PressureLevel::high) ring.set_capacity(std::max(full / 4, write_bytes * 2));
+  });
   core::Result<void> decode_result;
   std::thread decoder([&] {
     while (true) {
@@ -31,7 +43,7 @@ core::Result<void> Player::play(AudioStream& stream, const ProgressFn& progress)
     ring.finish();
   });
 
-  std::vector<std::byte> chunk(std::max<std::size_t>(options_.frames_per_write, 1) * frame_bytes);
+  std::vector<std::byte> chunk(write_bytes);
   Progress p{0, stream.total_frames(), format.sample_rate};
   core::Result<void> sink_result;
   while (const std::size_t n = ring.read(chunk, frame_bytes)) {
@@ -44,6 +56,7 @@ core::Result<void> Player::play(AudioStream& stream, const ProgressFn& progress)
     if (progress) progress(p);
   }
   decoder.join();
+  pressure.reset();
   FRUGAL_CHECK(sink_result);
   return decode_result;
 }

@@ -8,10 +8,10 @@ namespace frugal::player::detail {
 bool RingBuffer::write(std::span<const std::byte> data) {
   while (!data.empty()) {
     std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return cancelled_ || size_ < buf_.size(); });
+    changed_.wait(lock, [&] { return cancelled_ || size_ < limit_; });
     if (cancelled_) return false;
     const std::size_t tail = (head_ + size_) % buf_.size();
-    const std::size_t n = std::min({data.size(), buf_.size() - size_, buf_.size() - tail});
+    const std::size_t n = std::min({data.size(), limit_ - size_, buf_.size() - tail});
     std::memcpy(buf_.data() + tail, data.data(), n);
     size_ += n;
     data = data.subspan(n);
@@ -35,9 +35,35 @@ std::size_t RingBuffer::read(std::span<std::byte> dst, std::size_t align) {
     size_ -= n;
     done += n;
   }
+  if (buf_.size() > limit_ && size_ <= limit_) reallocate(limit_);  // a shrink waiting for room
   lock.unlock();
   changed_.notify_all();
   return done;
+}
+
+void RingBuffer::set_capacity(std::size_t bytes) {
+  {
+    std::lock_guard lock(mutex_);
+    limit_ = std::max<std::size_t>(bytes, 1);
+    // Growing, or shrinking to what already fits, happens now; a shrink below
+    // what is buffered waits for the reader to drain to the new size.
+    if (limit_ > buf_.size() || size_ <= limit_) reallocate(limit_);
+  }
+  changed_.notify_all();  // a writer may have room now
+}
+
+void RingBuffer::reallocate(std::size_t bytes) {
+  if (bytes == buf_.size()) return;
+  std::vector<std::byte> resized(bytes);
+  for (std::size_t i = 0; i < size_; ++i) resized[i] = buf_[(head_ + i) % buf_.size()];
+  buf_.swap(resized);
+  head_ = 0;
+  charge_.resize(bytes);
+}
+
+std::size_t RingBuffer::capacity() {
+  std::lock_guard lock(mutex_);
+  return buf_.size();
 }
 
 void RingBuffer::finish() {

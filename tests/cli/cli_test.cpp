@@ -227,7 +227,31 @@ TEST(Cli, StatsReportIoOnStderr) {
   EXPECT_GT(std::stoull(field(err[0], "read_calls")), 0u);
   // Probing reads headers and tables, not the audio.
   EXPECT_LT(std::stoull(field(err[0], "bytes_read")), fs::file_size(kSamples + "speech-chirp.opus.m4a") / 2);
-  EXPECT_GT(std::stoull(field(err[0], "peak_rss_bytes")), 0u);
+  EXPECT_EQ(field(err[0], "budget"), "0");
+  EXPECT_GT(std::stoull(field(err[0], "rss_peak")), 0u);
+  // The tables were charged: the tracker's peak and its account say so.
+  EXPECT_GT(std::stoull(field(err[0], "peak_total")), 0u);
+  EXPECT_NE(err[0].find("\"mp4/sample_tables\":{\"current\":0,\"peak\":"), std::string::npos) << err[0];
+  // Every malloc'd byte (a number), or null where sanitizers own malloc.
+  const std::string heap = field(err[0], "heap_peak");
+  if (heap != "null") {
+    EXPECT_GE(std::stoull(heap), std::stoull(field(err[0], "peak_total")));
+  }
+}
+
+TEST(Cli, MemoryBudgetBoundsWhatTheInputMayCost) {
+  const std::string flac = kSamples + "speech-chirp.flac.m4a";
+  // 4 MiB is plenty: the decode works and the tracker stayed under it.
+  CommandResult r = run_frugal("decode --stats --mem-budget 4M " + flac + " -o /dev/null");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(field(r.err, "budget"), std::to_string(4u << 20));
+  EXPECT_LE(std::stoull(field(r.err, "peak_total")), 4u << 20);
+  // 16 KiB cannot hold FLAC's frame buffer: a clear error, exit 2.
+  r = run_frugal("decode --mem-budget=16K " + flac + " -o /dev/null");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("out_of_memory"), std::string::npos) << r.err;
+  EXPECT_EQ(run_frugal("probe --mem-budget 12Q " + flac).exit_code, 1);
+  EXPECT_EQ(run_frugal("probe --mem-budget 0 " + flac).exit_code, 1);
 }
 
 TEST(Cli, PlayWritesTheBundledSampleToAWavFile) {

@@ -1,5 +1,7 @@
 #include "player/ring_buffer.hpp"
 
+#include <frugal/mem/memory_tracker.hpp>
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -37,6 +39,57 @@ std::vector<std::byte> drain(RingBuffer& ring, std::size_t chunk, std::size_t al
     out.insert(out.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n));
   }
   return out;
+}
+
+TEST(RingBuffer, CapacityIsChargedAndChangesWithoutLosingBytes) {
+  mem::MemoryTracker tracker;
+  auto account = tracker.account("player/ring_buffer");
+  ASSERT_TRUE(account);
+  const std::vector<std::byte> data = pattern(300);
+  std::vector<std::byte> received(300);
+  {
+    RingBuffer ring(1000, *account);
+    EXPECT_EQ(account->current(), 1000u);
+    ASSERT_TRUE(ring.write(std::span(data).first(100)));
+    ASSERT_EQ(ring.read(std::span(received).first(40), 1), 40u);  // head moves off 0: the content wraps later
+    ASSERT_TRUE(ring.write(std::span(data).subspan(100, 200)));
+    ring.set_capacity(64);  // 260 bytes buffered: the memory stays until they drain
+    EXPECT_EQ(ring.capacity(), 1000u);
+    ASSERT_EQ(ring.read(std::span(received).subspan(40, 150), 1), 150u);
+    EXPECT_EQ(ring.capacity(), 1000u);  // 110 left: still more than 64
+    ASSERT_EQ(ring.read(std::span(received).subspan(190, 50), 1), 50u);
+    EXPECT_EQ(ring.capacity(), 64u);  // 60 left: shrunk, charge follows
+    EXPECT_EQ(account->current(), 64u);
+    ring.set_capacity(2000);  // growing is immediate
+    EXPECT_EQ(account->current(), 2000u);
+    ring.finish();
+    ASSERT_EQ(ring.read(std::span(received).subspan(240), 1), 60u);
+    EXPECT_TRUE(received == data);
+  }
+  EXPECT_EQ(account->current(), 0u);
+  EXPECT_EQ(account->peak(), 2000u);
+}
+
+// The pressure callback shrinks the ring from another thread while audio
+// flows: nothing is lost or reordered.
+TEST(RingBuffer, ShrinksWhileBothSidesRun) {
+  const std::vector<std::byte> data = pattern(4 * 200000);
+  RingBuffer ring(64 * 1024);
+  std::thread producer([&] {
+    for (std::size_t at = 0; at < data.size(); at += 3000)
+      EXPECT_TRUE(ring.write(std::span(data).subspan(at, std::min<std::size_t>(3000, data.size() - at))));
+    ring.finish();
+  });
+  std::thread shrinker([&] {
+    for (std::size_t capacity : {32768u, 8192u, 20000u, 4096u}) {
+      std::this_thread::sleep_for(1ms);
+      ring.set_capacity(capacity);
+    }
+  });
+  const std::vector<std::byte> received = drain(ring, 4096, 4);
+  producer.join();
+  shrinker.join();
+  EXPECT_TRUE(received == data);
 }
 
 TEST(RingBuffer, MovesAMegabyteThroughASmallRingInOrder) {

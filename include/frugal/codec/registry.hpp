@@ -4,6 +4,7 @@
 // decoder, without changing frugal.
 
 #include <frugal/codec/decoder.hpp>
+#include <frugal/mem/memory_tracker.hpp>
 
 #include <functional>
 #include <memory>
@@ -15,6 +16,9 @@ namespace frugal::codec {
 struct DecoderOptions {
   /// Lossy decoders produce f32 instead of s16 (Opus: opus_decode_float).
   bool float_output = false;
+  /// Where decoders charge their buffers ("codec/buffers") and the library
+  /// state they can measure ("codec/state"); nullptr: mem::default_tracker().
+  mem::MemoryTracker* tracker = nullptr;
 };
 
 /// Makes a decoder for `params`. Returns Errc::unsupported to pass a stream

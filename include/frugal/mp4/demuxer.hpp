@@ -14,6 +14,7 @@
 #include <frugal/core/fourcc.hpp>
 #include <frugal/core/limits.hpp>
 #include <frugal/core/result.hpp>
+#include <frugal/mem/memory_tracker.hpp>
 #include <frugal/mp4/packet.hpp>
 #include <frugal/mp4/track.hpp>
 
@@ -24,6 +25,9 @@ namespace frugal::mp4 {
 
 struct DemuxerOptions {
   core::Limits limits;
+  /// Where the demuxer charges what it holds (account "mp4/sample_tables");
+  /// nullptr: mem::default_tracker().
+  mem::MemoryTracker* tracker = nullptr;
 };
 
 class Demuxer {
@@ -32,8 +36,9 @@ class Demuxer {
   /// headers, then moov's header boxes and sample tables.
   /// Errors: Errc::malformed (no moov, moov cut off, broken box structure),
   /// Errc::limit_exceeded (a Limits cap), Errc::io. Problems confined to one
-  /// track (its tables, its codec boxes) do not fail open: they are reported
-  /// in Track::error / SampleEntry::error.
+  /// track (its tables, its codec boxes, tables past the memory budget:
+  /// Errc::out_of_memory) do not fail open: they are reported in
+  /// Track::error / SampleEntry::error.
   static core::Result<Demuxer> open(core::ByteSource& source, const DemuxerOptions& options = {});
 
   Demuxer(Demuxer&&) noexcept;

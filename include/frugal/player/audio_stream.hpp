@@ -23,6 +23,12 @@ struct StreamOptions {
   bool use_edit_list = true;
   mp4::DemuxerOptions demuxer;
   codec::DecoderOptions decoder;
+  /// Where the stream, its demuxer and its decoder charge their memory (the
+  /// stream's own packet and output buffers: "player/stream_buffers"), and
+  /// whose pressure makes the stream drop those buffers between packets
+  /// (critical). nullptr: mem::default_tracker(). Overrides the trackers in
+  /// `demuxer` and `decoder`.
+  mem::MemoryTracker* tracker = nullptr;
 };
 
 /// Frames to drop at the start and, when known, frames to keep after them.
@@ -64,8 +70,10 @@ class AudioStream {
 
   /// The next block of whole frames in format(); empty at the end. The
   /// block lives in the stream's buffer until the next call. Allocation-free
-  /// once buffers have grown to the largest packet. Errors: the demuxer's and
-  /// the decoder's (Errc::malformed for a corrupt packet).
+  /// once buffers have grown to the largest packet (until critical pressure
+  /// makes it release them). Errors: the demuxer's and the decoder's
+  /// (Errc::malformed for a corrupt packet); Errc::out_of_memory when a
+  /// packet's buffer would pass the budget.
   core::Result<std::span<const std::byte>> read();
 
  private:

@@ -11,10 +11,16 @@
 namespace frugal::player {
 
 struct PlayerOptions {
-  /// Bytes buffered between the decode thread and the sink.
+  /// Bytes buffered between the decode thread and the sink (account
+  /// "player/ring_buffer"). Under pressure the ring shrinks for the rest of
+  /// the stream: to a quarter at high, to an eighth at critical (never below
+  /// two writes' worth); the next stream starts at full size again.
   std::size_t ring_bytes = 256 * 1024;
   /// Frames handed to the sink per write.
   std::size_t frames_per_write = 2048;
+  /// Where the ring buffer is charged and whose pressure shrinks it;
+  /// nullptr: mem::default_tracker().
+  mem::MemoryTracker* tracker = nullptr;
 };
 
 struct Progress {

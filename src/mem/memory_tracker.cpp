@@ -1,0 +1,469 @@
+#include <frugal/mem/memory_tracker.hpp>
+
+#include "sync.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+namespace frugal::mem {
+
+using core::Errc;
+using core::make_error;
+using platform::LockGuard;
+using platform::UniqueLock;
+
+const char* pressure_level_name(PressureLevel level) noexcept {
+  switch (level) {
+    case PressureLevel::normal: return "normal";
+    case PressureLevel::high: return "high";
+    case PressureLevel::critical: return "critical";
+  }
+  return "normal";
+}
+
+namespace detail {
+
+// One account. The root node is the total; every other node has a parent.
+struct Node {
+  TrackerState* tracker = nullptr;
+  Node* parent = nullptr;
+  char name[MemoryTracker::kMaxNameLength + 1] = {};
+  platform::Atomic<std::size_t> hard_limit{0};
+  platform::Atomic<std::size_t> current{0};
+  platform::Atomic<std::size_t> peak{0};
+};
+
+struct Subscriber {
+  std::uint64_t id = 0;
+  PressureCallback callback;
+  bool removed = false;
+  bool running = false;
+  platform::ThreadId running_on{};
+};
+
+struct TrackerState {
+  TrackerOptions options;
+  std::size_t high_bytes = 0;      // budget level thresholds
+  std::size_t critical_bytes = 0;
+  std::uint64_t cooldown_ticks = 0;
+  std::uint64_t renotify_ticks = 0;
+
+  Node total;
+  Node nodes[MemoryTracker::kMaxAccounts];
+  platform::Atomic<std::size_t> node_count{0};
+  platform::Mutex accounts_mutex;  // account creation
+
+  platform::Atomic<std::uint8_t> budget_level{0};
+  platform::Mutex sources_mutex;
+  PressureSource* sources[MemoryTracker::kMaxSources] = {};
+
+  // Dispatch state, guarded by dispatch_mutex (never held during callbacks).
+  platform::Mutex dispatch_mutex;
+  platform::Atomic<bool> dispatching{false};
+  platform::Atomic<std::uint8_t> delivered{0};
+  std::uint64_t below_since = 0;   // when the level first fell below `delivered`; 0 = not below
+  std::uint64_t last_delivery = 0;
+
+  // Subscribers, guarded by subscribers_mutex; done_cv signals a callback returning.
+  platform::Mutex subscribers_mutex;
+  platform::CondVar done_cv;
+  std::vector<std::unique_ptr<Subscriber>> subscribers;
+  std::uint64_t next_id = 1;
+
+  // Wake-ups for wait_for_work.
+  platform::Mutex wake_mutex;
+  platform::CondVar wake_cv;
+  bool woken = false;
+
+  PressureLevel level_of(std::size_t total_bytes) const noexcept {
+    if (options.budget == 0) return PressureLevel::normal;
+    if (total_bytes >= critical_bytes) return PressureLevel::critical;
+    if (total_bytes >= high_bytes) return PressureLevel::high;
+    return PressureLevel::normal;
+  }
+
+  // After the total changed: note a new budget level and wake the dispatcher.
+  void total_changed(std::size_t total_bytes) noexcept {
+    const auto level = static_cast<std::uint8_t>(level_of(total_bytes));
+    if (budget_level.load() != level && budget_level.exchange(level) != level) wake();
+  }
+
+  void wake() noexcept {
+    {
+      LockGuard lock(wake_mutex);
+      woken = true;
+    }
+    wake_cv.notify_all();
+  }
+
+  PressureLevel current_level() noexcept {
+    auto level = static_cast<PressureLevel>(budget_level.load());
+    LockGuard lock(sources_mutex);
+    for (PressureSource* s : sources)
+      if (s && s->level() > level) level = s->level();
+    return level;
+  }
+
+  // What dispatch should deliver now, if anything (dispatch_mutex held).
+  // Asking twice gives the same answer: only commit() moves the state on
+  // (starting the cooldown clock is idempotent).
+  bool due(std::uint64_t now, PressureLevel& out) noexcept {
+    const PressureLevel target = current_level();
+    const auto last = static_cast<PressureLevel>(delivered.load());
+    if (target > last) {
+      out = target;
+      return true;
+    }
+    if (target < last) {
+      if (below_since == 0) below_since = now ? now : 1;
+      if (now - below_since < cooldown_ticks) return false;
+      out = target;
+      return true;
+    }
+    below_since = 0;  // back at the delivered level: a later drop starts a new cooldown
+    if (last != PressureLevel::normal && renotify_ticks && now - last_delivery >= renotify_ticks) {
+      out = last;
+      return true;
+    }
+    return false;
+  }
+
+  void commit(PressureLevel level, std::uint64_t now) noexcept {
+    delivered.store(static_cast<std::uint8_t>(level));
+    last_delivery = now;
+    below_since = 0;
+  }
+
+  // Calls every live subscriber with `level`, none under a lock. Subscribers
+  // are visited in id order, so additions and removals during the loop are safe.
+  void deliver(PressureLevel level) {
+    std::uint64_t after = 0;
+    UniqueLock lock(subscribers_mutex);
+    while (true) {
+      Subscriber* next = nullptr;
+      for (auto& s : subscribers)
+        if (!s->removed && s->id > after && (!next || s->id < next->id)) next = s.get();
+      if (!next) break;
+      after = next->id;
+      next->running = true;
+      next->running_on = platform::this_thread_id();
+      lock.unlock();
+      next->callback(level);
+      lock.lock();
+      next->running = false;
+      done_cv.notify_all();
+    }
+    std::erase_if(subscribers, [](const std::unique_ptr<Subscriber>& s) { return s->removed && !s->running; });
+  }
+
+  void unsubscribe(std::uint64_t id) noexcept {
+    UniqueLock lock(subscribers_mutex);
+    // Looked up by id each time: deliver() may erase the entry meanwhile.
+    auto find = [&]() -> Subscriber* {
+      for (auto& p : subscribers)
+        if (p->id == id) return p.get();
+      return nullptr;
+    };
+    Subscriber* s = find();
+    if (!s) return;
+    s->removed = true;
+    if (s->running && s->running_on == platform::this_thread_id()) return;  // inside its callback: deliver() erases it
+    done_cv.wait(lock, [&] {
+      const Subscriber* x = find();
+      return !x || !x->running;
+    });
+    std::erase_if(subscribers, [id](const std::unique_ptr<Subscriber>& p) { return p->id == id; });
+  }
+
+  std::uint64_t ms_to_ticks(std::uint32_t ms) const noexcept {
+    return platform::kTicksPerSecond / 1000 * ms + platform::kTicksPerSecond % 1000 * ms / 1000;
+  }
+};
+
+namespace {
+
+// floor(value * percent / 100) without overflow.
+std::size_t percent_of(std::size_t value, unsigned percent) {
+  return value / 100 * percent + value % 100 * percent / 100;
+}
+
+void raise_peak(platform::Atomic<std::size_t>& peak, std::size_t value) noexcept {
+  std::size_t seen = peak.load();
+  while (value > seen && !peak.compare_exchange_weak(seen, value)) {
+  }
+}
+
+// Adds `bytes` to `n` unless that passes its limit. Lock-free.
+bool try_add(Node& n, std::size_t bytes, std::size_t limit) noexcept {
+  std::size_t cur = n.current.load();
+  do {
+    if (limit && (bytes > limit || cur > limit - bytes)) return false;
+  } while (!n.current.compare_exchange_weak(cur, cur + bytes));
+  return true;
+}
+
+}  // namespace
+}  // namespace detail
+
+// ---- Account ----------------------------------------------------------------
+
+void Account::charge(std::size_t bytes) noexcept {
+  if (!node_ || bytes == 0) return;
+  detail::TrackerState& t = *node_->tracker;
+  for (detail::Node* n = node_; n; n = n->parent) detail::raise_peak(n->peak, n->current.fetch_add(bytes) + bytes);
+  const std::size_t total = t.total.current.fetch_add(bytes) + bytes;
+  detail::raise_peak(t.total.peak, total);
+  t.total_changed(total);
+}
+
+core::Result<void> Account::try_charge(std::size_t bytes) noexcept {
+  if (!node_ || bytes == 0) return core::ok();
+  detail::TrackerState& t = *node_->tracker;
+  // Each level is checked and added atomically; a refusal takes back what
+  // was added below it, so no limit is ever passed.
+  detail::Node* refused = nullptr;
+  for (detail::Node* n = node_; n; n = n->parent) {
+    if (!detail::try_add(*n, bytes, n->hard_limit.load())) {
+      refused = n;
+      break;
+    }
+  }
+  if (refused || !detail::try_add(t.total, bytes, t.options.budget)) {
+    for (detail::Node* n = node_; n != refused; n = n->parent) n->current.fetch_sub(bytes);
+    return make_error(Errc::out_of_memory, "memory budget or account limit reached");
+  }
+  for (detail::Node* n = node_; n; n = n->parent) detail::raise_peak(n->peak, n->current.load());
+  const std::size_t total = t.total.current.load();
+  detail::raise_peak(t.total.peak, total);
+  t.total_changed(total);
+  return core::ok();
+}
+
+void Account::release(std::size_t bytes) noexcept {
+  if (!node_ || bytes == 0) return;
+  for (detail::Node* n = node_; n; n = n->parent) FRUGAL_ASSERT(n->current.fetch_sub(bytes) >= bytes);
+  detail::TrackerState& t = *node_->tracker;
+  const std::size_t before = t.total.current.fetch_sub(bytes);
+  FRUGAL_ASSERT(before >= bytes);
+  t.total_changed(before - bytes);
+}
+
+std::size_t Account::current() const noexcept { return node_ ? node_->current.load() : 0; }
+std::size_t Account::peak() const noexcept { return node_ ? node_->peak.load() : 0; }
+const char* Account::name() const noexcept { return node_ ? node_->name : ""; }
+
+// ---- Charge -----------------------------------------------------------------
+
+Charge::Charge(Account account, std::size_t bytes) noexcept : account_(account), bytes_(bytes) {
+  account_.charge(bytes);
+}
+
+core::Result<Charge> Charge::try_make(Account account, std::size_t bytes) noexcept {
+  FRUGAL_CHECK(account.try_charge(bytes));
+  Charge c;
+  c.account_ = account;
+  c.bytes_ = bytes;
+  return c;
+}
+
+Charge::Charge(Charge&& other) noexcept : account_(other.account_), bytes_(other.bytes_) { other.bytes_ = 0; }
+
+Charge& Charge::operator=(Charge&& other) noexcept {
+  if (this != &other) {
+    reset();
+    account_ = other.account_;
+    bytes_ = other.bytes_;
+    other.bytes_ = 0;
+  }
+  return *this;
+}
+
+core::Result<void> Charge::try_resize(std::size_t bytes) noexcept {
+  if (bytes > bytes_) FRUGAL_CHECK(account_.try_charge(bytes - bytes_));
+  else account_.release(bytes_ - bytes);
+  bytes_ = bytes;
+  return core::ok();
+}
+
+void Charge::resize(std::size_t bytes) noexcept {
+  if (bytes > bytes_) account_.charge(bytes - bytes_);
+  else account_.release(bytes_ - bytes);
+  bytes_ = bytes;
+}
+
+// ---- Subscription -------------------------------------------------------------
+
+Subscription::Subscription(Subscription&& other) noexcept : state_(other.state_), id_(other.id_) {
+  other.state_ = nullptr;
+}
+
+Subscription& Subscription::operator=(Subscription&& other) noexcept {
+  if (this != &other) {
+    reset();
+    state_ = other.state_;
+    id_ = other.id_;
+    other.state_ = nullptr;
+  }
+  return *this;
+}
+
+void Subscription::reset() noexcept {
+  if (state_) state_->unsubscribe(id_);
+  state_ = nullptr;
+}
+
+// ---- MemoryTracker --------------------------------------------------------------
+
+MemoryTracker::MemoryTracker(const TrackerOptions& options) : state_(std::make_unique<detail::TrackerState>()) {
+  detail::TrackerState& t = *state_;
+  t.options = options;
+  t.high_bytes = detail::percent_of(options.budget, options.high_percent);
+  t.critical_bytes = detail::percent_of(options.budget, options.critical_percent);
+  t.cooldown_ticks = t.ms_to_ticks(options.cooldown_ms);
+  t.renotify_ticks = t.ms_to_ticks(options.renotify_ms);
+  t.total.tracker = &t;
+  for (detail::Node& n : t.nodes) n.tracker = &t;
+}
+
+MemoryTracker::~MemoryTracker() = default;
+
+core::Result<Account> MemoryTracker::account(std::string_view path, std::size_t hard_limit) {
+  if (path.empty() || path.size() > kMaxNameLength || path.front() == '/' || path.back() == '/' ||
+      path.find("//") != std::string_view::npos)
+    return make_error(Errc::invalid_argument, "account path empty, too long or with an empty segment");
+  detail::TrackerState& t = *state_;
+  LockGuard lock(t.accounts_mutex);
+  detail::Node* parent = nullptr;
+  // Walk "a", "a/b", "a/b/c", creating what is missing.
+  for (std::size_t end = path.find('/'); ; end = path.find('/', end + 1)) {
+    const std::string_view prefix = path.substr(0, end);
+    detail::Node* found = nullptr;
+    const std::size_t count = t.node_count.load();
+    for (std::size_t i = 0; i < count && !found; ++i)
+      if (prefix == t.nodes[i].name) found = &t.nodes[i];
+    if (!found) {
+      if (count == kMaxAccounts) return make_error(Errc::limit_exceeded, "more memory accounts than kMaxAccounts");
+      found = &t.nodes[count];
+      std::memcpy(found->name, prefix.data(), prefix.size());
+      found->name[prefix.size()] = '\0';
+      found->parent = parent;
+      t.node_count.store(count + 1);  // publish after the node is complete
+    }
+    parent = found;
+    if (end == std::string_view::npos) break;
+  }
+  if (hard_limit) parent->hard_limit.store(hard_limit);
+  return Account(parent);
+}
+
+std::size_t MemoryTracker::budget() const noexcept { return state_->options.budget; }
+std::size_t MemoryTracker::total() const noexcept { return state_->total.current.load(); }
+std::size_t MemoryTracker::peak_total() const noexcept { return state_->total.peak.load(); }
+
+void MemoryTracker::reset_peaks() noexcept {
+  detail::TrackerState& t = *state_;
+  t.total.peak.store(t.total.current.load());
+  for (std::size_t i = 0; i < t.node_count.load(); ++i) t.nodes[i].peak.store(t.nodes[i].current.load());
+}
+
+std::size_t MemoryTracker::account_count() const noexcept { return state_->node_count.load(); }
+
+AccountStats MemoryTracker::account_stats(std::size_t index) const noexcept {
+  FRUGAL_ASSERT(index < account_count());
+  const detail::Node& n = state_->nodes[index];
+  return AccountStats{n.name, n.current.load(), n.peak.load(), n.hard_limit.load()};
+}
+
+PressureLevel MemoryTracker::level() const noexcept { return static_cast<PressureLevel>(state_->delivered.load()); }
+PressureLevel MemoryTracker::current_level() const noexcept { return state_->current_level(); }
+
+Subscription MemoryTracker::subscribe(PressureCallback callback) {
+  detail::TrackerState& t = *state_;
+  LockGuard lock(t.subscribers_mutex);
+  auto s = std::make_unique<detail::Subscriber>();
+  s->id = t.next_id++;
+  s->callback = std::move(callback);
+  const std::uint64_t id = s->id;
+  t.subscribers.push_back(std::move(s));
+  return Subscription(&t, id);
+}
+
+core::Result<void> MemoryTracker::add_source(PressureSource& source) {
+  detail::TrackerState& t = *state_;
+  {
+    LockGuard lock(t.sources_mutex);
+    PressureSource** slot = nullptr;
+    for (PressureSource*& s : t.sources)
+      if (!s && !slot) slot = &s;
+    if (!slot) return make_error(Errc::limit_exceeded, "more pressure sources than kMaxSources");
+    *slot = &source;
+  }
+  t.wake();
+  return core::ok();
+}
+
+void MemoryTracker::remove_source(PressureSource& source) noexcept {
+  detail::TrackerState& t = *state_;
+  {
+    LockGuard lock(t.sources_mutex);
+    for (PressureSource*& s : t.sources)
+      if (s == &source) s = nullptr;
+  }
+  t.wake();
+}
+
+PressureLevel MemoryTracker::dispatch() {
+  detail::TrackerState& t = *state_;
+  // Bounded: a callback that keeps changing the level cannot keep this loop
+  // going; what is left is delivered by the next dispatch.
+  constexpr int kMaxDeliveries = 8;
+  int deliveries = 0;
+  while (deliveries < kMaxDeliveries && !t.dispatching.exchange(true)) {
+    PressureLevel level;
+    for (; deliveries < kMaxDeliveries; ++deliveries) {
+      {
+        LockGuard lock(t.dispatch_mutex);
+        const std::uint64_t now = platform::ticks_now();
+        if (!t.due(now, level)) break;
+        t.commit(level, now);
+      }
+      t.deliver(level);
+    }
+    t.dispatching.store(false);
+    // A change made while the flag was up found dispatch busy and returned:
+    // look once more now that the flag is down.
+    LockGuard lock(t.dispatch_mutex);
+    if (!t.due(platform::ticks_now(), level)) break;
+  }
+  return level();
+}
+
+void MemoryTracker::wake() noexcept { state_->wake(); }
+
+void MemoryTracker::wait_for_work(std::uint32_t max_ms) {
+  detail::TrackerState& t = *state_;
+  std::uint64_t wait = t.ms_to_ticks(max_ms);
+  {
+    LockGuard lock(t.dispatch_mutex);
+    const std::uint64_t now = platform::ticks_now();
+    if (t.below_since) {
+      const std::uint64_t due = t.below_since + t.cooldown_ticks;
+      wait = due > now ? std::min(wait, due - now) : 0;
+    }
+    if (t.renotify_ticks && t.delivered.load() != 0) {
+      const std::uint64_t due = t.last_delivery + t.renotify_ticks;
+      wait = due > now ? std::min(wait, due - now) : 0;
+    }
+  }
+  UniqueLock lock(t.wake_mutex);
+  t.wake_cv.wait_for(lock, wait, [&] { return t.woken; });
+  t.woken = false;
+}
+
+MemoryTracker& default_tracker() {
+  static MemoryTracker tracker;
+  return tracker;
+}
+
+}  // namespace frugal::mem
