@@ -17,29 +17,39 @@ namespace frugal::platform {
 
 inline constexpr bool kHasThreads = false;
 
-/// The subset of std::atomic frugal uses, as a plain value.
+/// The subset of std::atomic frugal uses, as a plain value (memory-order
+/// arguments accepted and ignored).
 template <typename T>
 class Atomic {
  public:
   constexpr Atomic(T v = T{}) noexcept : v_(v) {}
-  T load() const noexcept { return v_; }
-  void store(T v) noexcept { v_ = v; }
+  template <typename... Order>
+  T load(Order...) const noexcept {
+    return v_;
+  }
+  template <typename... Order>
+  void store(T v, Order...) noexcept {
+    v_ = v;
+  }
   T exchange(T v) noexcept {
     T old = v_;
     v_ = v;
     return old;
   }
-  T fetch_add(T d) noexcept {
+  template <typename... Order>
+  T fetch_add(T d, Order...) noexcept {
     T old = v_;
     v_ = static_cast<T>(v_ + d);
     return old;
   }
-  T fetch_sub(T d) noexcept {
+  template <typename... Order>
+  T fetch_sub(T d, Order...) noexcept {
     T old = v_;
     v_ = static_cast<T>(v_ - d);
     return old;
   }
-  bool compare_exchange_weak(T& expected, T desired) noexcept {
+  template <typename... Order>
+  bool compare_exchange_weak(T& expected, T desired, Order...) noexcept {
     if (v_ != expected) {
       expected = v_;
       return false;

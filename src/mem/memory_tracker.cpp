@@ -3,6 +3,7 @@
 #include "sync.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <vector>
 
@@ -188,18 +189,32 @@ std::size_t percent_of(std::size_t value, unsigned percent) {
   return value / 100 * percent + value % 100 * percent / 100;
 }
 
+// Counters guard no other memory: relaxed order is enough (and, on ARM,
+// spares the barriers).
+constexpr auto kRelaxed = std::memory_order_relaxed;
+
 void raise_peak(platform::Atomic<std::size_t>& peak, std::size_t value) noexcept {
-  std::size_t seen = peak.load();
-  while (value > seen && !peak.compare_exchange_weak(seen, value)) {
+  std::size_t seen = peak.load(kRelaxed);
+  while (value > seen && !peak.compare_exchange_weak(seen, value, kRelaxed)) {
   }
+}
+
+std::size_t add(platform::Atomic<std::size_t>& counter, std::size_t bytes) noexcept {
+  return counter.fetch_add(bytes, kRelaxed) + bytes;
+}
+
+std::size_t subtract(platform::Atomic<std::size_t>& counter, std::size_t bytes) noexcept {
+  const std::size_t before = counter.fetch_sub(bytes, kRelaxed);
+  FRUGAL_ASSERT(before >= bytes);  // releasing more than was charged
+  return before - bytes;
 }
 
 // Adds `bytes` to `n` unless that passes its limit. Lock-free.
 bool try_add(Node& n, std::size_t bytes, std::size_t limit) noexcept {
-  std::size_t cur = n.current.load();
+  std::size_t cur = n.current.load(kRelaxed);
   do {
     if (limit && (bytes > limit || cur > limit - bytes)) return false;
-  } while (!n.current.compare_exchange_weak(cur, cur + bytes));
+  } while (!n.current.compare_exchange_weak(cur, cur + bytes, kRelaxed));
   return true;
 }
 
@@ -211,8 +226,8 @@ bool try_add(Node& n, std::size_t bytes, std::size_t limit) noexcept {
 void Account::charge(std::size_t bytes) noexcept {
   if (!node_ || bytes == 0) return;
   detail::TrackerState& t = *node_->tracker;
-  for (detail::Node* n = node_; n; n = n->parent) detail::raise_peak(n->peak, n->current.fetch_add(bytes) + bytes);
-  const std::size_t total = t.total.current.fetch_add(bytes) + bytes;
+  for (detail::Node* n = node_; n; n = n->parent) detail::raise_peak(n->peak, detail::add(n->current, bytes));
+  const std::size_t total = detail::add(t.total.current, bytes);
   detail::raise_peak(t.total.peak, total);
   t.total_changed(total);
 }
@@ -230,7 +245,7 @@ core::Result<void> Account::try_charge(std::size_t bytes) noexcept {
     }
   }
   if (refused || !detail::try_add(t.total, bytes, t.options.budget)) {
-    for (detail::Node* n = node_; n != refused; n = n->parent) n->current.fetch_sub(bytes);
+    for (detail::Node* n = node_; n != refused; n = n->parent) detail::subtract(n->current, bytes);
     return make_error(Errc::out_of_memory, "memory budget or account limit reached");
   }
   for (detail::Node* n = node_; n; n = n->parent) detail::raise_peak(n->peak, n->current.load());
@@ -242,11 +257,9 @@ core::Result<void> Account::try_charge(std::size_t bytes) noexcept {
 
 void Account::release(std::size_t bytes) noexcept {
   if (!node_ || bytes == 0) return;
-  for (detail::Node* n = node_; n; n = n->parent) FRUGAL_ASSERT(n->current.fetch_sub(bytes) >= bytes);
+  for (detail::Node* n = node_; n; n = n->parent) detail::subtract(n->current, bytes);
   detail::TrackerState& t = *node_->tracker;
-  const std::size_t before = t.total.current.fetch_sub(bytes);
-  FRUGAL_ASSERT(before >= bytes);
-  t.total_changed(before - bytes);
+  t.total_changed(detail::subtract(t.total.current, bytes));
 }
 
 std::size_t Account::current() const noexcept { return node_ ? node_->current.load() : 0; }
