@@ -10,12 +10,17 @@
 
 namespace frugal::platform {
 
-/// A file written atomically: bytes go to a temporary file beside `path`,
-/// and commit() flushes it to storage and renames it over `path`. Destroyed
-/// uncommitted, it removes the temporary file; `path` is never half-written.
+/// A regular file written atomically: bytes go to a temporary file beside
+/// the target, and commit() flushes it to storage and renames it over the
+/// target. Destroyed uncommitted, it removes the temporary file; the target
+/// is never half-written. A symbolic link is followed (the file it names is
+/// replaced, the link stays); an existing target keeps its permissions, a
+/// new one gets 0666 less the umask.
 class AtomicFile {
  public:
-  /// Errors: Errc::io (os_error = errno), e.g. the folder is not writable.
+  /// Errors: Errc::io (os_error = errno), e.g. the folder is not writable;
+  /// Errc::invalid_argument when `path` names something other than a regular
+  /// file (use open_for_writing for devices, FIFOs, sockets).
   static core::Result<AtomicFile> create(const std::string& path);
 
   AtomicFile(AtomicFile&& other) noexcept;
@@ -37,6 +42,17 @@ class AtomicFile {
   std::string temp_;
   std::string target_;
 };
+
+/// True when `path` exists and (after following links) is not a regular
+/// file: a device, a FIFO, a socket — something to write into, not replace.
+bool is_special_file(const std::string& path) noexcept;
+
+/// Opens an existing `path` for writing, without truncating or replacing it
+/// (for special files). Errors: Errc::io.
+core::Result<int> open_for_writing(const std::string& path);
+
+/// Closes a descriptor from open_for_writing.
+void close_fd(int fd) noexcept;
 
 /// Writes all of `data` to `fd`, retrying short writes and EINTR.
 /// Errors: Errc::io (e.g. EPIPE when the reader of a pipe went away).

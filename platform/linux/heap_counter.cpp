@@ -62,6 +62,10 @@ void free(void* p) {
 }
 void* calloc(std::size_t n, std::size_t size) { return counted(__libc_calloc(n, size)); }
 void* realloc(void* p, std::size_t n) {
+  if (p && n == 0) {  // glibc frees the block and returns null
+    uncount(p);
+    return __libc_realloc(p, 0);
+  }
   const std::size_t old = p ? malloc_usable_size(p) : 0;
   void* q = __libc_realloc(p, n);
   if (!q) return q;  // on failure the old block stays, counted
@@ -83,6 +87,10 @@ void* reallocarray(void* p, std::size_t n, std::size_t size) {  // glibc's own w
     return nullptr;
   }
   return realloc(p, n * size);
+}
+void* pvalloc(std::size_t n) {
+  const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  return counted(__libc_memalign(page, (n + page - 1) / page * page));
 }
 void* valloc(std::size_t n) { return counted(__libc_memalign(static_cast<std::size_t>(sysconf(_SC_PAGESIZE)), n)); }
 

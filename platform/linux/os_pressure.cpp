@@ -121,7 +121,8 @@ bool read_meminfo(const char* path, std::uint64_t& available, std::uint64_t& tot
 
 class MeminfoSource final : public OsPressureSource {
  public:
-  MeminfoSource(MemoryTracker& tracker, const MeminfoOptions& options) : tracker_(tracker), options_(options) {
+  MeminfoSource(MemoryTracker& tracker, const MeminfoOptions& options)
+      : tracker_(tracker), options_(options), path_(options.path) {
     sample();
     thread_ = std::thread([this] { watch(); });
   }
@@ -139,7 +140,7 @@ class MeminfoSource final : public OsPressureSource {
   // Integer percentages: available * 100 < total * percent.
   void sample() {
     std::uint64_t available = 0, total = 0;
-    if (!read_meminfo(options_.path, available, total)) return;
+    if (!read_meminfo(path_.c_str(), available, total)) return;
     PressureLevel l = PressureLevel::normal;
     if (available * 100 < total * options_.critical_percent) l = PressureLevel::critical;
     else if (available * 100 < total * options_.high_percent) l = PressureLevel::high;
@@ -156,7 +157,8 @@ class MeminfoSource final : public OsPressureSource {
   }
 
   MemoryTracker& tracker_;
-  MeminfoOptions options_;
+  MeminfoOptions options_;  // options_.path is not used after construction: path_ is
+  std::string path_;
   std::atomic<std::uint8_t> level_{0};
   std::mutex mutex_;
   std::condition_variable stop_cv_;

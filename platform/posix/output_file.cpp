@@ -1,6 +1,9 @@
 #include "output_file.hpp"
 
+#include <atomic>
 #include <cerrno>
+#include <cstdlib>
+#include <string>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,11 +31,41 @@ std::string folder_of(const std::string& path) {
 }  // namespace
 
 core::Result<AtomicFile> AtomicFile::create(const std::string& path) {
-  std::string temp = path + ".partial-XXXXXX";
-  const int fd = ::mkstemp(temp.data());
-  if (fd < 0) return os_error("cannot create output file", errno);
-  ::fchmod(fd, 0644);
-  return AtomicFile(fd, std::move(temp), path);
+  // Replace the file a link names, not the link.
+  std::string target = path;
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+    if (char* resolved = ::realpath(path.c_str(), nullptr)) {
+      target = resolved;
+      ::free(resolved);
+    } else {  // a link to a file not there yet: create the file it names
+      char link[4096];
+      const ssize_t n = ::readlink(path.c_str(), link, sizeof link - 1);
+      if (n <= 0) return os_error("cannot resolve the symbolic link to the output file", errno);
+      target.assign(link, static_cast<std::size_t>(n));
+      if (target.front() != '/') target = folder_of(path) + "/" + target;
+    }
+  }
+  const bool exists = ::stat(target.c_str(), &st) == 0;
+  if (exists && !S_ISREG(st.st_mode))
+    return core::make_error(Errc::invalid_argument, "output is not a regular file");
+  // A name of our own beside the target, created exclusively; 0666 less the
+  // umask, or the target's own permissions.
+  static std::atomic<unsigned> counter{0};
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    std::string temp = target + ".partial-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0 && errno == EEXIST) continue;
+    if (fd < 0) return os_error("cannot create output file", errno);
+    if (exists && ::fchmod(fd, st.st_mode & 07777) != 0) {
+      const int err = errno;
+      ::close(fd);
+      ::unlink(temp.c_str());
+      return os_error("cannot keep the output file's permissions", err);
+    }
+    return AtomicFile(fd, std::move(temp), std::move(target));
+  }
+  return os_error("cannot create output file", EEXIST);
 }
 
 AtomicFile::AtomicFile(AtomicFile&& other) noexcept
@@ -78,6 +111,19 @@ core::Result<void> AtomicFile::commit() {
   }
   return core::ok();
 }
+
+bool is_special_file(const std::string& path) noexcept {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode);
+}
+
+core::Result<int> open_for_writing(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return os_error("cannot open output", errno);
+  return fd;
+}
+
+void close_fd(int fd) noexcept { ::close(fd); }
 
 core::Result<void> write_all(int fd, std::span<const std::byte> data) {
   std::size_t done = 0;

@@ -3,6 +3,8 @@
 
 #include <frugal/player/wav_sink.hpp>
 
+#include <cstdio>
+
 namespace frugal::cli {
 
 int run_decode(const std::vector<std::string>& argv) {
@@ -31,6 +33,8 @@ int run_decode(const std::vector<std::string>& argv) {
     if (auto r = sink->write(*block); !r) return report(*out, r.error());
   }
   if (auto r = sink->close(); !r) return report(*out, r.error());
+  if (const std::uint64_t n = stream->skipped_packets())
+    std::fprintf(stderr, "frugal: %s: skipped %llu corrupt packets\n", path.c_str(), static_cast<unsigned long long>(n));
   return kOk;
 }
 

@@ -61,9 +61,9 @@ void print_stats() {
 
 // "123", "64K", "16M", "1G" (binary multiples) → bytes.
 std::optional<std::size_t> parse_bytes(const std::string& text) {
+  if (text.empty() || text[0] < '0' || text[0] > '9') return std::nullopt;  // strtoull would take "-1"
   char* end = nullptr;
   const unsigned long long n = std::strtoull(text.c_str(), &end, 10);
-  if (end == text.c_str()) return std::nullopt;
   unsigned shift = 0;
   const std::string unit(end);
   if (unit == "K" || unit == "k") shift = 10;

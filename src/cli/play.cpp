@@ -102,12 +102,17 @@ int run_play(const std::vector<std::string>& argv) {
                      total ? clock(*total, rate).c_str() : "?");
     });
     if (tty) std::fprintf(stderr, "\n");
+    if (!played && player.sink_failed()) {  // nothing more can play: stop, keep the output untouched
+      return std::max(code, report((*sink)->describe(), played.error()));
+    }
     if (!played) {
       code = std::max(code, report(path, played.error()));
       continue;
     }
     std::fprintf(stderr, "frugal: played %s (%s) to %s\n", name.c_str(),
                  clock(stream->position_frames(), rate).c_str(), (*sink)->describe().c_str());
+    if (const std::uint64_t n = stream->skipped_packets())
+      std::fprintf(stderr, "frugal: %s: skipped %llu corrupt packets\n", path.c_str(), static_cast<unsigned long long>(n));
   }
   if (auto r = player.finish(); !r) code = std::max(code, report((*sink)->describe(), r.error()));
   if (const std::uint64_t n = (*sink)->underruns())

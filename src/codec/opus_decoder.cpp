@@ -35,6 +35,9 @@ class OpusDecoder final : public Decoder {
   void reset() override { opus_multistream_decoder_ctl(decoder_, OPUS_RESET_STATE); }
 
   core::Result<AudioBlock> decode(std::span<const std::byte> packet) override {
+    // An empty packet would make libopus conceal a lost one (up to 120 ms of
+    // invented audio): in a file it is an error.
+    if (packet.empty()) return make_error(Errc::malformed, "Opus: empty packet");
     if (packet.size() > 0x7FFFFFFF) return make_error(Errc::malformed, "Opus: packet too large");
     const auto* data = reinterpret_cast<const unsigned char*>(packet.data());
     const auto len = static_cast<opus_int32>(packet.size());

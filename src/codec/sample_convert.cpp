@@ -72,6 +72,13 @@ double clamp_scaled(double x, double scale, double lo, double hi) {
   return v < lo ? lo : v > hi ? hi : v;
 }
 
+// double → float, clamped to float's range (out of range it is undefined);
+// NaN stays NaN.
+float narrow_to_float(double v) {
+  constexpr double kMax = 3.4028234663852886e38;  // FLT_MAX
+  return static_cast<float>(v > kMax ? kMax : v < -kMax ? -kMax : v);
+}
+
 }  // namespace
 
 void convert_samples(SampleFormat from, std::span<const std::byte> in, SampleFormat to,
@@ -94,7 +101,7 @@ void convert_samples(SampleFormat from, std::span<const std::byte> in, SampleFor
     } else if (core::is_float(to)) {
       const double v = load_real(from, src);
       if (to == SampleFormat::f64) store(dst, v);
-      else store(dst, static_cast<float>(v));
+      else store(dst, narrow_to_float(v));
     } else if (to == SampleFormat::s16) {  // float → s16: x * 2^15, rounded to nearest, clipped
       store(dst, static_cast<std::int16_t>(std::lrint(clamp_scaled(load_real(from, src), 32768.0, -32768.0, 32767.0))));
     } else {  // float → s32 (s24 from its top 24 bits): x * 2^31, rounded to nearest, clipped

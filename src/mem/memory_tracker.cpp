@@ -55,6 +55,10 @@ struct TrackerState {
   platform::Atomic<std::size_t> node_count{0};
   platform::Mutex accounts_mutex;  // account creation
 
+  // Every change to the counters (and the budget level derived from them)
+  // happens under counters_mutex, so a refused try_charge never shows
+  // anywhere and the level always matches the total. Readers load without it.
+  platform::Mutex counters_mutex;
   platform::Atomic<std::uint8_t> budget_level{0};
   platform::Mutex sources_mutex;
   PressureSource* sources[MemoryTracker::kMaxSources] = {};
@@ -63,7 +67,8 @@ struct TrackerState {
   platform::Mutex dispatch_mutex;
   platform::Atomic<bool> dispatching{false};
   platform::Atomic<std::uint8_t> delivered{0};
-  std::uint64_t below_since = 0;   // when the level first fell below `delivered`; 0 = not below
+  std::uint64_t below_since = 0;   // since when the level has been `below_level` < delivered; 0 = not below
+  PressureLevel below_level = PressureLevel::normal;
   std::uint64_t last_delivery = 0;
 
   // Subscribers, guarded by subscribers_mutex; done_cv signals a callback returning.
@@ -84,10 +89,13 @@ struct TrackerState {
     return PressureLevel::normal;
   }
 
-  // After the total changed: note a new budget level and wake the dispatcher.
-  void total_changed(std::size_t total_bytes) noexcept {
+  // After the total changed (counters_mutex held): the new budget level;
+  // true when it differs from the last one, so the caller wakes the dispatcher.
+  bool update_budget_level(std::size_t total_bytes) noexcept {
     const auto level = static_cast<std::uint8_t>(level_of(total_bytes));
-    if (budget_level.load() != level && budget_level.exchange(level) != level) wake();
+    if (budget_level.load() == level) return false;
+    budget_level.store(level);
+    return true;
   }
 
   void wake() noexcept {
@@ -101,8 +109,11 @@ struct TrackerState {
   PressureLevel current_level() noexcept {
     auto level = static_cast<PressureLevel>(budget_level.load());
     LockGuard lock(sources_mutex);
-    for (PressureSource* s : sources)
-      if (s && s->level() > level) level = s->level();
+    for (PressureSource* s : sources) {
+      if (!s) continue;
+      const PressureLevel l = s->level();  // read once: a source may change meanwhile
+      if (l > level) level = l;
+    }
     return level;
   }
 
@@ -117,7 +128,13 @@ struct TrackerState {
       return true;
     }
     if (target < last) {
-      if (below_since == 0) below_since = now ? now : 1;
+      // The clock runs for one lower level: falling further (or rising but
+      // staying below) starts it again, so what is delivered has held for
+      // the whole cooldown.
+      if (below_since == 0 || below_level != target) {
+        below_since = now ? now : 1;
+        below_level = target;
+      }
       if (now - below_since < cooldown_ticks) return false;
       out = target;
       return true;
@@ -155,12 +172,25 @@ struct TrackerState {
       next->running = false;
       done_cv.notify_all();
     }
-    std::erase_if(subscribers, [](const std::unique_ptr<Subscriber>& s) { return s->removed && !s->running; });
+    auto dead = take_subscribers([](const Subscriber& s) { return s.removed && !s.running; });
+    lock.unlock();
+    // `dead` goes here, after the lock: a callback's capture may own another
+    // Subscription, whose destructor takes the lock again.
+  }
+
+  // Moves the subscribers matching `pred` out of the list (subscribers_mutex held).
+  template <typename Pred>
+  std::vector<std::unique_ptr<Subscriber>> take_subscribers(Pred pred) {
+    std::vector<std::unique_ptr<Subscriber>> taken;
+    for (auto& s : subscribers)
+      if (pred(*s)) taken.push_back(std::move(s));
+    std::erase(subscribers, nullptr);
+    return taken;
   }
 
   void unsubscribe(std::uint64_t id) noexcept {
     UniqueLock lock(subscribers_mutex);
-    // Looked up by id each time: deliver() may erase the entry meanwhile.
+    // Looked up by id each time: deliver() may remove the entry meanwhile.
     auto find = [&]() -> Subscriber* {
       for (auto& p : subscribers)
         if (p->id == id) return p.get();
@@ -169,12 +199,13 @@ struct TrackerState {
     Subscriber* s = find();
     if (!s) return;
     s->removed = true;
-    if (s->running && s->running_on == platform::this_thread_id()) return;  // inside its callback: deliver() erases it
+    if (s->running && s->running_on == platform::this_thread_id()) return;  // inside its callback: deliver() removes it
     done_cv.wait(lock, [&] {
       const Subscriber* x = find();
       return !x || !x->running;
     });
-    std::erase_if(subscribers, [id](const std::unique_ptr<Subscriber>& p) { return p->id == id; });
+    auto dead = take_subscribers([id](const Subscriber& x) { return x.id == id; });
+    lock.unlock();  // `dead` is destroyed after the lock (see deliver())
   }
 
   std::uint64_t ms_to_ticks(std::uint32_t ms) const noexcept {
@@ -189,33 +220,23 @@ std::size_t percent_of(std::size_t value, unsigned percent) {
   return value / 100 * percent + value % 100 * percent / 100;
 }
 
-// Counters guard no other memory: relaxed order is enough (and, on ARM,
-// spares the barriers).
-constexpr auto kRelaxed = std::memory_order_relaxed;
-
-void raise_peak(platform::Atomic<std::size_t>& peak, std::size_t value) noexcept {
-  std::size_t seen = peak.load(kRelaxed);
-  while (value > seen && !peak.compare_exchange_weak(seen, value, kRelaxed)) {
-  }
+// Counters change under counters_mutex; readers load them without it.
+void add(Node& n, std::size_t bytes) noexcept {
+  const std::size_t now = n.current.load() + bytes;
+  n.current.store(now);
+  if (now > n.peak.load()) n.peak.store(now);
 }
 
-std::size_t add(platform::Atomic<std::size_t>& counter, std::size_t bytes) noexcept {
-  return counter.fetch_add(bytes, kRelaxed) + bytes;
-}
-
-std::size_t subtract(platform::Atomic<std::size_t>& counter, std::size_t bytes) noexcept {
-  const std::size_t before = counter.fetch_sub(bytes, kRelaxed);
+void subtract(Node& n, std::size_t bytes) noexcept {
+  const std::size_t before = n.current.load();
   FRUGAL_ASSERT(before >= bytes);  // releasing more than was charged
-  return before - bytes;
+  n.current.store(before - bytes);
 }
 
-// Adds `bytes` to `n` unless that passes its limit. Lock-free.
-bool try_add(Node& n, std::size_t bytes, std::size_t limit) noexcept {
-  std::size_t cur = n.current.load(kRelaxed);
-  do {
-    if (limit && (bytes > limit || cur > limit - bytes)) return false;
-  } while (!n.current.compare_exchange_weak(cur, cur + bytes, kRelaxed));
-  return true;
+// `n` can take `bytes` more without passing `limit` (0 = none).
+bool fits(const Node& n, std::size_t bytes, std::size_t limit) noexcept {
+  const std::size_t cur = n.current.load();
+  return !limit || (bytes <= limit && cur <= limit - bytes);
 }
 
 }  // namespace
@@ -226,40 +247,46 @@ bool try_add(Node& n, std::size_t bytes, std::size_t limit) noexcept {
 void Account::charge(std::size_t bytes) noexcept {
   if (!node_ || bytes == 0) return;
   detail::TrackerState& t = *node_->tracker;
-  for (detail::Node* n = node_; n; n = n->parent) detail::raise_peak(n->peak, detail::add(n->current, bytes));
-  const std::size_t total = detail::add(t.total.current, bytes);
-  detail::raise_peak(t.total.peak, total);
-  t.total_changed(total);
+  bool level_changed;
+  {
+    LockGuard lock(t.counters_mutex);
+    for (detail::Node* n = node_; n; n = n->parent) detail::add(*n, bytes);
+    detail::add(t.total, bytes);
+    level_changed = t.update_budget_level(t.total.current.load());
+  }
+  if (level_changed) t.wake();
 }
 
 core::Result<void> Account::try_charge(std::size_t bytes) noexcept {
   if (!node_ || bytes == 0) return core::ok();
   detail::TrackerState& t = *node_->tracker;
-  // Each level is checked and added atomically; a refusal takes back what
-  // was added below it, so no limit is ever passed.
-  detail::Node* refused = nullptr;
-  for (detail::Node* n = node_; n; n = n->parent) {
-    if (!detail::try_add(*n, bytes, n->hard_limit.load())) {
-      refused = n;
-      break;
-    }
+  bool level_changed;
+  {
+    LockGuard lock(t.counters_mutex);
+    // Every limit is checked before anything changes.
+    for (const detail::Node* n = node_; n; n = n->parent)
+      if (!detail::fits(*n, bytes, n->hard_limit.load()))
+        return make_error(Errc::out_of_memory, "memory account limit reached");
+    if (!detail::fits(t.total, bytes, t.options.budget)) return make_error(Errc::out_of_memory, "memory budget reached");
+    for (detail::Node* n = node_; n; n = n->parent) detail::add(*n, bytes);
+    detail::add(t.total, bytes);
+    level_changed = t.update_budget_level(t.total.current.load());
   }
-  if (refused || !detail::try_add(t.total, bytes, t.options.budget)) {
-    for (detail::Node* n = node_; n != refused; n = n->parent) detail::subtract(n->current, bytes);
-    return make_error(Errc::out_of_memory, "memory budget or account limit reached");
-  }
-  for (detail::Node* n = node_; n; n = n->parent) detail::raise_peak(n->peak, n->current.load());
-  const std::size_t total = t.total.current.load();
-  detail::raise_peak(t.total.peak, total);
-  t.total_changed(total);
+  if (level_changed) t.wake();
   return core::ok();
 }
 
 void Account::release(std::size_t bytes) noexcept {
   if (!node_ || bytes == 0) return;
-  for (detail::Node* n = node_; n; n = n->parent) detail::subtract(n->current, bytes);
   detail::TrackerState& t = *node_->tracker;
-  t.total_changed(detail::subtract(t.total.current, bytes));
+  bool level_changed;
+  {
+    LockGuard lock(t.counters_mutex);
+    for (detail::Node* n = node_; n; n = n->parent) detail::subtract(*n, bytes);
+    detail::subtract(t.total, bytes);
+    level_changed = t.update_budget_level(t.total.current.load());
+  }
+  if (level_changed) t.wake();
 }
 
 std::size_t Account::current() const noexcept { return node_ ? node_->current.load() : 0; }
@@ -347,21 +374,31 @@ core::Result<Account> MemoryTracker::account(std::string_view path, std::size_t 
     return make_error(Errc::invalid_argument, "account path empty, too long or with an empty segment");
   detail::TrackerState& t = *state_;
   LockGuard lock(t.accounts_mutex);
+  const std::size_t count = t.node_count.load();
+  auto find = [&](std::string_view name) -> detail::Node* {
+    for (std::size_t i = 0; i < t.node_count.load(); ++i)
+      if (name == t.nodes[i].name) return &t.nodes[i];
+    return nullptr;
+  };
+  // Count what is missing first: a path that does not fit creates nothing.
+  std::size_t missing = 0;
+  for (std::size_t end = path.find('/');; end = path.find('/', end + 1)) {
+    if (!find(path.substr(0, end))) ++missing;
+    if (end == std::string_view::npos) break;
+  }
+  if (count + missing > kMaxAccounts) return make_error(Errc::limit_exceeded, "more memory accounts than kMaxAccounts");
   detail::Node* parent = nullptr;
   // Walk "a", "a/b", "a/b/c", creating what is missing.
-  for (std::size_t end = path.find('/'); ; end = path.find('/', end + 1)) {
+  for (std::size_t end = path.find('/');; end = path.find('/', end + 1)) {
     const std::string_view prefix = path.substr(0, end);
-    detail::Node* found = nullptr;
-    const std::size_t count = t.node_count.load();
-    for (std::size_t i = 0; i < count && !found; ++i)
-      if (prefix == t.nodes[i].name) found = &t.nodes[i];
+    detail::Node* found = find(prefix);
     if (!found) {
-      if (count == kMaxAccounts) return make_error(Errc::limit_exceeded, "more memory accounts than kMaxAccounts");
-      found = &t.nodes[count];
+      const std::size_t index = t.node_count.load();
+      found = &t.nodes[index];
       std::memcpy(found->name, prefix.data(), prefix.size());
       found->name[prefix.size()] = '\0';
       found->parent = parent;
-      t.node_count.store(count + 1);  // publish after the node is complete
+      t.node_count.store(index + 1);  // publish after the node is complete
     }
     parent = found;
     if (end == std::string_view::npos) break;
@@ -376,6 +413,7 @@ std::size_t MemoryTracker::peak_total() const noexcept { return state_->total.pe
 
 void MemoryTracker::reset_peaks() noexcept {
   detail::TrackerState& t = *state_;
+  LockGuard lock(t.counters_mutex);
   t.total.peak.store(t.total.current.load());
   for (std::size_t i = 0; i < t.node_count.load(); ++i) t.nodes[i].peak.store(t.nodes[i].current.load());
 }
@@ -460,11 +498,11 @@ void MemoryTracker::wait_for_work(std::uint32_t max_ms) {
   {
     LockGuard lock(t.dispatch_mutex);
     const std::uint64_t now = platform::ticks_now();
+    // During a cooldown nothing is re-notified: only the cooldown's end counts.
     if (t.below_since) {
       const std::uint64_t due = t.below_since + t.cooldown_ticks;
       wait = due > now ? std::min(wait, due - now) : 0;
-    }
-    if (t.renotify_ticks && t.delivered.load() != 0) {
+    } else if (t.renotify_ticks && t.delivered.load() != 0) {
       const std::uint64_t due = t.last_delivery + t.renotify_ticks;
       wait = due > now ? std::min(wait, due - now) : 0;
     }

@@ -131,20 +131,26 @@ Result<Demuxer> Demuxer::open(core::ByteSource& source, const DemuxerOptions& op
   impl->fragmented = movie->fragmented;
   impl->tracks.reserve(movie->tracks.size());
   impl->states.resize(movie->tracks.size());
+  std::uint64_t table_bytes = 0;
   for (std::size_t i = 0; i < movie->tracks.size(); ++i) {
     Track& t = movie->tracks[i].track;
     Impl::TrackState& s = impl->states[i];
     for (const Track& earlier : impl->tracks)
       if (!t.error && earlier.id == t.id) t.error = make_error(Errc::malformed, "track_ID used by an earlier track");
     if (!t.error) {
-      if (auto table = detail::SampleTable::load(source, movie->tracks[i].tables, limits, tables_account)) {
+      // Limits::max_table_bytes bounds all tracks together.
+      core::Limits left = limits;
+      left.max_table_bytes = limits.max_table_bytes - table_bytes;
+      if (auto table = detail::SampleTable::load(source, movie->tracks[i].tables, left, tables_account)) {
         s.table = std::move(*table);
+        table_bytes += s.table.memory_bytes();
       } else {
         if (table.error().code == Errc::io) return table.error();
         t.error = table.error();
       }
     }
-    if (!t.error && impl->fragmented && s.table.sample_count() == 0)
+    // Samples in moof boxes would go missing: refuse rather than play part.
+    if (!t.error && impl->fragmented && (saw_moof || s.table.sample_count() == 0))
       t.error = make_error(Errc::unsupported, "fragmented MP4 (samples in moof boxes) is not supported yet");
     s.frame_bytes = pcm_frame_bytes(t, s.table.unit_deltas());
     s.max_run = s.frame_bytes ? kPcmFramesPerPacket : 1;

@@ -80,6 +80,7 @@ Result<void> parse_elst(std::span<const std::byte> body, const BoxHeader& box, c
   core::ByteReader r(body);
   const std::uint8_t version = r.u8();
   r.skip(3);
+  if (version > 1) return make_error(Errc::unsupported, "elst: unknown version", box.offset);
   const std::uint32_t count = r.u32();
   if (count > limits.max_edit_entries)
     return make_error(Errc::limit_exceeded, "elst: more entries than the limit", box.offset);

@@ -93,9 +93,9 @@ Result<void> parse_esds(std::span<const std::byte> body, core::CodecParameters& 
   if (flags & 0x40) er.skip(er.u8());    // URL
   if (flags & 0x20) er.skip(2);          // OCR_ES_Id
   Descriptor dc;
-  while (er.ok() && er.remaining() > 0 && read_descriptor(er, dc) && dc.tag != 0x04) {
-  }
-  if (!er.ok() || dc.tag != 0x04) return make_error(Errc::malformed, "esds: no DecoderConfigDescriptor");
+  bool found = false;
+  while (!found && er.remaining() > 0 && read_descriptor(er, dc)) found = dc.tag == 0x04;
+  if (!found) return make_error(Errc::malformed, "esds: no DecoderConfigDescriptor");
   core::ByteReader dr(dc.body);
   codec.object_type = dr.u8();
   dr.skip(12);  // streamType/upStream, bufferSizeDB, maxBitrate, avgBitrate
@@ -150,7 +150,7 @@ Result<void> parse_dops(std::span<const std::byte> body, core::CodecParameters& 
 // STREAMINFO first (RFC 9639 §8.2).
 Result<void> parse_dfla(std::span<const std::byte> body, core::CodecParameters& codec) {
   core::ByteReader r(body);
-  if (r.u32() != 0) return make_error(Errc::unsupported, "dfLa version is not 0");
+  if (r.u32() != 0) return make_error(Errc::unsupported, "dfLa: version or flags not 0");
   const auto blocks = r.rest();
   const std::uint8_t type = r.u8() & 0x7F;
   const std::uint32_t length = r.u24();
@@ -338,6 +338,8 @@ Result<void> parse_audio_entry(const BoxHeader& box, BoxReader& entries, const S
     fixed += 36;
   }
   if (!r.ok()) return make_error(Errc::malformed, "audio sample entry too short", box.offset);
+  if (sample_bits > 64 || lpcm_bits > 64)
+    return make_error(Errc::unsupported, "audio sample entry: more than 64 bits per sample", box.offset);
 
   auto& c = e.codec;
   c.format = e.format;

@@ -1,5 +1,6 @@
 #include "mp4/sample_table.hpp"
 
+#include <frugal/core/arith.hpp>
 #include <frugal/core/byte_reader.hpp>
 
 #include <algorithm>
@@ -201,7 +202,29 @@ Result<SampleTable> SampleTable::load(core::ByteSource& source, const TableBoxes
   t.sample_count_ = std::min(size_count, chunked);
   if (size_count > 0 && chunks > 0 && (t.chunk_runs_.empty() || timed_samples == 0))
     return make_error(Errc::malformed, "sample tables missing stts or stsc");
+  FRUGAL_CHECK(t.check_duration(boxes));
   return t;
+}
+
+// Decode times are int64 and pts adds a 32-bit composition offset: the
+// whole track (samples past stts repeat its last delta) must stay well
+// inside that range, or a hostile stts would overflow them.
+Result<void> SampleTable::check_duration(const TableBoxes& boxes) const {
+  constexpr std::uint64_t kMax = std::uint64_t{1} << 62;
+  std::uint64_t total = 0, counted = 0, ticks = 0;
+  for (const TimeRun& run : time_runs_) {
+    if (counted >= sample_count_) break;
+    const std::uint64_t n = std::min<std::uint64_t>(run.count, sample_count_ - counted);
+    counted += n;
+    if (!core::checked_mul(n, run.delta, ticks) || !core::checked_add(total, ticks, total) || total > kMax)
+      return make_error(Errc::malformed, "stts: track duration out of range", boxes.time_to_sample->offset);
+  }
+  if (counted < sample_count_ && !time_runs_.empty()) {
+    if (!core::checked_mul(sample_count_ - counted, time_runs_.back().delta, ticks) ||
+        !core::checked_add(total, ticks, total) || total > kMax)
+      return make_error(Errc::malformed, "stts: track duration out of range", boxes.time_to_sample->offset);
+  }
+  return core::ok();
 }
 
 std::uint64_t SampleTable::run_count(std::uint32_t max_run) const noexcept {

@@ -48,8 +48,9 @@ class SampleTable {
  public:
   /// Reads and checks the tables, charging what it holds to `account`.
   /// Errors: Errc::malformed (counts that do not fit their boxes, stsc out of
-  /// order or naming chunks stco lacks, a missing mandatory table),
-  /// Errc::limit_exceeded (more than Limits::max_table_bytes in memory),
+  /// order or naming chunks stco lacks, a missing mandatory table,
+  /// a track duration beyond 2^62 ticks), Errc::limit_exceeded (more than
+  /// Limits::max_table_bytes in memory),
   /// Errc::out_of_memory (past the tracker's budget or the account's limit).
   static core::Result<SampleTable> load(core::ByteSource& source, const TableBoxes& boxes,
                                         const core::Limits& limits, mem::Account account);
@@ -98,6 +99,8 @@ class SampleTable {
   struct TimeRun { std::uint32_t count; std::uint32_t delta; };
   struct OffsetRun { std::uint32_t count; std::int32_t offset; };
   struct ChunkRun { std::uint32_t first_chunk; std::uint32_t samples_per_chunk; std::uint32_t description_index; };
+
+  core::Result<void> check_duration(const TableBoxes& boxes) const;
 
   std::uint32_t sample_size(std::uint64_t index) const noexcept {
     return constant_size_ ? constant_size_ : sizes_[static_cast<std::size_t>(index)];

@@ -32,6 +32,9 @@ TrimWindow trim_window(const mp4::Track& track, std::uint32_t movie_timescale, s
   return w;
 }
 
+// Corrupt packets skipped in a row before read() gives up.
+constexpr unsigned kMaxCorruptInARow = 16;
+
 struct AudioStream::Impl {
   mp4::Demuxer demuxer;
   const mp4::Track* track = nullptr;
@@ -40,6 +43,8 @@ struct AudioStream::Impl {
   TrimWindow trim;
   std::uint64_t decoded = 0;      // frames out of the decoder so far
   std::uint64_t position = 0;     // frames returned so far
+  std::uint64_t skipped = 0;      // corrupt packets skipped
+  unsigned corrupt_in_a_row = 0;
   std::vector<std::byte> packet;  // grows to the largest packet
   std::vector<std::byte> out;     // grows to the largest block
   mem::Charge buffers_charge;     // packet + out capacity
@@ -54,6 +59,21 @@ struct AudioStream::Impl {
     if (!buffers_charge.try_resize(buffers_charge.bytes() + (bytes - buffer.size())))
       return make_error(Errc::out_of_memory, "stream buffers over the memory budget");
     buffer.resize(bytes);
+    return core::ok();
+  }
+
+  // The decoder was made from the first sample entry; a packet of another
+  // entry decodes with it only when that entry describes the same stream.
+  core::Result<void> check_description(std::uint32_t index) const {
+    if (index == 1) return core::ok();
+    const auto& entries = track->sample_entries;
+    if (index == 0 || index > entries.size())
+      return make_error(Errc::malformed, "packet names a sample description the track lacks");
+    const core::CodecParameters& a = entries.front().codec;
+    const core::CodecParameters& b = entries[index - 1].codec;
+    if (a.codec != b.codec || a.sample_rate != b.sample_rate || a.channels != b.channels ||
+        a.bits_per_sample != b.bits_per_sample || !(a.pcm == b.pcm) || a.config != b.config)
+      return make_error(Errc::unsupported, "track switches to a different sample description mid-stream");
     return core::ok();
   }
 
@@ -122,6 +142,7 @@ const core::AudioFormat& AudioStream::format() const noexcept { return impl_->fo
 const mp4::Track& AudioStream::track() const noexcept { return *impl_->track; }
 const mp4::Demuxer& AudioStream::demuxer() const noexcept { return impl_->demuxer; }
 std::uint64_t AudioStream::position_frames() const noexcept { return impl_->position; }
+std::uint64_t AudioStream::skipped_packets() const noexcept { return impl_->skipped; }
 
 std::optional<std::uint64_t> AudioStream::total_frames() const noexcept {
   const Impl& m = *impl_;
@@ -134,7 +155,8 @@ std::optional<std::uint64_t> AudioStream::total_frames() const noexcept {
 
 Result<std::span<const std::byte>> AudioStream::read() {
   Impl& m = *impl_;
-  const std::uint64_t end = m.trim.length ? m.trim.start + *m.trim.length : ~std::uint64_t{0};
+  std::uint64_t end = ~std::uint64_t{0};  // no length, or one past the end of time: to the end
+  if (m.trim.length && !core::checked_add(m.trim.start, *m.trim.length, end)) end = ~std::uint64_t{0};
   if (m.release_buffers.exchange(false)) m.release_buffers_now();
   while (m.decoded < end) {
     mp4::Packet p;
@@ -142,9 +164,21 @@ Result<std::span<const std::byte>> AudioStream::read() {
       if (r.error().code == Errc::end_of_stream) break;
       return r.error();
     }
+    FRUGAL_CHECK(m.check_description(p.sample_description_index));
     FRUGAL_CHECK(m.grow(m.packet, p.size));
     FRUGAL_CHECK(m.demuxer.read_packet(p, m.packet));
-    FRUGAL_TRY(codec::AudioBlock block, m.decoder->decode(std::span(m.packet).first(p.size)));
+    auto decoded = m.decoder->decode(std::span(m.packet).first(p.size));
+    if (!decoded) {
+      // A corrupt packet is skipped, as players do (its audio is lost; the
+      // decoder stays usable). Many in a row means the stream is not what
+      // its sample entry says: give up.
+      if (decoded.error().code != Errc::malformed || ++m.corrupt_in_a_row > kMaxCorruptInARow)
+        return decoded.error();
+      ++m.skipped;
+      continue;
+    }
+    m.corrupt_in_a_row = 0;
+    const codec::AudioBlock& block = *decoded;
     // Keep the part of [decoded, decoded + frames) inside [start, end).
     const std::uint64_t first = m.decoded;
     m.decoded += block.frames;

@@ -10,14 +10,21 @@ namespace frugal::player {
 
 core::Result<void> Player::play(AudioStream& stream, const ProgressFn& progress) {
   const core::AudioFormat& format = stream.format();
+  const std::size_t frame_bytes = format.bytes_per_frame();
+  if (frame_bytes == 0) return core::make_error(core::Errc::invalid_argument, "stream format has no channels");
+  sink_failed_ = false;
+  // The sink's own failures are told apart from the stream's.
+  auto sink_error = [this](core::Result<void> r) {
+    if (!r) sink_failed_ = true;
+    return r;
+  };
   if (open_format_ != format) {
-    if (open_format_) FRUGAL_CHECK(sink_.close());
+    if (open_format_) FRUGAL_CHECK(sink_error(sink_.close()));
     open_format_.reset();
-    FRUGAL_CHECK(sink_.open(format));
+    FRUGAL_CHECK(sink_error(sink_.open(format)));
     open_format_ = format;
   }
 
-  const std::size_t frame_bytes = format.bytes_per_frame();
   const std::size_t write_bytes = std::max<std::size_t>(options_.frames_per_write, 1) * frame_bytes;
   mem::MemoryTracker& tracker = options_.tracker ? *options_.tracker : mem::default_tracker();
   FRUGAL_TRY(mem::Account ring_account, tracker.account("player/ring_buffer"));
@@ -57,7 +64,7 @@ core::Result<void> Player::play(AudioStream& stream, const ProgressFn& progress)
   }
   decoder.join();
   pressure.reset();
-  FRUGAL_CHECK(sink_result);
+  FRUGAL_CHECK(sink_error(sink_result));
   return decode_result;
 }
 

@@ -45,86 +45,95 @@ std::span<const std::byte> to_little_endian(std::span<const std::byte> frames, c
   }
 }
 
-class WavSinkBase : public Sink {
+// One WAV writer, two outputs: a regular file written atomically (sizes
+// patched at close), or a stream that cannot seek back (a pipe, a device,
+// stdout: sizes 0xFFFFFFFF, as FFmpeg writes them).
+class WavSink final : public Sink {
  public:
+  explicit WavSink(std::string path) : path_(std::move(path)) {}
+  explicit WavSink(int fd) : fd_(fd) {}
+  ~WavSink() override {
+    if (owns_fd_) platform::close_fd(fd_);
+  }
+  WavSink(const WavSink&) = delete;
+  WavSink& operator=(const WavSink&) = delete;
+
   core::Result<void> open(const core::AudioFormat& format) override {
     if (format.channels == 0 || format.sample_rate == 0 || format.format == core::SampleFormat::f64)
       return make_error(Errc::unsupported, "WAV: format not supported (0 channels/rate or f64)");
-    FRUGAL_CHECK(start(format));  // a refused open leaves the current stream as it was
+    if (opened_) return make_error(Errc::unsupported, "WAV: one file holds one stream format");
+    FRUGAL_CHECK(start(format));  // a refused open changes nothing
     format_ = format;
-    data_bytes_ = 0;
+    opened_ = true;
     return core::ok();
   }
 
   core::Result<void> write(std::span<const std::byte> frames) override {
-    FRUGAL_CHECK(append(to_little_endian(frames, format_.format, scratch_)));
+    if (!opened_ || closed_) return make_error(Errc::invalid_argument, "WAV: write outside open/close");
+    if (failed_) return make_error(Errc::io, "WAV: an earlier write failed");
+    auto r = append(to_little_endian(frames, format_.format, scratch_));
+    if (!r) {
+      failed_ = true;  // the data is incomplete: close() must not commit it
+      return r;
+    }
     data_bytes_ += frames.size();
     return core::ok();
   }
 
- protected:
-  /// Writes the header for a new stream of `format`.
-  virtual core::Result<void> start(const core::AudioFormat& format) = 0;
-  virtual core::Result<void> append(std::span<const std::byte> bytes) = 0;
+  core::Result<void> close() override {
+    if (!opened_ || closed_) return make_error(Errc::invalid_argument, "WAV: close without open");
+    closed_ = true;
+    if (failed_) {
+      file_.reset();  // the temporary file goes; the target stays as it was
+      return make_error(Errc::io, "WAV: not written, an earlier write failed");
+    }
+    if (data_bytes_ % 2) FRUGAL_CHECK(append(std::array<std::byte, 1>{}));  // RIFF pads chunks to even sizes
+    if (!file_) return core::ok();
+    FRUGAL_CHECK(file_->write_at(0, bytes_of(wav_header(format_, data_bytes_))));
+    auto committed = file_->commit();
+    file_.reset();
+    return committed;
+  }
 
+  std::string describe() const override { return "wav:" + (path_.empty() ? std::string("-") : path_); }
+
+ private:
   static std::span<const std::byte> bytes_of(const std::string& s) {
     return std::as_bytes(std::span(s.data(), s.size()));
   }
 
-  core::AudioFormat format_;
-  std::uint64_t data_bytes_ = 0;
-  std::vector<std::byte> scratch_;
-};
-
-class WavFileSink final : public WavSinkBase {
- public:
-  explicit WavFileSink(std::string path) : path_(std::move(path)) {}
-
-  core::Result<void> close() override {
-    if (!file_) return make_error(Errc::invalid_argument, "WAV: close without open");
-    if (data_bytes_ % 2) FRUGAL_CHECK(file_->write(std::array<std::byte, 1>{}));  // RIFF pads chunks to even sizes
-    FRUGAL_CHECK(file_->write_at(0, bytes_of(wav_header(format_, data_bytes_))));
-    FRUGAL_CHECK(file_->commit());
-    file_.reset();
-    committed_ = true;
-    return core::ok();
-  }
-  std::string describe() const override { return "wav:" + path_; }
-
- private:
-  core::Result<void> start(const core::AudioFormat& format) override {
-    if (committed_ || file_) return make_error(Errc::unsupported, "WAV: one file holds one stream format");
-    FRUGAL_TRY(auto file, platform::AtomicFile::create(path_));
-    FRUGAL_CHECK(file.write(bytes_of(wav_header(format, 0))));
-    file_.emplace(std::move(file));
-    return core::ok();
-  }
-  core::Result<void> append(std::span<const std::byte> bytes) override { return file_->write(bytes); }
-
-  std::string path_;
-  std::optional<platform::AtomicFile> file_;
-  bool committed_ = false;
-};
-
-class WavStreamSink final : public WavSinkBase {
- public:
-  explicit WavStreamSink(int fd) : fd_(fd) {}
-  core::Result<void> close() override { return core::ok(); }
-  std::string describe() const override { return "wav:-"; }
-
- private:
-  core::Result<void> start(const core::AudioFormat& format) override {
+  core::Result<void> start(const core::AudioFormat& format) {
+    if (!path_.empty() && !platform::is_special_file(path_)) {
+      FRUGAL_TRY(auto file, platform::AtomicFile::create(path_));
+      FRUGAL_CHECK(file.write(bytes_of(wav_header(format, 0))));
+      file_.emplace(std::move(file));
+      return core::ok();
+    }
+    if (!path_.empty()) {  // a device or a FIFO: written into, not replaced
+      FRUGAL_TRY(fd_, platform::open_for_writing(path_));
+      owns_fd_ = true;
+    }
     std::string header = wav_header(format, 0);
-    // Sizes unknown on a pipe: RIFF size (offset 4) and data size (last 4 bytes).
+    // Sizes unknown on a stream: RIFF size (offset 4) and data size (last 4 bytes).
     std::memset(header.data() + 4, 0xFF, 4);
     std::memset(header.data() + header.size() - 4, 0xFF, 4);
     return platform::write_all(fd_, bytes_of(header));
   }
-  core::Result<void> append(std::span<const std::byte> bytes) override {
-    return platform::write_all(fd_, bytes);
+
+  core::Result<void> append(std::span<const std::byte> bytes) {
+    return file_ ? file_->write(bytes) : platform::write_all(fd_, bytes);
   }
 
-  int fd_;
+  std::string path_;  // empty: the stream is fd_
+  int fd_ = -1;
+  bool owns_fd_ = false;
+  std::optional<platform::AtomicFile> file_;
+  core::AudioFormat format_;
+  std::uint64_t data_bytes_ = 0;
+  std::vector<std::byte> scratch_;
+  bool opened_ = false;
+  bool closed_ = false;
+  bool failed_ = false;
 };
 
 }  // namespace
@@ -159,7 +168,7 @@ std::string wav_header(const core::AudioFormat& f, std::uint64_t data_bytes) {
   return h;
 }
 
-std::unique_ptr<Sink> make_wav_file_sink(std::string path) { return std::make_unique<WavFileSink>(std::move(path)); }
-std::unique_ptr<Sink> make_wav_stream_sink(int fd) { return std::make_unique<WavStreamSink>(fd); }
+std::unique_ptr<Sink> make_wav_file_sink(std::string path) { return std::make_unique<WavSink>(std::move(path)); }
+std::unique_ptr<Sink> make_wav_stream_sink(int fd) { return std::make_unique<WavSink>(fd); }
 
 }  // namespace frugal::player

@@ -288,6 +288,19 @@ TEST(Cli, FailedDecodeLeavesNoOutputFile) {
   EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator{}), 1);  // no temp file left
 }
 
+// Devices and FIFOs are written into, not replaced; a link's file is
+// replaced, the link stays.
+TEST(Cli, DecodeWritesIntoDevicesAndThroughLinks) {
+  const std::string flac = kSamples + "speech-chirp.flac.m4a";
+  ASSERT_EQ(run_frugal("decode " + flac + " -o /dev/null").exit_code, 0);
+  EXPECT_TRUE(fs::is_character_file("/dev/null"));
+  TempDir dir;
+  fs::create_symlink("real.wav", dir.path() / "link.wav");
+  ASSERT_EQ(run_frugal("decode " + flac + " -o " + dir.file("link.wav")).exit_code, 0);
+  EXPECT_TRUE(fs::is_symlink(dir.path() / "link.wav"));
+  EXPECT_EQ(read_file(dir.file("real.wav")).substr(0, 4), "RIFF");
+}
+
 TEST(Cli, DecodeToStandardOutputStreamsWav) {
   CommandResult r = run_frugal("decode " + kSamples + "speech-chirp.flac.m4a -o -");
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -261,6 +261,20 @@ TEST_P(OpusFamily0, CorruptPacketIsMalformedAndDecodingGoesOn) {
   }
 }
 
+// libopus reads an empty packet as a lost one and invents up to 120 ms of
+// audio; in a file an empty sample is an error instead.
+TEST_P(OpusFamily0, EmptyPacketIsMalformed) {
+  const Encoded enc = encode(input(), channels(), 0);
+  auto decoder = make_decoder(enc.dops);
+  ASSERT_TRUE(decoder);
+  auto empty = decoder->decode({});
+  ASSERT_FALSE(empty);
+  EXPECT_EQ(empty.error().code, Errc::malformed);
+  auto next = decoder->decode(as_bytes(enc.packets[0]));
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->frames, std::size_t{kFrame});
+}
+
 TEST_P(OpusFamily0, ResetForgetsState) {
   const Encoded enc = encode(input(), channels(), 0);
   auto decoder = make_decoder(enc.dops);

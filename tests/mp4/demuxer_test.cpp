@@ -211,6 +211,36 @@ TEST(Demuxer, FragmentedTrackWithoutSamplesIsUnsupported) {
   expect_track_error(m, 0, Errc::unsupported);
 }
 
+// A movie with mvex whose tracks also have samples in moov ("partially
+// fragmented"): the samples in moof boxes would be missed, so the tracks
+// are refused instead of played in part.
+TEST(Demuxer, FragmentedTrackWithSamplesInMoovIsUnsupportedToo) {
+  MovieSpec spec = movie_of({aac_track(ramp(3))});
+  BoxWriter mvex;
+  mvex.begin("mvex").full_box("trex").u32(1).u32(1).u32(0).u32(0).u32(0).end().end();
+  spec.moov_extra.push_back(mvex.take());
+  Bytes file = build_mp4(spec);
+  BoxWriter moof;
+  moof.begin("moof").full_box("mfhd").u32(1).end().end();
+  file.insert(file.end(), moof.data().begin(), moof.data().end());
+  OpenedMovie m(file);
+  ASSERT_TRUE(m.demuxer);
+  expect_track_error(m, 0, Errc::unsupported);
+}
+
+// A hostile stts whose durations add up past what int64 decode times hold.
+TEST(Demuxer, TrackDurationBeyondInt64IsATrackError) {
+  TrackSpec t = aac_track({1});
+  t.size_table = SizeTable::stsz_constant;
+  t.size_count = 0xFFFFFFFFu;
+  t.stsc = std::vector<StscRun>{{1, 0xFFFFFFFFu}};
+  t.stts = {{0xFFFFFFFFu, 0xFFFFFFFFu}};
+  OpenedMovie m(movie_of({t}));
+  ASSERT_TRUE(m.demuxer);
+  expect_track_error(m, 0, Errc::malformed);
+  EXPECT_STREQ(m.track(0).error->message, "stts: track duration out of range");
+}
+
 // ---- errors that fail open -------------------------------------------------------------------
 
 TEST(Demuxer, NoMoovIsMalformed) {
@@ -395,6 +425,22 @@ TEST(DemuxerLimits, TableBytes) {
   options.limits.max_table_bytes = 67;
   OpenedMovie beyond(spec, options);
   expect_track_error(beyond, 0, Errc::limit_exceeded);
+}
+
+// The limit bounds all tracks together: each fits alone, not both.
+TEST(DemuxerLimits, TableBytesCoverAllTracksTogether) {
+  const MovieSpec spec = movie_of({aac_track(ramp(10)), aac_track(ramp(10))});
+  mp4::DemuxerOptions options;
+  options.limits.max_table_bytes = 68 * 2;
+  OpenedMovie both(spec, options);
+  ASSERT_TRUE(both.demuxer);
+  EXPECT_FALSE(both.track(0).error);
+  EXPECT_FALSE(both.track(1).error);
+  options.limits.max_table_bytes = 68 * 2 - 1;
+  OpenedMovie one(spec, options);
+  ASSERT_TRUE(one.demuxer);
+  EXPECT_FALSE(one.track(0).error);
+  expect_track_error(one, 1, Errc::limit_exceeded);
 }
 
 TEST(DemuxerLimits, PacketBytes) {

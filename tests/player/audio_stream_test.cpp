@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <bit>
+#include <set>
 #include <cstring>
 #include <string>
 
@@ -171,7 +172,10 @@ Bytes pcm_file(std::vector<EditSpec> edits = {}, bool in24 = false) {
 // An AudioStream over bytes it reads from memory.
 struct OpenedStream {
   explicit OpenedStream(Bytes file, const StreamOptions& options = {})
-      : bytes(std::move(file)), source(bytes), stream(AudioStream::open(source, registry, options)) {}
+      : OpenedStream(std::move(file), codec::DecoderRegistry::with_builtins(), options) {}
+  OpenedStream(Bytes file, codec::DecoderRegistry decoders, const StreamOptions& options = {})
+      : registry(std::move(decoders)), bytes(std::move(file)), source(bytes),
+        stream(AudioStream::open(source, registry, options)) {}
 
   // Everything read() returns until it returns an empty block.
   Bytes read_all() {
@@ -191,7 +195,7 @@ struct OpenedStream {
     return out;
   }
 
-  codec::DecoderRegistry registry = codec::DecoderRegistry::with_builtins();
+  codec::DecoderRegistry registry;
   Bytes bytes;
   core::MemorySource source;
   core::Result<AudioStream> stream;
@@ -371,4 +375,100 @@ TEST(AudioStream, BrokenAudioTrackReportsItsError) {
   TrackSpec t = sowt_track();
   t.omit = {FourCC("stts")};
   expect_open_error(movie_file({t}), Errc::malformed);
+}
+
+// ---- damaged and unusual streams ----------------------------------------------------------
+
+namespace {
+
+// Wraps a real decoder and reports the packets numbered in `bad` as corrupt
+// (Errc::malformed), as a damaged file would make a decoder do.
+class DamagedInput final : public codec::Decoder {
+ public:
+  DamagedInput(std::unique_ptr<codec::Decoder> inner, std::set<int> bad) : inner_(std::move(inner)), bad_(bad) {}
+  const core::AudioFormat& format() const noexcept override { return inner_->format(); }
+  void reset() override { inner_->reset(); }
+  core::Result<codec::AudioBlock> decode(std::span<const std::byte> packet) override {
+    if (bad_.count(packet_++)) return core::make_error(Errc::malformed, "corrupt (test)");
+    return inner_->decode(packet);
+  }
+
+ private:
+  std::unique_ptr<codec::Decoder> inner_;
+  std::set<int> bad_;
+  int packet_ = 0;
+};
+
+// Opens `file` with a PCM decoder that finds packets `bad` corrupt.
+struct DamagedStream : OpenedStream {
+  DamagedStream(Bytes file, std::set<int> bad) : OpenedStream(std::move(file), registry_with(std::move(bad))) {}
+  static codec::DecoderRegistry registry_with(std::set<int> bad) {
+    auto registry = codec::DecoderRegistry::with_builtins();
+    registry.add(Codec::pcm, "damaged", [bad](const core::CodecParameters& p, const codec::DecoderOptions& o)
+                                            -> core::Result<std::unique_ptr<codec::Decoder>> {
+      FRUGAL_TRY(auto inner, codec::DecoderRegistry::with_builtins().create(p, o));
+      return std::unique_ptr<codec::Decoder>(std::make_unique<DamagedInput>(std::move(inner), bad));
+    });
+    return registry;
+  }
+};
+
+}  // namespace
+
+TEST(AudioStream, CorruptPacketsAreSkippedAndCounted) {
+  DamagedStream s(pcm_file(), {1});  // packets of 1000 frames: the second is lost
+  ASSERT_TRUE(s.stream) << s.stream.error().message;
+  Bytes expected = expected_frames(0, 1000, SampleFormat::s16);
+  const Bytes rest = expected_frames(2000, 1000, SampleFormat::s16);
+  expected.insert(expected.end(), rest.begin(), rest.end());
+  EXPECT_EQ(s.read_all(), expected);
+  EXPECT_EQ(s.stream->skipped_packets(), 1u);
+}
+
+TEST(AudioStream, ManyCorruptPacketsInARowFail) {
+  const AudioEntrySpec entry = AudioEntrySpec(FourCC("sowt")).with_bits(16).with_rate(kRate);
+  TrackSpec t = pcm_track(entry, kFrames, 100);  // 30 packets
+  MovieSpec m;
+  m.tracks.push_back(std::move(t));
+  std::set<int> bad;
+  for (int i = 2; i < 30; ++i) bad.insert(i);
+  DamagedStream s(build_mp4(m), bad);
+  ASSERT_TRUE(s.stream) << s.stream.error().message;
+  core::Result<std::span<const std::byte>> block = s.stream->read();
+  while (block && !block->empty()) block = s.stream->read();
+  ASSERT_FALSE(block);
+  EXPECT_EQ(block.error().code, Errc::malformed);
+  EXPECT_EQ(s.stream->skipped_packets(), 16u);  // the 17th in a row gives up
+}
+
+TEST(AudioStream, EditLengthPastTheEndOfTimeMeansToTheEnd) {
+  // A version-1 edit of 2^64-1 ticks: start + length would wrap around.
+  const AudioEntrySpec entry = AudioEntrySpec(FourCC("sowt")).with_bits(16).with_rate(kRate);
+  TrackSpec t = pcm_track(entry, kFrames, 1000);
+  t.payload = stored_payload(kFrames, false);
+  t.edits = {{~std::uint64_t{0}, 100}};
+  t.elst_version = 1;
+  MovieSpec m;
+  m.tracks.push_back(std::move(t));
+  OpenedStream s(build_mp4(m));
+  ASSERT_TRUE(s.stream) << s.stream.error().message;
+  EXPECT_EQ(s.read_all(), expected_frames(100, kFrames - 100, SampleFormat::s16));
+}
+
+TEST(AudioStream, SwitchingToADifferentSampleDescriptionIsUnsupported) {
+  const AudioEntrySpec sowt = AudioEntrySpec(FourCC("sowt")).with_bits(16).with_rate(kRate);
+  const AudioEntrySpec twos = AudioEntrySpec(FourCC("twos")).with_bits(16).with_rate(kRate);
+  TrackSpec t = pcm_track(sowt, 2000, 1000);
+  t.sample_entries.push_back(audio_sample_entry(twos));
+  t.stsc = std::vector<StscRun>{{1, 1000, 1}, {2, 1000, 2}};
+  MovieSpec m;
+  m.tracks.push_back(std::move(t));
+  OpenedStream s(build_mp4(m));
+  ASSERT_TRUE(s.stream) << s.stream.error().message;
+  auto first = s.stream->read();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->size(), 1000u * 4);
+  auto second = s.stream->read();
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code, Errc::unsupported);
 }

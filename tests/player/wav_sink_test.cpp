@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <sys/resource.h>
+
 #include <cerrno>
 #include <csignal>
 #include <cstdint>
@@ -193,6 +196,29 @@ TEST_F(WavFileSink, DestroyedWithoutCloseKeepsTheExistingTarget) {
   sink_.reset();
   EXPECT_EQ(test::read_file(target_), old);
   EXPECT_TRUE(partial_files(dir_).empty());
+}
+
+// A write that fails (here: the file size limit) spoils the file: close()
+// reports it and the existing target keeps its content. Runs in a child
+// process: the limit is process-wide.
+TEST_F(WavFileSink, FailedWriteLeavesTheTargetUntouched) {
+  const std::string old = "precious";
+  dir_.write("out.wav", std::as_bytes(std::span(old.data(), old.size())));
+  auto failing_run = [&] {
+    std::signal(SIGXFSZ, SIG_IGN);
+    rlimit small{};
+    small.rlim_cur = small.rlim_max = 4096;
+    ::setrlimit(RLIMIT_FSIZE, &small);
+    const std::vector<std::byte> big = some_frames(4000);  // 16000 bytes
+    bool ok = static_cast<bool>(sink_->open(kStereo));
+    ok = ok && !sink_->write(big);                     // fails at 4 KiB
+    ok = ok && !sink_->write(std::span(big).first(4));  // and stays failed
+    auto closed = sink_->close();
+    ok = ok && !closed && closed.error().code == Errc::io;
+    ok = ok && test::read_file(target_) == old && partial_files(dir_).empty();
+    std::_Exit(ok ? 0 : 1);
+  };
+  EXPECT_EXIT(failing_run(), testing::ExitedWithCode(0), "");
 }
 
 TEST_F(WavFileSink, EmptyStreamIsAHeaderOnly) {

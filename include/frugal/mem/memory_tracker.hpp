@@ -10,7 +10,8 @@
 //   DispatchThread), never inside charge()/release(), and never under a lock
 //   of the tracker;
 // - escalation is delivered at the next dispatch; a lower level only once it
-//   has held for TrackerOptions::cooldown_ms;
+//   has held for TrackerOptions::cooldown_ms (falling further restarts the
+//   clock for the new level);
 // - levels passed through between two dispatches are merged (normal → high
 //   → critical may arrive as critical alone);
 // - the same level is never delivered twice in a row, except as the optional
@@ -60,12 +61,13 @@ class Account {
   Account() = default;
 
   /// Adds `bytes` unconditionally: for memory the code itself bounds. The
-  /// total may pass the budget; that raises the level. Lock-free.
+  /// total may pass the budget; that raises the level. Holds the tracker's
+  /// counter lock for a few additions (a no-op lock on bare metal).
   void charge(std::size_t bytes) noexcept;
 
   /// Adds `bytes` unless this account or one of its ancestors would pass its
   /// hard limit, or the total would pass the budget. Errors:
-  /// Errc::out_of_memory (nothing charged). Lock-free.
+  /// Errc::out_of_memory (nothing charged, no figure moves).
   core::Result<void> try_charge(std::size_t bytes) noexcept;
 
   /// Takes back bytes charged earlier. Releasing more than is charged is a

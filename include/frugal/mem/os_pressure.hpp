@@ -16,21 +16,22 @@ namespace frugal::mem {
 /// for "some" stalls (→ high) and one for "full" stalls (→ critical), each
 /// watched with poll(POLLPRI) on a thread of its own. A level holds for one
 /// window after its last event, then falls back (the tracker's cooldown
-/// comes on top). Defaults follow Android's lmkd: some 70 ms and full 700 ms
-/// per 1 s window. Unprivileged processes need windows that are multiples of
-/// 2 s (kernel rule).
+/// comes on top). Defaults: a 2 s window, which unprivileged processes may
+/// use (the kernel wants multiples of 2 s without CAP_SYS_RESOURCE); "some"
+/// at 200 ms per window (systemd's MEMORY_PRESSURE default) and "full" at
+/// 1.4 s (Android lmkd's 70% critical threshold).
 struct PsiOptions {
-  const char* path = "/proc/pressure/memory";
-  std::uint32_t some_stall_us = 70'000;
-  std::uint32_t full_stall_us = 700'000;
-  std::uint32_t window_us = 1'000'000;
+  const char* path = "/proc/pressure/memory";  ///< read during make_psi_source only
+  std::uint32_t some_stall_us = 200'000;
+  std::uint32_t full_stall_us = 1'400'000;
+  std::uint32_t window_us = 2'000'000;
 };
 
 /// MemAvailable / MemTotal from /proc/meminfo, sampled on a thread: below
 /// `high_percent` → high, below `critical_percent` → critical. For kernels
 /// without PSI.
 struct MeminfoOptions {
-  const char* path = "/proc/meminfo";
+  const char* path = "/proc/meminfo";  ///< copied: the source keeps its own
   std::uint32_t interval_ms = 1000;
   std::uint8_t high_percent = 10;
   std::uint8_t critical_percent = 5;

@@ -67,13 +67,16 @@ class AudioStream {
   std::optional<std::uint64_t> total_frames() const noexcept;
   /// Frames returned so far.
   std::uint64_t position_frames() const noexcept;
+  /// Corrupt packets skipped so far (the decoder said Errc::malformed).
+  std::uint64_t skipped_packets() const noexcept;
 
   /// The next block of whole frames in format(); empty at the end. The
   /// block lives in the stream's buffer until the next call. Allocation-free
   /// once buffers have grown to the largest packet (until critical pressure
-  /// makes it release them). Errors: the demuxer's and the decoder's
-  /// (Errc::malformed for a corrupt packet); Errc::out_of_memory when a
-  /// packet's buffer would pass the budget.
+  /// makes it release them). A packet the decoder finds corrupt is skipped
+  /// and counted (skipped_packets()); more than 16 in a row fail with the
+  /// decoder's Errc::malformed. Other errors: the demuxer's, the decoder's;
+  /// Errc::out_of_memory when a packet's buffer would pass the budget.
   core::Result<std::span<const std::byte>> read();
 
  private:

@@ -46,10 +46,15 @@ class Player {
   /// Closes the sink: plays out what it holds, or commits its file.
   core::Result<void> finish();
 
+  /// True when the last play() failed because the sink did (the error is
+  /// the sink's, not the stream's); the sink is not fit for more audio.
+  bool sink_failed() const noexcept { return sink_failed_; }
+
  private:
   Sink& sink_;
   PlayerOptions options_;
   std::optional<core::AudioFormat> open_format_;
+  bool sink_failed_ = false;
 };
 
 }  // namespace frugal::player

@@ -9,14 +9,18 @@
 // past 4 GiB saturate at 0xFFFFFFFF (readers treat that as "to the end").
 //
 // Files are written atomically: into a temporary file beside the target,
-// renamed over it by close(). A sink destroyed before close() succeeds
-// removes its temporary file and leaves any existing target untouched.
+// renamed over it by close(). A sink destroyed before close() succeeds, or
+// whose writes failed, removes its temporary file and leaves any existing
+// target untouched. A target that is a device or a FIFO (/dev/null, a named
+// pipe) is written into as a stream instead; a symbolic link is followed.
+// One sink holds one stream: a second open() is Errc::unsupported.
 
 #include <frugal/player/sink.hpp>
 
 namespace frugal::player {
 
-/// A WAV file at `path` (committed by close()).
+/// A WAV file at `path` (committed by close()). Errors from close():
+/// Errc::io when an earlier write failed (nothing committed).
 std::unique_ptr<Sink> make_wav_file_sink(std::string path);
 
 /// A WAV stream on file descriptor `fd` (e.g. stdout), which cannot seek
