@@ -69,6 +69,8 @@ struct Mutex {
 struct LockGuard {
   explicit LockGuard(Mutex&) noexcept {}
 };
+using SpinLock = Mutex;
+using SpinGuard = LockGuard;
 struct UniqueLock {
   explicit UniqueLock(Mutex&) noexcept {}
   void lock() noexcept {}

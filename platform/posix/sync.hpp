@@ -21,6 +21,22 @@ using Mutex = std::mutex;
 using LockGuard = std::lock_guard<std::mutex>;
 using UniqueLock = std::unique_lock<std::mutex>;
 
+/// For critical sections of a few instructions (the tracker's counters):
+/// spins briefly, then yields, so a preempted holder on a single core is
+/// not waited out spinning.
+class SpinLock {
+ public:
+  void lock() noexcept {
+    for (unsigned spins = 0; flag_.test_and_set(std::memory_order_acquire); ++spins)
+      if (spins >= 64) std::this_thread::yield();
+  }
+  void unlock() noexcept { flag_.clear(std::memory_order_release); }
+
+ private:
+  std::atomic_flag flag_ = ATOMIC_FLAG_INIT;
+};
+using SpinGuard = std::lock_guard<SpinLock>;
+
 /// Waits on a UniqueLock; wait_for takes ticks.
 class CondVar {
  public:

@@ -58,7 +58,7 @@ struct TrackerState {
   // Every change to the counters (and the budget level derived from them)
   // happens under counters_mutex, so a refused try_charge never shows
   // anywhere and the level always matches the total. Readers load without it.
-  platform::Mutex counters_mutex;
+  platform::SpinLock counters_mutex;
   platform::Atomic<std::uint8_t> budget_level{0};
   platform::Mutex sources_mutex;
   PressureSource* sources[MemoryTracker::kMaxSources] = {};
@@ -93,8 +93,8 @@ struct TrackerState {
   // true when it differs from the last one, so the caller wakes the dispatcher.
   bool update_budget_level(std::size_t total_bytes) noexcept {
     const auto level = static_cast<std::uint8_t>(level_of(total_bytes));
-    if (budget_level.load() == level) return false;
-    budget_level.store(level);
+    if (budget_level.load(std::memory_order_relaxed) == level) return false;
+    budget_level.store(level, std::memory_order_relaxed);
     return true;
   }
 
@@ -220,22 +220,26 @@ std::size_t percent_of(std::size_t value, unsigned percent) {
   return value / 100 * percent + value % 100 * percent / 100;
 }
 
-// Counters change under counters_mutex; readers load them without it.
+// Counters change under counters_mutex, whose acquire/release orders them;
+// readers load them without it. Relaxed loads and stores are enough (and
+// plain moves on x86, unlike seq_cst stores).
+constexpr auto kRelaxed = std::memory_order_relaxed;
+
 void add(Node& n, std::size_t bytes) noexcept {
-  const std::size_t now = n.current.load() + bytes;
-  n.current.store(now);
-  if (now > n.peak.load()) n.peak.store(now);
+  const std::size_t now = n.current.load(kRelaxed) + bytes;
+  n.current.store(now, kRelaxed);
+  if (now > n.peak.load(kRelaxed)) n.peak.store(now, kRelaxed);
 }
 
 void subtract(Node& n, std::size_t bytes) noexcept {
-  const std::size_t before = n.current.load();
+  const std::size_t before = n.current.load(kRelaxed);
   FRUGAL_ASSERT(before >= bytes);  // releasing more than was charged
-  n.current.store(before - bytes);
+  n.current.store(before - bytes, kRelaxed);
 }
 
 // `n` can take `bytes` more without passing `limit` (0 = none).
 bool fits(const Node& n, std::size_t bytes, std::size_t limit) noexcept {
-  const std::size_t cur = n.current.load();
+  const std::size_t cur = n.current.load(kRelaxed);
   return !limit || (bytes <= limit && cur <= limit - bytes);
 }
 
@@ -249,10 +253,10 @@ void Account::charge(std::size_t bytes) noexcept {
   detail::TrackerState& t = *node_->tracker;
   bool level_changed;
   {
-    LockGuard lock(t.counters_mutex);
+    platform::SpinGuard lock(t.counters_mutex);
     for (detail::Node* n = node_; n; n = n->parent) detail::add(*n, bytes);
     detail::add(t.total, bytes);
-    level_changed = t.update_budget_level(t.total.current.load());
+    level_changed = t.update_budget_level(t.total.current.load(std::memory_order_relaxed));
   }
   if (level_changed) t.wake();
 }
@@ -262,7 +266,7 @@ core::Result<void> Account::try_charge(std::size_t bytes) noexcept {
   detail::TrackerState& t = *node_->tracker;
   bool level_changed;
   {
-    LockGuard lock(t.counters_mutex);
+    platform::SpinGuard lock(t.counters_mutex);
     // Every limit is checked before anything changes.
     for (const detail::Node* n = node_; n; n = n->parent)
       if (!detail::fits(*n, bytes, n->hard_limit.load()))
@@ -270,7 +274,7 @@ core::Result<void> Account::try_charge(std::size_t bytes) noexcept {
     if (!detail::fits(t.total, bytes, t.options.budget)) return make_error(Errc::out_of_memory, "memory budget reached");
     for (detail::Node* n = node_; n; n = n->parent) detail::add(*n, bytes);
     detail::add(t.total, bytes);
-    level_changed = t.update_budget_level(t.total.current.load());
+    level_changed = t.update_budget_level(t.total.current.load(std::memory_order_relaxed));
   }
   if (level_changed) t.wake();
   return core::ok();
@@ -281,10 +285,10 @@ void Account::release(std::size_t bytes) noexcept {
   detail::TrackerState& t = *node_->tracker;
   bool level_changed;
   {
-    LockGuard lock(t.counters_mutex);
+    platform::SpinGuard lock(t.counters_mutex);
     for (detail::Node* n = node_; n; n = n->parent) detail::subtract(*n, bytes);
     detail::subtract(t.total, bytes);
-    level_changed = t.update_budget_level(t.total.current.load());
+    level_changed = t.update_budget_level(t.total.current.load(std::memory_order_relaxed));
   }
   if (level_changed) t.wake();
 }
@@ -413,7 +417,7 @@ std::size_t MemoryTracker::peak_total() const noexcept { return state_->total.pe
 
 void MemoryTracker::reset_peaks() noexcept {
   detail::TrackerState& t = *state_;
-  LockGuard lock(t.counters_mutex);
+  platform::SpinGuard lock(t.counters_mutex);
   t.total.peak.store(t.total.current.load());
   for (std::size_t i = 0; i < t.node_count.load(); ++i) t.nodes[i].peak.store(t.nodes[i].current.load());
 }
