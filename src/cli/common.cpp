@@ -63,6 +63,12 @@ Input::~Input() {
   io_stats().read_calls += counting_.read_calls();
 }
 
+core::Result<mp4::Demuxer> open_demuxer(Input& input) {
+  mp4::DemuxerOptions options;
+  options.tracker = &tracker();
+  return mp4::Demuxer::open(input.source(), options);
+}
+
 int report(const std::string& subject, const core::Error& error) {
   std::string line = "frugal: " + subject + ": " + core::errc_name(error.code) + ": " + error.message;
   if (error.os_error) line += std::string(" (") + std::strerror(error.os_error) + ")";

@@ -57,6 +57,9 @@ class Input {
   core::CountingSource counting_;
 };
 
+/// The MP4 demuxer over `input`, charging tracker().
+core::Result<mp4::Demuxer> open_demuxer(Input& input);
+
 /// Prints "frugal: <subject>: <category>: <message> (at byte N)" to stderr
 /// and returns the exit code for the error.
 int report(const std::string& subject, const core::Error& error);

@@ -21,9 +21,7 @@ int run_packets(const std::vector<std::string>& argv) {
 
   auto input = Input::open(path);
   if (!input) return report(path, input.error());
-  mp4::DemuxerOptions options;
-  options.tracker = &tracker();
-  auto demuxer = mp4::Demuxer::open((*input)->source(), options);
+  auto demuxer = open_demuxer(**input);
   if (!demuxer) return report(path, demuxer.error());
   mp4::Demuxer& d = *demuxer;
   if (track) {

@@ -74,9 +74,7 @@ int run_probe(const std::vector<std::string>& argv) {
   const std::string& path = args->positional[0];
   auto input = Input::open(path);
   if (!input) return report(path, input.error());
-  mp4::DemuxerOptions options;
-  options.tracker = &tracker();
-  auto demuxer = mp4::Demuxer::open((*input)->source(), options);
+  auto demuxer = open_demuxer(**input);
   if (!demuxer) return report(path, demuxer.error());
   if (!args->has("--json")) {
     print_text(path, *demuxer);
