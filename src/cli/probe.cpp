@@ -25,7 +25,24 @@ double duration_seconds(const mp4::Demuxer& d) {
   return longest;
 }
 
-std::string track_json(const mp4::Track& t) {
+// What probe reports beyond the Track: packets counted from the tables (the
+// count reads stsc), and the first problem found with the track.
+struct TrackFacts {
+  std::uint64_t packets = 0;
+  std::optional<core::Error> error;
+};
+
+TrackFacts facts_of(mp4::Demuxer& d, const mp4::Track& t) {
+  TrackFacts f;
+  f.error = t.error;
+  if (!f.error && !t.sample_entries.empty()) f.error = t.sample_entries.front().error;
+  if (t.error) return f;
+  if (auto n = d.packet_count(t.id)) f.packets = *n;
+  else f.error = n.error();
+  return f;
+}
+
+std::string track_json(const mp4::Track& t, const TrackFacts& f) {
   JsonObject o;
   o.add("id", t.id).add("type", mp4::track_type_name(t.type));
   const mp4::SampleEntry* entry = t.sample_entries.empty() ? nullptr : &t.sample_entries.front();
@@ -38,29 +55,27 @@ std::string track_json(const mp4::Track& t) {
   }
   o.add("timescale", t.timescale)
       .add("sample_count", t.sample_count)
-      .add("packet_count", t.packet_count)
+      .add("packet_count", f.packets)
       .add("duration_ticks", t.duration)
       .add("language", t.language.data());
-  o.add_raw("error", t.error ? json_string(error_text(*t.error))
-                             : entry && entry->error ? json_string(error_text(*entry->error)) : "null");
+  o.add_raw("error", f.error ? json_string(error_text(*f.error)) : "null");
   return o.str();
 }
 
-void print_text(const std::string& path, const mp4::Demuxer& d) {
+void print_text(const std::string& path, mp4::Demuxer& d) {
   std::printf("%s: mp4, brand %s, %.3f s%s\n", path.c_str(), d.major_brand().str().data(), duration_seconds(d),
               d.fragmented() ? ", fragmented" : "");
   for (const mp4::Track& t : d.tracks()) {
+    const TrackFacts f = facts_of(d, t);
     std::printf("  track %u: %s", t.id, mp4::track_type_name(t.type));
     if (!t.sample_entries.empty()) std::printf(" [%s]", t.sample_entries.front().format.str().data());
     if (const core::CodecParameters* a = t.audio())
       std::printf(" %s, %u Hz, %u ch, %u bits", core::codec_name(*a), a->sample_rate, a->channels,
                   a->bits_per_sample);
     std::printf(", timescale %u, %llu samples, %llu packets, %llu ticks, lang %s\n", t.timescale,
-                static_cast<unsigned long long>(t.sample_count), static_cast<unsigned long long>(t.packet_count),
+                static_cast<unsigned long long>(t.sample_count), static_cast<unsigned long long>(f.packets),
                 static_cast<unsigned long long>(t.duration), t.language.data());
-    if (t.error) std::printf("    cannot play: %s\n", error_text(*t.error).c_str());
-    for (const mp4::SampleEntry& e : t.sample_entries)
-      if (e.error) std::printf("    sample entry %s: %s\n", e.format.str().data(), error_text(*e.error).c_str());
+    if (f.error) std::printf("    cannot play: %s\n", error_text(*f.error).c_str());
   }
 }
 
@@ -81,7 +96,7 @@ int run_probe(const std::vector<std::string>& argv) {
     return kOk;
   }
   JsonArray tracks;
-  for (const mp4::Track& t : demuxer->tracks()) tracks.add_raw(track_json(t));
+  for (const mp4::Track& t : demuxer->tracks()) tracks.add_raw(track_json(t, facts_of(*demuxer, t)));
   JsonObject o;
   o.add("file", path)
       .add("format", "mp4")

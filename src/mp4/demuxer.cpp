@@ -6,6 +6,7 @@
 #include <frugal/core/byte_reader.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <array>
 
 namespace frugal::mp4 {
@@ -45,7 +46,7 @@ std::uint32_t pcm_frame_bytes(const Track& t, bool unit_deltas) {
 struct Demuxer::Impl {
   struct TrackState {
     detail::SampleTable table;
-    std::optional<detail::SampleTable::Cursor> cursor;  // set once the table is in place
+    detail::SampleCursor cursor;
     std::uint32_t max_run = 1;
     std::uint32_t frame_bytes = 0;
     bool enabled = false;
@@ -54,21 +55,48 @@ struct Demuxer::Impl {
     std::uint64_t next_index = 0;
   };
 
+  explicit Impl(core::ByteSource& src, mem::Account cache_account) : source(&src), cache(src, cache_account) {}
+
   core::ByteSource* source = nullptr;
-  core::Limits limits;
+  detail::PageCache cache;
   FourCC major_brand;
   std::uint32_t timescale = 0;
   std::uint64_t duration = 0;
   bool fragmented = false;
+  std::uint32_t max_packet_bytes = 0;
   std::vector<Track> tracks;
   std::vector<TrackState> states;  // parallel to tracks; never resized after open
+  // Memory pressure is delivered on the tracker's thread; the demuxer acts
+  // on it at its next call, on its own thread.
+  std::atomic<int> pending_level{-1};
+  mem::Subscription pressure;
+
+  void apply_pressure() {
+    const int level = pending_level.exchange(-1);
+    if (level < 0) return;
+    switch (static_cast<mem::PressureLevel>(level)) {
+      case mem::PressureLevel::normal: cache.resize(detail::PageCache::kDefaultPages); break;
+      case mem::PressureLevel::high: cache.resize(detail::PageCache::kDefaultPages / 2); break;
+      case mem::PressureLevel::critical:
+        cache.resize(detail::PageCache::kMinPages);
+        for (TrackState& s : states) s.table.coarsen();
+        break;
+    }
+  }
+
+  Result<std::size_t> index_of(std::uint32_t id) const {
+    for (std::size_t i = 0; i < tracks.size(); ++i)
+      if (tracks[i].id == id) return i;
+    return make_error(Errc::invalid_argument, "no track with that track ID");
+  }
 
   // Fills the track's next packet into its peek slot; false at its end.
-  bool peek(std::size_t i) {
+  Result<bool> peek(std::size_t i) {
     TrackState& s = states[i];
     if (s.has_peeked) return true;
     detail::SampleRun run;
-    if (!s.cursor->next(run, s.max_run, s.frame_bytes)) return false;
+    FRUGAL_TRY(bool more, s.cursor.next(run, s.max_run, s.frame_bytes));
+    if (!more) return false;
     Packet& p = s.peeked;
     p.track = tracks[i].id;
     p.index = s.next_index++;
@@ -83,6 +111,17 @@ struct Demuxer::Impl {
     s.has_peeked = true;
     return true;
   }
+
+  Result<SeekPoint> seek_to_sample(std::size_t i, std::uint64_t sample) {
+    TrackState& s = states[i];
+    FRUGAL_CHECK(s.cursor.seek(sample, s.frame_bytes));
+    s.has_peeked = false;
+    s.next_index = s.max_run == 1 ? sample : sample / s.max_run;
+    SeekPoint point{sample, 0};
+    FRUGAL_TRY(bool more, peek(i));
+    if (more) point.dts = states[i].peeked.dts;
+    return point;
+  }
 };
 
 Demuxer::Demuxer(std::unique_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {}
@@ -91,16 +130,15 @@ Demuxer& Demuxer::operator=(Demuxer&&) noexcept = default;
 Demuxer::~Demuxer() = default;
 
 Result<Demuxer> Demuxer::open(core::ByteSource& source, const DemuxerOptions& options) {
-  auto impl = std::make_unique<Impl>();
-  impl->source = &source;
-  impl->limits = options.limits;
-  const core::Limits& limits = impl->limits;
+  const core::Limits& limits = options.limits;
+  mem::MemoryTracker& tracker = options.tracker ? *options.tracker : mem::default_tracker();
+  FRUGAL_TRY(mem::Account cache_account, tracker.account("mp4/table_cache"));
+  FRUGAL_TRY(mem::Account index_account, tracker.account("mp4/table_index"));
+  auto impl = std::make_unique<Impl>(source, cache_account);
+  impl->max_packet_bytes = limits.max_packet_bytes;
 
   // Top level: ftyp, then moov wherever it is. Walking stops after a moov
   // without mvex: a non-fragmented file needs nothing more.
-  mem::MemoryTracker& tracker = options.tracker ? *options.tracker : mem::default_tracker();
-  FRUGAL_TRY(mem::Account tables_account, tracker.account("mp4/sample_tables"));
-
   BoxReader top(source, limits);
   std::optional<detail::Movie> movie;
   bool saw_moof = false;
@@ -131,19 +169,16 @@ Result<Demuxer> Demuxer::open(core::ByteSource& source, const DemuxerOptions& op
   impl->fragmented = movie->fragmented;
   impl->tracks.reserve(movie->tracks.size());
   impl->states.resize(movie->tracks.size());
-  std::uint64_t table_bytes = 0;
+  std::uint32_t table_id = 0;
   for (std::size_t i = 0; i < movie->tracks.size(); ++i) {
     Track& t = movie->tracks[i].track;
     Impl::TrackState& s = impl->states[i];
     for (const Track& earlier : impl->tracks)
       if (!t.error && earlier.id == t.id) t.error = make_error(Errc::malformed, "track_ID used by an earlier track");
     if (!t.error) {
-      // Limits::max_table_bytes bounds all tracks together.
-      core::Limits left = limits;
-      left.max_table_bytes = limits.max_table_bytes - table_bytes;
-      if (auto table = detail::SampleTable::load(source, movie->tracks[i].tables, left, tables_account)) {
+      if (auto table = detail::SampleTable::open(source, movie->tracks[i].tables, impl->cache, index_account,
+                                                 table_id)) {
         s.table = std::move(*table);
-        table_bytes += s.table.memory_bytes();
       } else {
         if (table.error().code == Errc::io) return table.error();
         t.error = table.error();
@@ -152,14 +187,19 @@ Result<Demuxer> Demuxer::open(core::ByteSource& source, const DemuxerOptions& op
     // Samples in moof boxes would go missing: refuse rather than play part.
     if (!t.error && impl->fragmented && (saw_moof || s.table.sample_count() == 0))
       t.error = make_error(Errc::unsupported, "fragmented MP4 (samples in moof boxes) is not supported yet");
-    s.frame_bytes = pcm_frame_bytes(t, s.table.unit_deltas());
+    if (!t.error && t.audio() && t.audio()->codec == core::Codec::pcm) {
+      // PCM whose samples are single frames (stts: one run of delta 1).
+      if (auto unit = s.table.unit_deltas(); unit && *unit) s.frame_bytes = pcm_frame_bytes(t, true);
+      else if (!unit) t.error = unit.error();
+    }
     s.max_run = s.frame_bytes ? kPcmFramesPerPacket : 1;
     t.sample_count = s.table.sample_count();
-    t.packet_count = s.table.run_count(s.max_run);
     s.enabled = !t.error;
     impl->tracks.push_back(std::move(t));
   }
-  for (auto& s : impl->states) s.cursor.emplace(s.table);
+  for (auto& s : impl->states) s.cursor = s.table.cursor();
+  Impl* m = impl.get();
+  impl->pressure = tracker.subscribe([m](mem::PressureLevel level) { m->pending_level.store(static_cast<int>(level)); });
   return Demuxer(std::move(impl));
 }
 
@@ -176,29 +216,65 @@ const Track* Demuxer::track(std::uint32_t id) const noexcept {
 }
 
 Result<void> Demuxer::set_track_enabled(std::uint32_t id, bool enabled) {
-  for (std::size_t i = 0; i < impl_->tracks.size(); ++i) {
-    if (impl_->tracks[i].id != id) continue;
-    if (enabled && impl_->tracks[i].error) return *impl_->tracks[i].error;
-    impl_->states[i].enabled = enabled;
-    return core::ok();
-  }
-  return make_error(Errc::invalid_argument, "no track with that track ID");
+  FRUGAL_TRY(std::size_t i, impl_->index_of(id));
+  if (enabled && impl_->tracks[i].error) return *impl_->tracks[i].error;
+  impl_->states[i].enabled = enabled;
+  return core::ok();
 }
 
 Result<void> Demuxer::next_packet(Packet& out) {
   Impl& m = *impl_;
+  m.apply_pressure();
   std::size_t best = m.states.size();
   for (std::size_t i = 0; i < m.states.size(); ++i) {
-    if (!m.states[i].enabled || !m.peek(i)) continue;
-    if (best == m.states.size() || m.states[i].peeked.pos < m.states[best].peeked.pos) best = i;
+    if (!m.states[i].enabled) continue;
+    FRUGAL_TRY(bool more, m.peek(i));
+    if (more && (best == m.states.size() || m.states[i].peeked.pos < m.states[best].peeked.pos)) best = i;
   }
   if (best == m.states.size()) return make_error(Errc::end_of_stream, "no more packets");
   Impl::TrackState& s = m.states[best];
   s.has_peeked = false;
-  if (s.peeked.size > m.limits.max_packet_bytes)
+  if (s.peeked.size > m.max_packet_bytes)
     return make_error(Errc::limit_exceeded, "packet larger than the packet size limit", s.peeked.pos);
   out = s.peeked;
   return core::ok();
+}
+
+Result<std::uint64_t> Demuxer::packet_count(std::uint32_t id) {
+  FRUGAL_TRY(std::size_t i, impl_->index_of(id));
+  if (impl_->tracks[i].error) return *impl_->tracks[i].error;
+  return impl_->states[i].table.run_count(impl_->states[i].max_run);
+}
+
+Result<SeekPoint> Demuxer::seek(std::uint32_t id, std::uint64_t ticks) {
+  Impl& m = *impl_;
+  m.apply_pressure();
+  FRUGAL_TRY(std::size_t i, m.index_of(id));
+  if (m.tracks[i].error) return *m.tracks[i].error;
+  detail::SampleTable& table = m.states[i].table;
+  FRUGAL_TRY(std::uint64_t sample, table.sample_at_time(ticks));
+  FRUGAL_TRY(sample, table.sync_sample_at_or_before(sample));
+  return m.seek_to_sample(i, sample);
+}
+
+Result<SeekPoint> Demuxer::seek_to_sample(std::uint32_t id, std::uint64_t sample) {
+  Impl& m = *impl_;
+  m.apply_pressure();
+  FRUGAL_TRY(std::size_t i, m.index_of(id));
+  if (m.tracks[i].error) return *m.tracks[i].error;
+  return m.seek_to_sample(i, sample);
+}
+
+Result<std::optional<std::uint32_t>> Demuxer::preroll_samples(std::uint32_t id, std::uint64_t sample) {
+  FRUGAL_TRY(std::size_t i, impl_->index_of(id));
+  if (impl_->tracks[i].error) return *impl_->tracks[i].error;
+  return impl_->states[i].table.preroll_samples(sample);
+}
+
+Result<std::uint64_t> Demuxer::sample_at_time(std::uint32_t id, std::uint64_t ticks) {
+  FRUGAL_TRY(std::size_t i, impl_->index_of(id));
+  if (impl_->tracks[i].error) return *impl_->tracks[i].error;
+  return impl_->states[i].table.sample_at_time(ticks);
 }
 
 Result<void> Demuxer::read_packet(const Packet& packet, std::span<std::byte> dst) {

@@ -183,9 +183,20 @@ class TrakParser {
     else if (type == FourCC("stsz") || type == FourCC("stz2")) tb.sizes = b;
     else if (type == FourCC("stco") || type == FourCC("co64")) tb.chunk_offsets = b;
     else if (type == FourCC("stss")) tb.sync_samples = b;
+    else if (type == FourCC("sbgp") || type == FourCC("sgpd")) return note_roll_group(b, tb);
     else if (type == FourCC("edts") || type == FourCC("mdia") || type == FourCC("minf") ||
              type == FourCC("stbl"))
       return walk(r, b, [&](const BoxReader& cr, const BoxHeader& cb) { return visit(cr, cb, type, out); });
+    return core::ok();
+  }
+
+  // sbgp / sgpd of grouping type 'roll' (§10.1): the type follows version/flags.
+  Result<void> note_roll_group(const BoxHeader& b, TableBoxes& tb) {
+    std::array<std::byte, 8> head{};
+    if (b.body_size() < head.size()) return make_error(Errc::malformed, "sample group box too short", b.offset);
+    FRUGAL_CHECK(core::read_exact(source_, b.body_offset(), head));
+    if (FourCC(core::load_be32(&head[4])) != FourCC("roll")) return core::ok();
+    (b.type == FourCC("sbgp") ? tb.roll_groups : tb.roll_group_entries) = b;
     return core::ok();
   }
 

@@ -14,233 +14,168 @@ using core::Result;
 
 namespace {
 
-// Reads `n` fixed-size header bytes of a table box body (after the box header).
+// Decode times stay far inside int64 (pts adds a 32-bit composition offset).
+constexpr std::uint64_t kMaxTicks = std::uint64_t{1} << 62;
+
+core::Error table_error(const char* message, const TableRef& t) { return make_error(Errc::malformed, message, t.offset); }
+
+// The header of a table box: `n` bytes after the box header.
 template <std::size_t N>
-Result<std::array<std::byte, N>> read_table_header(core::ByteSource& source, const BoxHeader& box) {
+Result<std::array<std::byte, N>> read_header(core::ByteSource& source, const BoxHeader& box) {
   std::array<std::byte, N> raw{};
   if (box.body_size() < N) return make_error(Errc::malformed, "sample table box too short", box.offset);
-  FRUGAL_CHECK(core::read_exact(source, box.body_offset(), raw));
+  auto r = core::read_exact(source, box.body_offset(), raw);
+  if (!r) {
+    if (r.error().code == Errc::end_of_stream)
+      return make_error(Errc::malformed, "sample table cut off by end of file", box.offset);
+    return r.error();
+  }
   return raw;
 }
 
-// Streams `count` entries of `entry_bytes` each, starting `skip` bytes into
-// the body of `box`, through a fixed buffer, calling `f(ByteReader&)` once per
-// entry. The caller has checked that they fit in the box.
-template <typename F>
-Result<void> for_each_entry(core::ByteSource& source, const BoxHeader& box, std::uint64_t skip,
-                            std::uint64_t count, std::uint32_t entry_bytes, F&& f) {
-  std::array<std::byte, 4096> buf;
-  const std::uint64_t per_read = buf.size() / entry_bytes;
-  std::uint64_t pos = box.body_offset() + skip;
-  while (count > 0) {
-    const std::uint64_t n = std::min(count, per_read);
-    auto chunk = std::span(buf).first(static_cast<std::size_t>(n * entry_bytes));
-    auto r = core::read_exact(source, pos, chunk);
-    if (!r) {
-      if (r.error().code == Errc::end_of_stream)
-        return make_error(Errc::malformed, "sample table cut off by end of file", box.offset);
-      return r.error();
-    }
-    core::ByteReader reader(chunk);
-    for (std::uint64_t i = 0; i < n; ++i) f(reader);
-    pos += chunk.size();
-    count -= n;
-  }
-  return core::ok();
-}
-
-// Memory for tables: bounded by Limits::max_table_bytes, and charged to the
-// tracker (fallibly) before anything is allocated.
-class TableMemory {
- public:
-  TableMemory(std::uint64_t limit, mem::Charge& charge) noexcept : left_(limit), charge_(charge) {}
-
-  Result<void> reserve(std::uint64_t count, std::uint32_t element_bytes, const BoxHeader& box) {
-    if (count > left_ / element_bytes)
-      return make_error(Errc::limit_exceeded, "sample tables larger than the table memory limit", box.offset);
-    const std::uint64_t bytes = count * element_bytes;  // <= the limit: fits size_t
-    if (!charge_.try_resize(charge_.bytes() + static_cast<std::size_t>(bytes)))
-      return make_error(Errc::out_of_memory, "sample tables exceed the memory budget", box.offset);
-    left_ -= bytes;
-    return core::ok();
-  }
-
- private:
-  std::uint64_t left_;
-  mem::Charge& charge_;
-};
-
-// Checks that `count` entries of `entry_bytes` fit in the box after `skip`
-// bytes, then reserves memory for `count` elements of `element_bytes`.
-Result<void> check_table(const BoxHeader& box, std::uint64_t skip, std::uint64_t count,
-                         std::uint32_t entry_bytes, std::uint32_t element_bytes, TableMemory& memory) {
-  if (count > (box.body_size() - skip) / entry_bytes)
+// A table whose entries start `skip` bytes into `box`: checks that `count`
+// entries of `bits` fit in the box.
+Result<TableRef> table_in(const BoxHeader& box, std::uint64_t skip, std::uint64_t count, std::uint32_t bits,
+                          std::uint32_t& next_id) {
+  const std::uint64_t bytes = (count * bits + 7) / 8;  // count < 2^32, bits <= 96: no overflow
+  if (bytes > box.body_size() - skip)
     return make_error(Errc::malformed, "sample table entry count exceeds its box", box.offset);
-  return memory.reserve(count, element_bytes, box);
+  return TableRef{box.body_offset() + skip, count, bits, next_id++};
 }
 
-// Reads a table box laid out as version/flags, a 32-bit entry count and
-// `entry_bytes`-byte entries, appending `parse(reader)` per entry to `out`.
-template <typename T, typename Parse>
-Result<void> load_table(core::ByteSource& source, const BoxHeader& box, std::uint32_t entry_bytes,
-                        TableMemory& memory, std::vector<T>& out, Parse&& parse) {
-  FRUGAL_TRY(auto h, read_table_header<8>(source, box));
-  const std::uint32_t count = core::load_be32(&h[4]);
-  FRUGAL_CHECK(check_table(box, 8, count, entry_bytes, sizeof(T), memory));
-  out.reserve(count);
-  return for_each_entry(source, box, 8, count, entry_bytes, [&](core::ByteReader& r) { out.push_back(parse(r)); });
+// "version/flags, entry_count, entries" tables (stts, ctts, stsc, stco, co64, stss).
+Result<TableRef> counted_table(core::ByteSource& source, const std::optional<BoxHeader>& box, std::uint32_t bits,
+                               std::uint32_t& next_id) {
+  if (!box) return TableRef{};
+  FRUGAL_TRY(auto h, read_header<8>(source, *box));
+  return table_in(*box, 8, core::load_be32(&h[4]), bits, next_id);
 }
 
 }  // namespace
 
-Result<SampleTable> SampleTable::load(core::ByteSource& source, const TableBoxes& boxes,
-                                      const core::Limits& limits, mem::Account account) {
+// ---- opening ----------------------------------------------------------------------
+
+Result<SampleTable> SampleTable::open(core::ByteSource& source, const TableBoxes& boxes, PageCache& cache,
+                                      mem::Account index_account, std::uint32_t& next_table_id) {
   SampleTable t;
-  t.charge_ = mem::Charge(account, 0);
-  TableMemory memory(limits.max_table_bytes, t.charge_);
-
-  // Chunk offsets: stco (32-bit) or co64.
+  t.cache_ = &cache;
+  t.source_ = &source;
+  t.index_charge_ = mem::Charge(index_account, 0);
+  std::uint32_t& id = next_table_id;
+  FRUGAL_TRY(t.stts_, counted_table(source, boxes.time_to_sample, 64, id));
+  FRUGAL_TRY(t.ctts_, counted_table(source, boxes.composition_offsets, 64, id));
+  FRUGAL_TRY(t.stsc_, counted_table(source, boxes.sample_to_chunk, 96, id));
+  FRUGAL_TRY(t.stss_, counted_table(source, boxes.sync_samples, 32, id));
   if (boxes.chunk_offsets) {
-    const bool wide = boxes.chunk_offsets->type == core::FourCC("co64");
-    FRUGAL_CHECK(load_table(source, *boxes.chunk_offsets, wide ? 8 : 4, memory, t.chunk_offsets_,
-                            [&](core::ByteReader& r) { return wide ? r.u64() : std::uint64_t{r.u32()}; }));
+    FRUGAL_TRY(t.stco_, counted_table(source, boxes.chunk_offsets,
+                                      boxes.chunk_offsets->type == core::FourCC("co64") ? 64 : 32, id));
   }
-  const std::uint64_t chunks = t.chunk_offsets_.size();
 
-  // Sample sizes: stsz (constant or 32-bit entries) or stz2 (4/8/16-bit).
-  std::uint64_t size_count = 0;
   if (boxes.sizes && boxes.sizes->type == core::FourCC("stsz")) {
-    const BoxHeader& box = *boxes.sizes;
-    FRUGAL_TRY(auto h, read_table_header<12>(source, box));
+    FRUGAL_TRY(auto h, read_header<12>(source, *boxes.sizes));
     t.constant_size_ = core::load_be32(&h[4]);
-    size_count = core::load_be32(&h[8]);
+    t.sample_count_ = core::load_be32(&h[8]);
     if (t.constant_size_ == 0) {
-      FRUGAL_CHECK(check_table(box, 12, size_count, 4, 4, memory));
-      t.sizes_.reserve(static_cast<std::size_t>(size_count));
-      FRUGAL_CHECK(for_each_entry(source, box, 12, size_count, 4,
-                                  [&](core::ByteReader& r) { t.sizes_.push_back(r.u32()); }));
+      FRUGAL_TRY(t.stsz_, table_in(*boxes.sizes, 12, t.sample_count_, 32, id));
     }
-  } else if (boxes.sizes) {  // stz2 (§8.7.3.3): 4-bit entries pack two to a byte
-    const BoxHeader& box = *boxes.sizes;
-    FRUGAL_TRY(auto h, read_table_header<12>(source, box));
+  } else if (boxes.sizes) {  // stz2 (§8.7.3.3): 4-, 8- or 16-bit entries
+    FRUGAL_TRY(auto h, read_header<12>(source, *boxes.sizes));
     const unsigned field = std::to_integer<unsigned>(h[7]);
-    size_count = core::load_be32(&h[8]);
     if (field != 4 && field != 8 && field != 16)
-      return make_error(Errc::malformed, "stz2: field size is not 4, 8 or 16", box.offset);
-    const std::uint64_t entries = field == 4 ? (size_count + 1) / 2 : size_count;
-    const std::uint32_t entry_bytes = field == 16 ? 2 : 1;
-    FRUGAL_CHECK(check_table(box, 12, entries, entry_bytes, field == 4 ? 8 : 4, memory));
-    t.sizes_.reserve(static_cast<std::size_t>(size_count));
-    FRUGAL_CHECK(for_each_entry(source, box, 12, entries, entry_bytes, [&](core::ByteReader& r) {
-      if (field == 16) {
-        t.sizes_.push_back(r.u16());
-      } else if (field == 8) {
-        t.sizes_.push_back(r.u8());
-      } else {
-        const std::uint8_t b = r.u8();
-        t.sizes_.push_back(b >> 4);
-        if (t.sizes_.size() < size_count) t.sizes_.push_back(b & 0xF);
-      }
-    }));
+      return make_error(Errc::malformed, "stz2: field size is not 4, 8 or 16", boxes.sizes->offset);
+    t.sample_count_ = core::load_be32(&h[8]);
+    FRUGAL_TRY(t.stsz_, table_in(*boxes.sizes, 12, t.sample_count_, field, id));
   }
 
-  // Sample-to-chunk runs: first_chunk strictly ascending and within stco.
-  if (boxes.sample_to_chunk) {
-    const BoxHeader& box = *boxes.sample_to_chunk;
-    FRUGAL_CHECK(load_table(source, box, 12, memory, t.chunk_runs_,
-                            [](core::ByteReader& r) { return ChunkRun{r.u32(), r.u32(), r.u32()}; }));
-    // Writers exist that repeat an entry with the same first_chunk (one file
-    // has 1948 copies of {1, 1, 1}); a repeat that says the same thing adds
-    // nothing and is dropped, one that contradicts it is an error.
-    std::size_t kept = 0;
-    for (ChunkRun run : t.chunk_runs_) {
-      if (kept == 0 && run.first_chunk == 0) run.first_chunk = 1;  // 0-based writers
-      if (kept > 0 && run.first_chunk <= t.chunk_runs_[kept - 1].first_chunk) {
-        const ChunkRun& last = t.chunk_runs_[kept - 1];
-        if (run.first_chunk == last.first_chunk && run.samples_per_chunk == last.samples_per_chunk &&
-            run.description_index == last.description_index)
-          continue;
-        return make_error(Errc::malformed, "stsc: first_chunk not ascending", box.offset);
-      }
-      if (run.first_chunk > chunks) return make_error(Errc::malformed, "stsc: names a chunk beyond stco", box.offset);
-      t.chunk_runs_[kept++] = run;
-    }
-    t.chunk_runs_.resize(kept);
+  if (boxes.roll_groups) {  // sbgp: version/flags, grouping_type, [parameter,] entry_count
+    FRUGAL_TRY(auto h, read_header<16>(source, *boxes.roll_groups));
+    const bool v1 = std::to_integer<unsigned>(h[0]) == 1;
+    const std::uint64_t skip = v1 ? 16 : 12;
+    const std::uint32_t count = core::load_be32(&h[v1 ? 12 : 8]);
+    FRUGAL_TRY(t.sbgp_, table_in(*boxes.roll_groups, skip, count, 64, id));
+    t.sgpd_ = boxes.roll_group_entries;
   }
 
-  // Time-to-sample and composition offset runs; runs of no samples dropped.
-  // (Version 1 ctts offsets are signed; version 0 writers put negative values
-  // there too, so both are read as signed.)
-  if (boxes.time_to_sample)
-    FRUGAL_CHECK(load_table(source, *boxes.time_to_sample, 8, memory, t.time_runs_,
-                            [](core::ByteReader& r) { return TimeRun{r.u32(), r.u32()}; }));
-  if (boxes.composition_offsets)
-    FRUGAL_CHECK(load_table(source, *boxes.composition_offsets, 8, memory, t.offset_runs_,
-                            [](core::ByteReader& r) { return OffsetRun{r.u32(), r.i32()}; }));
-  std::erase_if(t.time_runs_, [](const TimeRun& run) { return run.count == 0; });
-  std::erase_if(t.offset_runs_, [](const OffsetRun& run) { return run.count == 0; });
-  std::uint64_t timed_samples = 0;
-  for (const TimeRun& run : t.time_runs_) timed_samples += run.count;
-
-  // Sync samples: an empty or absent stss means every sample is a sync sample
-  // (empty stss occurs on audio, where FFmpeg reads it the same way).
-  if (boxes.sync_samples) {
-    FRUGAL_CHECK(load_table(source, *boxes.sync_samples, 4, memory, t.sync_samples_,
-                            [](core::ByteReader& r) { return r.u32(); }));
-    if (!std::is_sorted(t.sync_samples_.begin(), t.sync_samples_.end()))
-      return make_error(Errc::malformed, "stss: sample numbers not ascending", boxes.sync_samples->offset);
-  }
-
-  // Samples the chunks hold (counted only as far as stsz goes, so the sum
-  // cannot overflow).
-  std::uint64_t chunked = 0;
-  for (std::size_t i = 0; i < t.chunk_runs_.size() && chunked < size_count; ++i) {
-    const std::uint64_t end = i + 1 < t.chunk_runs_.size() ? t.chunk_runs_[i + 1].first_chunk - 1 : chunks;
-    const std::uint64_t first = i == 0 ? 0 : t.chunk_runs_[i].first_chunk - 1;
-    chunked += (end - first) * t.chunk_runs_[i].samples_per_chunk;
-  }
-  t.sample_count_ = std::min(size_count, chunked);
-  if (size_count > 0 && chunks > 0 && (t.chunk_runs_.empty() || timed_samples == 0))
+  if (t.sample_count_ > 0 && !t.stco_.empty() && (t.stsc_.empty() || t.stts_.empty()))
     return make_error(Errc::malformed, "sample tables missing stts or stsc");
-  FRUGAL_CHECK(t.check_duration(boxes));
+  if (t.stco_.empty() || t.stsc_.empty()) t.sample_count_ = 0;  // no chunk holds a sample
   return t;
 }
 
-// Decode times are int64 and pts adds a 32-bit composition offset: the
-// whole track (samples past stts repeat its last delta) must stay well
-// inside that range, or a hostile stts would overflow them.
-Result<void> SampleTable::check_duration(const TableBoxes& boxes) const {
-  constexpr std::uint64_t kMax = std::uint64_t{1} << 62;
-  std::uint64_t total = 0, counted = 0, ticks = 0;
-  for (const TimeRun& run : time_runs_) {
-    if (counted >= sample_count_) break;
-    const std::uint64_t n = std::min<std::uint64_t>(run.count, sample_count_ - counted);
-    counted += n;
-    if (!core::checked_mul(n, run.delta, ticks) || !core::checked_add(total, ticks, total) || total > kMax)
-      return make_error(Errc::malformed, "stts: track duration out of range", boxes.time_to_sample->offset);
-  }
-  if (counted < sample_count_ && !time_runs_.empty()) {
-    if (!core::checked_mul(sample_count_ - counted, time_runs_.back().delta, ticks) ||
-        !core::checked_add(total, ticks, total) || total > kMax)
-      return make_error(Errc::malformed, "stts: track duration out of range", boxes.time_to_sample->offset);
-  }
-  return core::ok();
+// ---- entries ----------------------------------------------------------------------------
+
+Result<SampleTable::TimeRun> SampleTable::stts_run(std::uint64_t i) {
+  FRUGAL_TRY(const std::byte* p, cache_->entry(stts_, i));
+  return TimeRun{core::load_be32(p), core::load_be32(p + 4)};
 }
 
-std::uint64_t SampleTable::run_count(std::uint32_t max_run) const noexcept {
-  if (max_run == 0) return 0;
+Result<SampleTable::OffsetRun> SampleTable::ctts_run(std::uint64_t i) {
+  FRUGAL_TRY(const std::byte* p, cache_->entry(ctts_, i));
+  // Version 1 offsets are signed; version 0 writers put negative values
+  // there too, so both are read as signed.
+  return OffsetRun{core::load_be32(p), static_cast<std::int32_t>(core::load_be32(p + 4))};
+}
+
+Result<SampleTable::ChunkRun> SampleTable::stsc_run(std::uint64_t i) {
+  FRUGAL_TRY(const std::byte* p, cache_->entry(stsc_, i));
+  ChunkRun run{core::load_be32(p), core::load_be32(p + 4), core::load_be32(p + 8)};
+  if (i == 0) run.first_chunk = 1;  // chunks before the first entry use it (and 0-based writers exist)
+  if (run.first_chunk > stco_.count) return table_error("stsc: names a chunk beyond stco", stsc_);
+  return run;
+}
+
+Result<std::uint64_t> SampleTable::next_first_chunk(std::uint64_t i) {
+  if (i + 1 >= stsc_.count) return stco_.count + 1;
+  FRUGAL_TRY(ChunkRun next, stsc_run(i + 1));
+  FRUGAL_TRY(ChunkRun run, stsc_run(i));
+  if (next.first_chunk < run.first_chunk) return table_error("stsc: first_chunk not ascending", stsc_);
+  return next.first_chunk;
+}
+
+Result<std::uint32_t> SampleTable::sample_size(std::uint64_t sample) {
+  if (constant_size_) return constant_size_;
+  FRUGAL_TRY(const std::byte* p, cache_->entry(stsz_, sample));
+  switch (stsz_.entry_bits) {
+    case 4: {
+      const unsigned b = std::to_integer<unsigned>(*p);
+      return sample % 2 ? b & 0xF : b >> 4;
+    }
+    case 8: return std::to_integer<std::uint32_t>(*p);
+    case 16: return core::load_be16(p);
+    default: return core::load_be32(p);
+  }
+}
+
+Result<std::uint64_t> SampleTable::chunk_offset(std::uint64_t chunk) {
+  FRUGAL_TRY(const std::byte* p, cache_->entry(stco_, chunk - 1));
+  return stco_.entry_bits == 64 ? core::load_be64(p) : core::load_be32(p);
+}
+
+Result<std::uint32_t> SampleTable::sync_entry(std::uint64_t i) {
+  FRUGAL_TRY(const std::byte* p, cache_->entry(stss_, i));
+  return core::load_be32(p);
+}
+
+Result<bool> SampleTable::unit_deltas() {
+  if (stts_.count != 1) return false;
+  FRUGAL_TRY(TimeRun run, stts_run(0));
+  return run.delta == 1;
+}
+
+Result<std::uint64_t> SampleTable::run_count(std::uint32_t max_run) {
+  if (max_run == 0 || sample_count_ == 0) return std::uint64_t{0};
   std::uint64_t left = sample_count_;
   std::uint64_t runs = 0;
-  const std::uint64_t chunks = chunk_offsets_.size();
-  for (std::size_t i = 0; i < chunk_runs_.size() && left > 0; ++i) {
-    const std::uint64_t spc = chunk_runs_[i].samples_per_chunk;
+  for (std::uint64_t i = 0; i < stsc_.count && left > 0; ++i) {
+    FRUGAL_TRY(ChunkRun run, stsc_run(i));
+    FRUGAL_TRY(std::uint64_t end, next_first_chunk(i));
+    const std::uint64_t spc = run.samples_per_chunk;
     if (spc == 0) continue;
-    const std::uint64_t first = i == 0 ? 0 : chunk_runs_[i].first_chunk - 1;
-    const std::uint64_t end = i + 1 < chunk_runs_.size() ? chunk_runs_[i + 1].first_chunk - 1 : chunks;
-    const std::uint64_t full = std::min(end - first, left / spc);
+    const std::uint64_t chunks = end - run.first_chunk;
+    const std::uint64_t full = std::min(chunks, left / spc);
     runs += full * ((spc + max_run - 1) / max_run);
     left -= full * spc;
-    if (full < end - first && left > 0) {  // the last, partly used chunk
+    if (full < chunks && left > 0) {  // the last, partly used chunk
       runs += (left + max_run - 1) / max_run;
       left = 0;
     }
@@ -248,90 +183,426 @@ std::uint64_t SampleTable::run_count(std::uint32_t max_run) const noexcept {
   return runs;
 }
 
-std::uint64_t SampleTable::memory_bytes() const noexcept { return charge_.bytes(); }
+Result<std::uint64_t> SampleTable::sum_sizes(std::uint64_t first, std::uint64_t count) {
+  if (constant_size_) return count * constant_size_;
+  std::uint64_t bytes = 0;
+  for (std::uint64_t s = first; s < first + count; ++s) {
+    FRUGAL_TRY(std::uint32_t size, sample_size(s));
+    bytes += size;
+  }
+  return bytes;
+}
 
-bool SampleTable::Cursor::enter_next_chunk() noexcept {
-  const auto& runs = table_->chunk_runs_;
+// Bytes of the first `k` samples of `chunk`, whose samples start at
+// `chunk_first` and number `chunk_samples`. Big chunks use (and build once)
+// an index of cumulative sizes every kChunkStride samples.
+Result<std::uint64_t> SampleTable::bytes_before(std::uint64_t chunk, std::uint64_t chunk_first,
+                                                std::uint64_t chunk_samples, std::uint64_t k) {
+  if (constant_size_ || k <= 2 * stsz_.per_page()) return sum_sizes(chunk_first, k);
+  ChunkSizes* slot = nullptr;
+  for (ChunkSizes& c : chunk_sizes_)
+    if (c.chunk == chunk) slot = &c;
+  if (!slot) {
+    slot = chunk_sizes_[0].last_use <= chunk_sizes_[1].last_use ? &chunk_sizes_[0] : &chunk_sizes_[1];
+    // A point every kChunkStride samples, fewer for giant chunks (samples per
+    // chunk come from the file: up to 2^32).
+    slot->stride = std::max<std::uint64_t>(kChunkStride, (chunk_samples + kMaxChunkPoints - 1) / kMaxChunkPoints);
+    const std::size_t points = static_cast<std::size_t>(chunk_samples / slot->stride + 1);
+    const std::size_t held = slot->bytes_before.capacity() * sizeof(std::uint64_t);
+    if (!index_charge_.try_resize(index_charge_.bytes() - held + points * sizeof(std::uint64_t)))
+      return make_error(Errc::out_of_memory, "chunk size index over the memory budget");
+    slot->bytes_before = {};
+    slot->bytes_before.reserve(points);
+    slot->chunk = 0;  // incomplete until built
+    std::uint64_t sum = 0;
+    for (std::uint64_t i = 0; i < chunk_samples; ++i) {
+      if (i % slot->stride == 0) slot->bytes_before.push_back(sum);
+      FRUGAL_TRY(std::uint32_t size, sample_size(chunk_first + i));
+      sum += size;
+    }
+    slot->chunk = chunk;
+  }
+  slot->last_use = ++chunk_clock_;
+  const std::uint64_t point = std::min<std::uint64_t>(k / slot->stride, slot->bytes_before.size() - 1);
+  FRUGAL_TRY(std::uint64_t rest, sum_sizes(chunk_first + point * slot->stride, k - point * slot->stride));
+  return slot->bytes_before[static_cast<std::size_t>(point)] + rest;
+}
+
+// ---- indexes ----------------------------------------------------------------------------
+
+const IndexPoint& SampleTable::Index::floor(std::uint64_t key, std::uint64_t IndexPoint::*field) const noexcept {
+  auto it = std::upper_bound(points.begin(), points.end(), key,
+                             [field](std::uint64_t k, const IndexPoint& p) { return k < p.*field; });
+  return it == points.begin() ? points.front() : *(it - 1);
+}
+
+std::uint64_t SampleTable::stride_for(std::uint64_t runs) const noexcept {
+  return std::max<std::uint64_t>(1, (runs + kMaxIndexPoints - 1) / kMaxIndexPoints);
+}
+
+Result<void> SampleTable::build_index(Index& index, std::uint64_t runs) {
+  index.stride = stride_for(runs);
+  const std::size_t points = static_cast<std::size_t>((runs + index.stride - 1) / index.stride + 1);
+  if (!index_charge_.try_resize(index_charge_.bytes() + points * sizeof(IndexPoint)))
+    return make_error(Errc::out_of_memory, "sample table index over the memory budget");
+  index.points.reserve(points);
+  return core::ok();
+}
+
+// One pass over each table, keeping a point every `stride` runs.
+Result<void> SampleTable::build_indexes() {
+  if (!stsc_index_.built() && !stsc_.empty()) {
+    FRUGAL_CHECK(build_index(stsc_index_, stsc_.count));
+    std::uint64_t before = 0;
+    for (std::uint64_t i = 0; i < stsc_.count; ++i) {
+      FRUGAL_TRY(ChunkRun run, stsc_run(i));
+      FRUGAL_TRY(std::uint64_t end, next_first_chunk(i));
+      if (i % stsc_index_.stride == 0) stsc_index_.points.push_back({i, before, 0});
+      before += (end - run.first_chunk) * run.samples_per_chunk;
+    }
+  }
+  if (!stts_index_.built() && !stts_.empty()) {
+    FRUGAL_CHECK(build_index(stts_index_, stts_.count));
+    std::uint64_t before = 0, ticks = 0;
+    for (std::uint64_t i = 0; i < stts_.count; ++i) {
+      if (i % stts_index_.stride == 0) stts_index_.points.push_back({i, before, ticks});
+      FRUGAL_TRY(TimeRun run, stts_run(i));
+      before += run.count;
+      ticks += std::uint64_t{run.count} * run.delta;
+      if (ticks > kMaxTicks) return table_error("stts: track duration out of range", stts_);
+    }
+  }
+  if (!ctts_index_.built() && !ctts_.empty()) {
+    FRUGAL_CHECK(build_index(ctts_index_, ctts_.count));
+    std::uint64_t before = 0;
+    for (std::uint64_t i = 0; i < ctts_.count; ++i) {
+      if (i % ctts_index_.stride == 0) ctts_index_.points.push_back({i, before, 0});
+      FRUGAL_TRY(OffsetRun run, ctts_run(i));
+      before += run.count;
+    }
+  }
+  if (!stss_index_.built() && !stss_.empty()) {
+    FRUGAL_CHECK(build_index(stss_index_, stss_.count));
+    std::uint32_t last = 0;
+    for (std::uint64_t i = 0; i < stss_.count; ++i) {
+      FRUGAL_TRY(std::uint32_t number, sync_entry(i));
+      if (number < last) return table_error("stss: sample numbers not ascending", stss_);
+      last = number;
+      if (i % stss_index_.stride == 0) stss_index_.points.push_back({i, number, 0});
+    }
+  }
+  if (!sbgp_index_.built() && !sbgp_.empty()) {
+    FRUGAL_CHECK(build_index(sbgp_index_, sbgp_.count));
+    std::uint64_t before = 0;
+    for (std::uint64_t i = 0; i < sbgp_.count; ++i) {
+      if (i % sbgp_index_.stride == 0) sbgp_index_.points.push_back({i, before, 0});
+      FRUGAL_TRY(const std::byte* p, cache_->entry(sbgp_, i));
+      before += core::load_be32(p);
+    }
+  }
+  return core::ok();
+}
+
+void SampleTable::coarsen() noexcept {
+  for (Index* index : {&stts_index_, &ctts_index_, &stsc_index_, &stss_index_, &sbgp_index_}) {
+    if (!index->built() || index->points.size() < 2) continue;
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < index->points.size(); i += 2) index->points[kept++] = index->points[i];
+    index->points.resize(kept);
+    index->points.shrink_to_fit();
+    index->stride *= 2;
+  }
+  for (ChunkSizes& c : chunk_sizes_) {
+    c.chunk = 0;
+    c.bytes_before = {};
+  }
+  std::size_t bytes = 0;
+  for (Index* index : {&stts_index_, &ctts_index_, &stsc_index_, &stss_index_, &sbgp_index_})
+    bytes += index->points.capacity() * sizeof(IndexPoint);
+  index_charge_.resize(bytes);
+}
+
+// ---- lookups ------------------------------------------------------------------------------
+
+Result<std::uint64_t> SampleTable::sample_at_time(std::uint64_t ticks) {
+  if (sample_count_ == 0) return std::uint64_t{0};
+  FRUGAL_CHECK(build_indexes());
+  const IndexPoint& p = stts_index_.floor(ticks, &IndexPoint::ticks_before);
+  std::uint64_t before = p.samples_before, time = p.ticks_before;
+  std::uint32_t delta = 0;
+  for (std::uint64_t i = p.run; i < stts_.count; ++i) {
+    FRUGAL_TRY(TimeRun run, stts_run(i));
+    delta = run.delta;
+    const std::uint64_t span = std::uint64_t{run.count} * run.delta;
+    if (run.delta && ticks < time + span) {
+      before += (ticks - time) / run.delta;
+      return std::min(before, sample_count_ - 1);
+    }
+    before += run.count;
+    time += span;
+  }
+  // Past stts: its last delta repeats.
+  if (delta) before += (ticks - time) / delta;
+  return std::min(before, sample_count_ - 1);
+}
+
+Result<std::uint64_t> SampleTable::sync_sample_at_or_before(std::uint64_t sample) {
+  if (stss_.empty()) return sample;
+  FRUGAL_CHECK(build_indexes());
+  const std::uint64_t number = sample + 1;  // stss counts from 1
+  const IndexPoint& p = stss_index_.floor(number, &IndexPoint::samples_before);
+  std::uint64_t best = 0;  // none at or before: the track's start
+  for (std::uint64_t i = p.run; i < stss_.count; ++i) {
+    FRUGAL_TRY(std::uint32_t n, sync_entry(i));
+    if (n > number) break;
+    if (n > 0) best = n - 1;
+  }
+  return best;
+}
+
+Result<std::optional<std::uint32_t>> SampleTable::preroll_samples(std::uint64_t sample) {
+  if (sbgp_.empty()) return std::optional<std::uint32_t>{};
+  if (!roll_loaded_) {  // sgpd 'roll' (§10.1.1.2): int16 roll_distance per entry
+    roll_loaded_ = true;
+    if (sgpd_ && sgpd_->body_size() <= 64 * 1024) {
+      std::vector<std::byte> body(static_cast<std::size_t>(sgpd_->body_size()));
+      FRUGAL_CHECK(core::read_exact(*source_, sgpd_->body_offset(), body));
+      core::ByteReader r(body);
+      const std::uint8_t version = r.u8();
+      r.skip(3 + 4);  // flags, grouping_type
+      const std::uint32_t default_length = version >= 1 ? r.u32() : 0;
+      if (version >= 2) r.skip(4);  // default_sample_description_index
+      const std::uint32_t count = r.u32();
+      for (std::uint32_t i = 0; i < count && r.ok(); ++i) {
+        const std::uint32_t length = version >= 1 && default_length == 0 ? r.u32() : (version >= 1 ? default_length : 2);
+        const auto entry = r.bytes(length);
+        if (entry.size() >= 2) roll_distances_.push_back(static_cast<std::int16_t>(core::load_be16(entry.data())));
+      }
+    }
+  }
+  FRUGAL_CHECK(build_indexes());
+  const IndexPoint& p = sbgp_index_.floor(sample, &IndexPoint::samples_before);
+  std::uint64_t before = p.samples_before;
+  for (std::uint64_t i = p.run; i < sbgp_.count; ++i) {
+    FRUGAL_TRY(const std::byte* e, cache_->entry(sbgp_, i));
+    const std::uint32_t count = core::load_be32(e);
+    const std::uint32_t group = core::load_be32(e + 4);
+    if (sample < before + count) {
+      // Group 0: in no group (no roll known); fragment-local indices (> 0x10000) do not apply here.
+      if (group == 0 || group > roll_distances_.size()) return std::optional<std::uint32_t>{0};
+      const std::int16_t roll = roll_distances_[group - 1];
+      return std::optional<std::uint32_t>{roll < 0 ? static_cast<std::uint32_t>(-roll) : 0u};
+    }
+    before += count;
+  }
+  return std::optional<std::uint32_t>{0};
+}
+
+// ---- the cursor -------------------------------------------------------------------------
+
+Result<bool> SampleCursor::enter_next_chunk() {
+  SampleTable& t = *table_;
+  if (!stsc_loaded_) {
+    auto run = t.stsc_run(0);
+    if (!run) return run.error();
+    samples_per_chunk_ = run->samples_per_chunk;
+    description_index_ = run->description_index;
+    FRUGAL_TRY(next_first_chunk_, t.next_first_chunk(0));
+    stsc_run_ = 0;
+    stsc_loaded_ = true;
+  }
   while (chunk_left_ == 0) {
-    if (chunk_ >= table_->chunk_offsets_.size()) return false;
+    if (chunk_ >= t.stco_.count) return false;
     ++chunk_;
-    while (stsc_ + 1 < runs.size() && runs[stsc_ + 1].first_chunk <= chunk_) ++stsc_;
-    chunk_left_ = runs[stsc_].samples_per_chunk;
-    chunk_pos_ = table_->chunk_offsets_[static_cast<std::size_t>(chunk_ - 1)];
+    while (chunk_ >= next_first_chunk_) {  // runs of no chunks (repeated entries) are passed over
+      ++stsc_run_;
+      FRUGAL_TRY(SampleTable::ChunkRun run, t.stsc_run(stsc_run_));
+      samples_per_chunk_ = run.samples_per_chunk;
+      description_index_ = run.description_index;
+      FRUGAL_TRY(next_first_chunk_, t.next_first_chunk(stsc_run_));
+    }
+    chunk_left_ = samples_per_chunk_;
+    FRUGAL_TRY(chunk_pos_, t.chunk_offset(chunk_));
   }
   return true;
 }
 
 // Sum of the next `n` samples' durations; past the end of stts the last
 // delta repeats (as FFmpeg reads short tables).
-std::uint64_t SampleTable::Cursor::take_durations(std::uint32_t n) noexcept {
-  const auto& runs = table_->time_runs_;
+Result<std::uint64_t> SampleCursor::take_durations(std::uint32_t n) {
+  SampleTable& t = *table_;
   std::uint64_t total = 0;
   while (n > 0) {
-    if (stts_ >= runs.size()) {
-      total += std::uint64_t{runs.back().delta} * n;
+    if (stts_run_ >= t.stts_.count) {
+      FRUGAL_TRY(SampleTable::TimeRun last, t.stts_run(t.stts_.count - 1));
+      total += std::uint64_t{last.delta} * n;
       break;
     }
-    const std::uint32_t take = std::min(n, runs[stts_].count - stts_used_);
-    total += std::uint64_t{runs[stts_].delta} * take;
-    n -= take;
+    FRUGAL_TRY(SampleTable::TimeRun run, t.stts_run(stts_run_));
+    const std::uint64_t take = std::min<std::uint64_t>(n, run.count - stts_used_);
+    total += std::uint64_t{run.delta} * take;
+    n -= static_cast<std::uint32_t>(take);
     stts_used_ += take;
-    if (stts_used_ == runs[stts_].count) {
-      ++stts_;
+    if (stts_used_ >= run.count) {
+      ++stts_run_;
       stts_used_ = 0;
     }
   }
+  if (total > kMaxTicks || static_cast<std::uint64_t>(dts_) > kMaxTicks - total)
+    return table_error("stts: track duration out of range", t.stts_);
   return total;
 }
 
-bool SampleTable::Cursor::next(SampleRun& out, std::uint32_t max_run, std::uint32_t frame_bytes) noexcept {
-  const SampleTable& t = *table_;
-  if (sample_ >= t.sample_count_ || max_run == 0 || !enter_next_chunk()) return false;
+Result<std::int32_t> SampleCursor::take_composition_offsets(std::uint32_t n) {
+  SampleTable& t = *table_;
+  std::int32_t first = 0;
+  bool have_first = false;
+  while (n > 0 && ctts_run_ < t.ctts_.count) {
+    FRUGAL_TRY(SampleTable::OffsetRun run, t.ctts_run(ctts_run_));
+    if (!have_first && run.count > ctts_used_) {
+      first = run.offset;
+      have_first = true;
+    }
+    const std::uint64_t take = std::min<std::uint64_t>(n, run.count - std::min<std::uint64_t>(run.count, ctts_used_));
+    n -= static_cast<std::uint32_t>(take);
+    ctts_used_ += take;
+    if (ctts_used_ >= run.count) {
+      ++ctts_run_;
+      ctts_used_ = 0;
+    }
+  }
+  return first;
+}
+
+Result<bool> SampleCursor::is_sync(std::uint64_t sample) {
+  SampleTable& t = *table_;
+  if (t.stss_.empty()) return true;  // no stss (or an empty one, as on audio): every sample
+  const std::uint64_t number = sample + 1;
+  while (stss_entry_ < t.stss_.count) {
+    FRUGAL_TRY(std::uint32_t n, t.sync_entry(stss_entry_));
+    if (n >= number) return n == number;
+    ++stss_entry_;
+  }
+  return false;
+}
+
+Result<bool> SampleCursor::next(SampleRun& out, std::uint32_t max_run, std::uint32_t frame_bytes) {
+  SampleTable& t = *table_;
+  if (sample_ >= t.sample_count_ || max_run == 0) return false;
+  FRUGAL_TRY(bool more, enter_next_chunk());
+  if (!more) return false;
   const auto n = static_cast<std::uint32_t>(
       std::min<std::uint64_t>({max_run, chunk_left_, t.sample_count_ - sample_}));
 
   out.first_sample = sample_;
   out.sample_count = n;
   out.offset = chunk_pos_;
-  out.description_index = t.chunk_runs_[stsc_].description_index;
+  out.description_index = description_index_;
   if (frame_bytes) {
     out.size = std::uint64_t{frame_bytes} * n;
-  } else if (t.constant_size_) {
-    out.size = std::uint64_t{t.constant_size_} * n;
   } else {
-    out.size = 0;
-    for (std::uint32_t i = 0; i < n; ++i) out.size += t.sample_size(sample_ + i);
+    FRUGAL_TRY(out.size, t.sum_sizes(sample_, n));
   }
   out.dts = dts_;
-  out.duration = take_durations(n);
+  FRUGAL_TRY(out.duration, take_durations(n));
   dts_ += static_cast<std::int64_t>(out.duration);
-
-  out.composition_offset = 0;
-  if (ctts_ < t.offset_runs_.size()) {
-    out.composition_offset = t.offset_runs_[ctts_].offset;
-    std::uint32_t left = n;
-    while (left > 0 && ctts_ < t.offset_runs_.size()) {
-      const std::uint32_t take = std::min(left, t.offset_runs_[ctts_].count - ctts_used_);
-      left -= take;
-      ctts_used_ += take;
-      if (ctts_used_ == t.offset_runs_[ctts_].count) {
-        ++ctts_;
-        ctts_used_ = 0;
-      }
-    }
-  }
-
-  out.sync = true;
-  if (!t.sync_samples_.empty()) {
-    const std::uint64_t number = sample_ + 1;
-    while (stss_ < t.sync_samples_.size() && t.sync_samples_[stss_] < number) ++stss_;
-    out.sync = stss_ < t.sync_samples_.size() && t.sync_samples_[stss_] == number;
-  }
+  FRUGAL_TRY(out.composition_offset, take_composition_offsets(n));
+  FRUGAL_TRY(out.sync, is_sync(sample_));
 
   sample_ += n;
   chunk_left_ -= n;
   chunk_pos_ += out.size;
   return true;
+}
+
+Result<void> SampleCursor::seek(std::uint64_t sample, std::uint32_t frame_bytes) {
+  SampleTable& t = *table_;
+  *this = SampleCursor(t);
+  if (sample == 0 || t.sample_count_ == 0) return core::ok();
+  FRUGAL_CHECK(t.build_indexes());
+  if (sample >= t.sample_count_) {
+    sample_ = t.sample_count_;
+    return core::ok();
+  }
+  // stsc: the run and chunk holding `sample`.
+  {
+    const IndexPoint& p = t.stsc_index_.floor(sample, &IndexPoint::samples_before);
+    std::uint64_t before = p.samples_before;
+    for (std::uint64_t r = p.run;; ++r) {
+      if (r >= t.stsc_.count) {  // the chunks end before the sample
+        sample_ = t.sample_count_;
+        return core::ok();
+      }
+      FRUGAL_TRY(SampleTable::ChunkRun run, t.stsc_run(r));
+      FRUGAL_TRY(std::uint64_t end, t.next_first_chunk(r));
+      const std::uint64_t in_run = (end - run.first_chunk) * run.samples_per_chunk;
+      if (sample < before + in_run) {
+        const std::uint64_t k = (sample - before) % run.samples_per_chunk;
+        chunk_ = run.first_chunk + (sample - before) / run.samples_per_chunk;
+        chunk_left_ = run.samples_per_chunk - k;
+        stsc_run_ = r;
+        next_first_chunk_ = end;
+        samples_per_chunk_ = run.samples_per_chunk;
+        description_index_ = run.description_index;
+        stsc_loaded_ = true;
+        FRUGAL_TRY(std::uint64_t chunk_start, t.chunk_offset(chunk_));
+        std::uint64_t skipped = std::uint64_t{frame_bytes} * k;
+        if (!frame_bytes) {
+          FRUGAL_TRY(skipped, t.bytes_before(chunk_, sample - k, run.samples_per_chunk, k));
+        }
+        chunk_pos_ = chunk_start + skipped;
+        break;
+      }
+      before += in_run;
+    }
+  }
+  // stts: the run holding `sample`, and its decode time.
+  {
+    const IndexPoint& p = t.stts_index_.floor(sample, &IndexPoint::samples_before);
+    std::uint64_t before = p.samples_before, ticks = p.ticks_before;
+    std::uint32_t delta = 0;
+    stts_run_ = t.stts_.count;
+    for (std::uint64_t r = p.run; r < t.stts_.count; ++r) {
+      FRUGAL_TRY(SampleTable::TimeRun run, t.stts_run(r));
+      delta = run.delta;
+      if (sample < before + run.count) {
+        stts_run_ = r;
+        break;
+      }
+      before += run.count;
+      ticks += std::uint64_t{run.count} * run.delta;
+    }
+    stts_used_ = stts_run_ < t.stts_.count ? sample - before : 0;
+    ticks += (sample - before) * delta;  // past stts: the last delta repeats
+    if (ticks > kMaxTicks) return table_error("stts: track duration out of range", t.stts_);
+    dts_ = static_cast<std::int64_t>(ticks);
+  }
+  // ctts: the run holding `sample`.
+  if (!t.ctts_.empty()) {
+    const IndexPoint& p = t.ctts_index_.floor(sample, &IndexPoint::samples_before);
+    std::uint64_t before = p.samples_before;
+    ctts_run_ = t.ctts_.count;
+    for (std::uint64_t r = p.run; r < t.ctts_.count; ++r) {
+      FRUGAL_TRY(SampleTable::OffsetRun run, t.ctts_run(r));
+      if (sample < before + run.count) {
+        ctts_run_ = r;
+        ctts_used_ = sample - before;
+        break;
+      }
+      before += run.count;
+    }
+  }
+  // stss: the first entry at or after `sample`.
+  if (!t.stss_.empty()) {
+    const IndexPoint& p = t.stss_index_.floor(sample + 1, &IndexPoint::samples_before);
+    stss_entry_ = p.run;
+    for (; stss_entry_ < t.stss_.count; ++stss_entry_) {
+      FRUGAL_TRY(std::uint32_t n, t.sync_entry(stss_entry_));
+      if (n >= sample + 1) break;
+    }
+  }
+  sample_ = sample;
+  return core::ok();
 }
 
 }  // namespace frugal::mp4::detail

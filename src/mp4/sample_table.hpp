@@ -1,12 +1,16 @@
 #pragma once
-// The sample-table interface between the demuxer and the 'stbl' boxes
-// (ISO/IEC 14496-12 §8.5-8.7): how many samples a track has and, in order,
-// where each run of samples is, how long and when.
+// The sample tables of one track ('stbl', ISO/IEC 14496-12 §8.5-8.7), read
+// lazily: entries come from the file a page at a time through a shared
+// PageCache; random access goes through sparse indexes (one point every K
+// runs, at most kMaxIndexPoints per table) built on first use by one pass
+// over the table. Memory per track is bounded whatever the file's length;
+// open reads only the tables' headers.
 //
-// This implementation loads the tables into memory at open (runs for
-// stts/ctts/stsc, arrays for stsz/stco/stss), bounded by
-// Limits::max_table_bytes; the bounded lazy tables replace it behind the same
-// interface.
+// Chunks holding many samples (files concatenated with `ffmpeg -c copy` put
+// ~28,000 in one) get an index of cumulative sizes inside the chunk, so a
+// sample's offset never costs summing a chunk's sizes on every seek.
+
+#include "mp4/page_cache.hpp"
 
 #include <frugal/core/byte_source.hpp>
 #include <frugal/core/limits.hpp>
@@ -21,7 +25,8 @@
 namespace frugal::mp4::detail {
 
 /// Where a track's table boxes are. `sizes` is stsz or stz2, `chunk_offsets`
-/// stco or co64 (told apart by the box type).
+/// stco or co64 (told apart by the box type). `roll_groups` / `roll_group_entries`
+/// are the sbgp / sgpd of grouping type 'roll' (§10.1), when present.
 struct TableBoxes {
   std::optional<BoxHeader> time_to_sample;       // stts
   std::optional<BoxHeader> composition_offsets;  // ctts
@@ -29,6 +34,8 @@ struct TableBoxes {
   std::optional<BoxHeader> sizes;                // stsz | stz2
   std::optional<BoxHeader> chunk_offsets;        // stco | co64
   std::optional<BoxHeader> sync_samples;         // stss
+  std::optional<BoxHeader> roll_groups;          // sbgp 'roll'
+  std::optional<BoxHeader> roll_group_entries;   // sgpd 'roll'
 };
 
 /// Consecutive samples of one chunk, delivered as one packet.
@@ -44,77 +51,157 @@ struct SampleRun {
   std::uint32_t description_index = 1;  ///< stsc sample_description_index (1-based)
 };
 
+/// A point of a sparse index: the state of a table's walk at run `run`.
+struct IndexPoint {
+  std::uint64_t run = 0;             ///< run (or entry) number
+  std::uint64_t samples_before = 0;  ///< samples before that run (stss: the entry's sample number)
+  std::uint64_t ticks_before = 0;    ///< stts: decode time before that run
+};
+
+class SampleTable;
+
+/// A position in a track's tables, moved by next() and seek(). Allocation-free.
+class SampleCursor {
+ public:
+  SampleCursor() = default;
+
+  /// The next run of at most `max_run` samples inside one chunk. When
+  /// `frame_bytes` is non-zero every sample is that many bytes (PCM frames),
+  /// else sizes come from stsz. Returns false at the end. Errors:
+  /// Errc::malformed (tables that contradict each other), Errc::io.
+  core::Result<bool> next(SampleRun& out, std::uint32_t max_run, std::uint32_t frame_bytes);
+
+  /// Positions the cursor at sample `sample` (0-based; sample_count() = the
+  /// end). `frame_bytes` as for next(). Builds the table indexes on first use.
+  core::Result<void> seek(std::uint64_t sample, std::uint32_t frame_bytes);
+
+  std::uint64_t sample() const noexcept { return sample_; }
+
+ private:
+  friend class SampleTable;
+  explicit SampleCursor(SampleTable& table) noexcept : table_(&table) {}
+  core::Result<bool> enter_next_chunk();
+  core::Result<std::uint64_t> take_durations(std::uint32_t n);
+  core::Result<std::int32_t> take_composition_offsets(std::uint32_t n);
+  core::Result<bool> is_sync(std::uint64_t sample);
+
+  SampleTable* table_ = nullptr;
+  std::uint64_t sample_ = 0;
+  // stsc / stco
+  std::uint64_t chunk_ = 0;         // 1-based; 0 before the first chunk
+  std::uint64_t chunk_left_ = 0;    // samples left in the current chunk
+  std::uint64_t chunk_pos_ = 0;     // file offset of the next sample
+  std::uint64_t stsc_run_ = 0;      // run that applies to chunk_
+  std::uint64_t next_first_chunk_ = 0;  // first chunk of the following run
+  std::uint32_t samples_per_chunk_ = 0;
+  std::uint32_t description_index_ = 1;
+  bool stsc_loaded_ = false;
+  // stts
+  std::uint64_t stts_run_ = 0;
+  std::uint64_t stts_used_ = 0;     // samples used of stts_run_
+  std::int64_t dts_ = 0;
+  // ctts
+  std::uint64_t ctts_run_ = 0;
+  std::uint64_t ctts_used_ = 0;
+  // stss: index of the first entry whose sample number >= the next sample's
+  std::uint64_t stss_entry_ = 0;
+};
+
 class SampleTable {
  public:
-  /// Reads and checks the tables, charging what it holds to `account`.
-  /// Errors: Errc::malformed (counts that do not fit their boxes, stsc out of
-  /// order or naming chunks stco lacks, a missing mandatory table,
-  /// a track duration beyond 2^62 ticks), Errc::limit_exceeded (more than
-  /// Limits::max_table_bytes in memory),
-  /// Errc::out_of_memory (past the tracker's budget or the account's limit).
-  static core::Result<SampleTable> load(core::ByteSource& source, const TableBoxes& boxes,
-                                        const core::Limits& limits, mem::Account account);
+  static constexpr std::size_t kMaxIndexPoints = 256;
 
-  /// Samples the track delivers: stsz's count, cut to what the chunks hold.
+  SampleTable() = default;
+
+  /// Reads the tables' headers (never their bodies) and checks that their
+  /// entry counts fit their boxes. Errors: Errc::malformed, Errc::io.
+  static core::Result<SampleTable> open(core::ByteSource& source, const TableBoxes& boxes, PageCache& cache,
+                                        mem::Account index_account, std::uint32_t& next_table_id);
+
+  /// Samples in the track as stsz counts them (the chunks may hold fewer:
+  /// iteration then ends where they do).
   std::uint64_t sample_count() const noexcept { return sample_count_; }
 
   /// True when stts is one run of delta 1: every sample lasts one tick (for
-  /// PCM, the sign that samples are single frames).
-  bool unit_deltas() const noexcept { return time_runs_.size() == 1 && time_runs_[0].delta == 1; }
+  /// PCM, the sign that samples are single frames). Reads stts's first entry.
+  core::Result<bool> unit_deltas();
 
-  /// Packets when runs are at most `max_run` samples and never cross a chunk.
-  std::uint64_t run_count(std::uint32_t max_run) const noexcept;
+  /// Packets when runs are at most `max_run` samples and never cross a
+  /// chunk. Streams stsc once; memory stays constant.
+  core::Result<std::uint64_t> run_count(std::uint32_t max_run);
 
-  /// Bytes of table data held in memory (as charged to the account).
-  std::uint64_t memory_bytes() const noexcept;
+  /// A cursor at the first sample.
+  SampleCursor cursor() noexcept { return SampleCursor(*this); }
 
-  /// Iterates runs in decode order. Allocation-free.
-  class Cursor {
-   public:
-    explicit Cursor(const SampleTable& table) noexcept : table_(&table) {}
-    /// The next run of at most `max_run` samples inside one chunk. When
-    /// `frame_bytes` is non-zero every sample is that many bytes (PCM frames),
-    /// else sizes come from stsz. Returns false at the end.
-    bool next(SampleRun& out, std::uint32_t max_run, std::uint32_t frame_bytes) noexcept;
+  /// The sample whose decode time range [dts, dts + duration) holds `ticks`
+  /// (the last sample for times past the end). Errors: as next().
+  core::Result<std::uint64_t> sample_at_time(std::uint64_t ticks);
 
-   private:
-    bool enter_next_chunk() noexcept;
-    std::uint64_t take_durations(std::uint32_t n) noexcept;
+  /// The last sync sample at or before `sample` (stss; every sample when absent).
+  core::Result<std::uint64_t> sync_sample_at_or_before(std::uint64_t sample);
 
-    const SampleTable* table_;
-    std::uint64_t sample_ = 0;
-    std::uint64_t chunk_ = 0;           // 1-based; 0 before the first chunk
-    std::uint32_t chunk_left_ = 0;      // samples left in the current chunk
-    std::uint64_t chunk_pos_ = 0;       // file offset of the next sample
-    std::size_t stsc_ = 0;
-    std::size_t stts_ = 0;
-    std::uint32_t stts_used_ = 0;       // samples consumed from stts_[stts_]
-    std::int64_t dts_ = 0;
-    std::size_t ctts_ = 0;
-    std::uint32_t ctts_used_ = 0;
-    std::size_t stss_ = 0;
-  };
+  /// How many samples before `sample` must be decoded for it to decode
+  /// correctly, from the track's 'roll' sample groups (§10.1); nullopt when
+  /// the track has none.
+  core::Result<std::optional<std::uint32_t>> preroll_samples(std::uint64_t sample);
+
+  /// Makes the sparse indexes half as dense and drops chunk size indexes
+  /// (memory pressure); lookups stay exact, only slower.
+  void coarsen() noexcept;
+
+  /// Bytes held by the indexes (charged to the index account).
+  std::size_t index_bytes() const noexcept { return index_charge_.bytes(); }
 
  private:
+  friend class SampleCursor;
+
+  struct Index {
+    std::vector<IndexPoint> points;
+    std::uint64_t stride = 0;  // runs between points; 0 = not built
+    bool built() const noexcept { return stride != 0; }
+    const IndexPoint& floor(std::uint64_t key, std::uint64_t IndexPoint::*field) const noexcept;
+  };
+  struct ChunkSizes {  // cumulative sizes inside one big chunk
+    std::uint64_t chunk = 0;  // 0 = none
+    std::uint64_t stride = 0;
+    std::vector<std::uint64_t> bytes_before;  // before the chunk's sample i * stride
+    std::uint64_t last_use = 0;
+  };
+  static constexpr std::uint64_t kChunkStride = 256;
+  static constexpr std::uint64_t kMaxChunkPoints = 1024;
+
+  // Entry readers (through the cache).
   struct TimeRun { std::uint32_t count; std::uint32_t delta; };
   struct OffsetRun { std::uint32_t count; std::int32_t offset; };
-  struct ChunkRun { std::uint32_t first_chunk; std::uint32_t samples_per_chunk; std::uint32_t description_index; };
+  struct ChunkRun { std::uint64_t first_chunk; std::uint32_t samples_per_chunk; std::uint32_t description_index; };
+  core::Result<TimeRun> stts_run(std::uint64_t i);
+  core::Result<OffsetRun> ctts_run(std::uint64_t i);
+  core::Result<ChunkRun> stsc_run(std::uint64_t i);  // first_chunk 0 of run 0 read as 1
+  core::Result<std::uint64_t> next_first_chunk(std::uint64_t i);  // of run i + 1, or chunks + 1
+  core::Result<std::uint32_t> sample_size(std::uint64_t sample);
+  core::Result<std::uint64_t> chunk_offset(std::uint64_t chunk);  // 1-based
+  core::Result<std::uint32_t> sync_entry(std::uint64_t i);
+  core::Result<std::uint64_t> sum_sizes(std::uint64_t first, std::uint64_t count);
+  core::Result<std::uint64_t> bytes_before(std::uint64_t chunk, std::uint64_t chunk_first,
+                                           std::uint64_t chunk_samples, std::uint64_t k);
 
-  core::Result<void> check_duration(const TableBoxes& boxes) const;
+  core::Result<void> build_indexes();
+  core::Result<void> build_index(Index& index, std::uint64_t runs);
+  std::uint64_t stride_for(std::uint64_t runs) const noexcept;
 
-  std::uint32_t sample_size(std::uint64_t index) const noexcept {
-    return constant_size_ ? constant_size_ : sizes_[static_cast<std::size_t>(index)];
-  }
-
-  std::uint64_t sample_count_ = 0;
+  PageCache* cache_ = nullptr;
+  TableRef stts_, ctts_, stsc_, stsz_, stco_, stss_, sbgp_;
+  std::optional<BoxHeader> sgpd_;
   std::uint32_t constant_size_ = 0;
-  std::vector<std::uint32_t> sizes_;
-  std::vector<std::uint64_t> chunk_offsets_;
-  std::vector<ChunkRun> chunk_runs_;
-  std::vector<TimeRun> time_runs_;
-  std::vector<OffsetRun> offset_runs_;
-  std::vector<std::uint32_t> sync_samples_;  // 1-based, ascending; empty = every sample
-  mem::Charge charge_;  // the vectors' reserved bytes
+  std::uint64_t sample_count_ = 0;
+  core::ByteSource* source_ = nullptr;
+
+  Index stts_index_, ctts_index_, stsc_index_, stss_index_, sbgp_index_;
+  ChunkSizes chunk_sizes_[2];
+  std::uint64_t chunk_clock_ = 0;
+  std::vector<std::int16_t> roll_distances_;  // sgpd 'roll', loaded on first use
+  bool roll_loaded_ = false;
+  mem::Charge index_charge_;
 };
 
 }  // namespace frugal::mp4::detail

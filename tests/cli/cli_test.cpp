@@ -231,7 +231,7 @@ TEST(Cli, StatsReportIoOnStderr) {
   EXPECT_GT(std::stoull(field(err[0], "rss_peak")), 0u);
   // The tables were charged: the tracker's peak and its account say so.
   EXPECT_GT(std::stoull(field(err[0], "peak_total")), 0u);
-  EXPECT_NE(err[0].find("\"mp4/sample_tables\":{\"current\":0,\"peak\":"), std::string::npos) << err[0];
+  EXPECT_NE(err[0].find("\"mp4/table_cache\":{\"current\":0,\"peak\":"), std::string::npos) << err[0];
   // Every malloc'd byte (a number), or null where sanitizers own malloc.
   const std::string heap = field(err[0], "heap_peak");
   if (heap != "null") {

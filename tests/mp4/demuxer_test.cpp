@@ -166,6 +166,7 @@ struct TrackDamage {
 
 class BrokenTrack : public testing::TestWithParam<TrackDamage> {};
 
+// Damage in a table's header: the track is broken from open on.
 TEST_P(BrokenTrack, IsATrackErrorAndTheOtherTrackStillPlays) {
   TrackSpec broken = aac_track(ramp(4));
   broken.chunks = {2, 2};
@@ -174,7 +175,9 @@ TEST_P(BrokenTrack, IsATrackErrorAndTheOtherTrackStillPlays) {
   OpenedMovie m(spec);
   expect_track_error(m, 0, Errc::malformed);
   EXPECT_FALSE(m.track(1).error);
-  EXPECT_EQ(m.track(0).packet_count, 0u);
+  auto count = m.demux().packet_count(m.track(0).id);
+  ASSERT_FALSE(count);
+  EXPECT_EQ(count.error().code, Errc::malformed);
   auto enable = m.demux().set_track_enabled(m.track(0).id, true);
   ASSERT_FALSE(enable);
   EXPECT_EQ(enable.error().code, Errc::malformed);
@@ -185,10 +188,6 @@ TEST_P(BrokenTrack, IsATrackErrorAndTheOtherTrackStillPlays) {
 INSTANTIATE_TEST_SUITE_P(
     Tables, BrokenTrack,
     testing::Values(
-        TrackDamage{"stsc_first_chunk_not_ascending",
-                    [](TrackSpec& track) { track.stsc = std::vector<StscRun>{{1, 2}, {1, 3}}; }},
-        TrackDamage{"stsc_chunk_beyond_stco",
-                    [](TrackSpec& track) { track.stsc = std::vector<StscRun>{{1, 2}, {3, 2}}; }},
         TrackDamage{"stsz_count_exceeds_box", [](TrackSpec& track) { track.size_count = 5; }},
         TrackDamage{"stts_missing", [](TrackSpec& track) { track.omit = {FourCC("stts")}; }},
         TrackDamage{"stsc_missing", [](TrackSpec& track) { track.omit = {FourCC("stsc")}; }},
@@ -199,6 +198,43 @@ INSTANTIATE_TEST_SUITE_P(
                     }},
         TrackDamage{"mdhd_missing", [](TrackSpec& track) { track.omit = {FourCC("mdhd")}; }},
         TrackDamage{"tkhd_missing", [](TrackSpec& track) { track.omit = {FourCC("tkhd")}; }}),
+    [](const auto& param_info) { return std::string(param_info.param.name); });
+
+// Damage inside a table body: open reads no table bodies, so it shows when
+// the table is read (counting packets, iterating, seeking) — as an error,
+// and only for that track.
+class BrokenTableBody : public testing::TestWithParam<TrackDamage> {};
+
+TEST_P(BrokenTableBody, ShowsWhenReadAndSparesTheOtherTrack) {
+  TrackSpec broken = aac_track(ramp(4));
+  broken.chunks = {2, 2};
+  GetParam().damage(broken);
+  const MovieSpec spec = movie_of({broken, aac_track(ramp(3, 40))});
+  OpenedMovie m(spec);
+  ASSERT_TRUE(m.demuxer) << m.demuxer.error().message;
+  auto count = m.demux().packet_count(m.track(0).id);
+  ASSERT_FALSE(count);
+  EXPECT_EQ(count.error().code, Errc::malformed);
+  auto seek = m.demux().seek(m.track(0).id, 3);
+  ASSERT_FALSE(seek);
+  EXPECT_EQ(seek.error().code, Errc::malformed);
+
+  ASSERT_TRUE(m.demux().set_track_enabled(m.track(0).id, false));
+  EXPECT_EQ(order_of(packets_of(m)), (std::vector<TrackAndIndex>{{2, 0}, {2, 1}, {2, 2}}));
+
+  OpenedMovie alone(spec);
+  ASSERT_TRUE(alone.demux().set_track_enabled(alone.track(1).id, false));
+  auto packets = read_all_packets(alone.demux());
+  ASSERT_FALSE(packets);
+  EXPECT_EQ(packets.error().code, Errc::malformed);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Tables, BrokenTableBody,
+    testing::Values(TrackDamage{"stsc_first_chunk_not_ascending",
+                                [](TrackSpec& track) { track.stsc = std::vector<StscRun>{{1, 2}, {2, 1}, {1, 3}}; }},
+                    TrackDamage{"stsc_chunk_beyond_stco",
+                                [](TrackSpec& track) { track.stsc = std::vector<StscRun>{{1, 2}, {3, 2}}; }}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
 TEST(Demuxer, FragmentedTrackWithoutSamplesIsUnsupported) {
@@ -229,16 +265,18 @@ TEST(Demuxer, FragmentedTrackWithSamplesInMoovIsUnsupportedToo) {
 }
 
 // A hostile stts whose durations add up past what int64 decode times hold.
-TEST(Demuxer, TrackDurationBeyondInt64IsATrackError) {
+TEST(Demuxer, TrackDurationBeyondInt64IsMalformed) {
   TrackSpec t = aac_track({1});
   t.size_table = SizeTable::stsz_constant;
   t.size_count = 0xFFFFFFFFu;
   t.stsc = std::vector<StscRun>{{1, 0xFFFFFFFFu}};
   t.stts = {{0xFFFFFFFFu, 0xFFFFFFFFu}};
   OpenedMovie m(movie_of({t}));
-  ASSERT_TRUE(m.demuxer);
-  expect_track_error(m, 0, Errc::malformed);
-  EXPECT_STREQ(m.track(0).error->message, "stts: track duration out of range");
+  ASSERT_TRUE(m.demuxer);  // open reads no table bodies; the first seek does
+  auto seek = m.demux().seek(m.track(0).id, 1000);
+  ASSERT_FALSE(seek);
+  EXPECT_EQ(seek.error().code, Errc::malformed);
+  EXPECT_STREQ(seek.error().message, "stts: track duration out of range");
 }
 
 // ---- errors that fail open -------------------------------------------------------------------
@@ -411,37 +449,6 @@ TEST(TrackType, Names) {
 }
 
 // ---- limits, each at and just beyond its boundary --------------------------------------------
-
-TEST(DemuxerLimits, TableBytes) {
-  // 1 chunk offset (8 bytes held), 10 sizes (40), 1 stsc run (12), 1 stts run (8): 68.
-  const MovieSpec spec = movie_of({aac_track(ramp(10))});
-  mp4::DemuxerOptions options;
-  options.limits.max_table_bytes = 68;
-  OpenedMovie at(spec, options);
-  ASSERT_TRUE(at.demuxer);
-  EXPECT_FALSE(at.track(0).error);
-  EXPECT_EQ(packets_of(at).size(), 10u);
-
-  options.limits.max_table_bytes = 67;
-  OpenedMovie beyond(spec, options);
-  expect_track_error(beyond, 0, Errc::limit_exceeded);
-}
-
-// The limit bounds all tracks together: each fits alone, not both.
-TEST(DemuxerLimits, TableBytesCoverAllTracksTogether) {
-  const MovieSpec spec = movie_of({aac_track(ramp(10)), aac_track(ramp(10))});
-  mp4::DemuxerOptions options;
-  options.limits.max_table_bytes = 68 * 2;
-  OpenedMovie both(spec, options);
-  ASSERT_TRUE(both.demuxer);
-  EXPECT_FALSE(both.track(0).error);
-  EXPECT_FALSE(both.track(1).error);
-  options.limits.max_table_bytes = 68 * 2 - 1;
-  OpenedMovie one(spec, options);
-  ASSERT_TRUE(one.demuxer);
-  EXPECT_FALSE(one.track(0).error);
-  expect_track_error(one, 1, Errc::limit_exceeded);
-}
 
 TEST(DemuxerLimits, PacketBytes) {
   const MovieSpec spec = movie_of({aac_track({100, 50})});

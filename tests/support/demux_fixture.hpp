@@ -60,6 +60,16 @@ inline core::Result<std::vector<mp4::Packet>> read_all_packets(mp4::Demuxer& dem
   }
 }
 
+/// Demuxer::packet_count of track `i` (0 with a test failure when it fails).
+inline std::uint64_t packet_count(OpenedMovie& m, std::size_t i) {
+  auto n = m.demux().packet_count(m.track(i).id);
+  if (!n) {
+    ADD_FAILURE() << "packet_count failed: " << n.error().message;
+    return 0;
+  }
+  return *n;
+}
+
 /// All packets of an opened movie; fails the test (and returns none) when
 /// open or next_packet fails.
 inline std::vector<mp4::Packet> packets_of(OpenedMovie& m) {

@@ -19,9 +19,6 @@ struct Limits {
   std::uint32_t max_sample_entries = 16;
   /// Edit list entries per track.
   std::uint32_t max_edit_entries = 4096;
-  /// Bytes of sample-table data all tracks of a movie may hold in memory
-  /// together (also charged to the memory tracker, whose budget may be lower).
-  std::uint64_t max_table_bytes = std::uint64_t{64} << 20;
   /// Largest packet (sample, or group of PCM samples) delivered, in bytes.
   std::uint32_t max_packet_bytes = 16u << 20;
 };

@@ -2,10 +2,13 @@
 // ISO-BMFF / MP4 demuxer (ISO/IEC 14496-12, 14496-14; QuickTime .mov sound).
 //
 // open() reads the box headers and the movie header ('moov', before or after
-// 'mdat'); next_packet() walks the samples of the enabled tracks in file
-// order; read_packet() copies one packet's bytes into a caller-owned buffer.
-// Fragmented files (moof) are recognised and reported as unsupported per
-// track for now.
+// 'mdat') but no sample table bodies; next_packet() walks the samples of the
+// enabled tracks in file order; seek() puts a track at a time, sample-exact;
+// read_packet() copies one packet's bytes into a caller-owned buffer.
+// Sample tables are read a page at a time through a small cache, with
+// sparse indexes for random access: memory stays bounded (a few tens of KiB
+// per track) whatever the file's length. Fragmented files (moof) are
+// recognised and reported as unsupported per track for now.
 //
 // Thread-safety: one Demuxer per thread; distinct Demuxers may share a
 // thread-safe ByteSource.
@@ -23,10 +26,18 @@
 
 namespace frugal::mp4 {
 
+/// Where a seek landed.
+struct SeekPoint {
+  std::uint64_t sample = 0;  ///< 0-based sample the track's next packet starts with
+  std::int64_t dts = 0;      ///< its decode time, track timescale ticks
+};
+
 struct DemuxerOptions {
   core::Limits limits;
-  /// Where the demuxer charges what it holds (account "mp4/sample_tables");
-  /// nullptr: mem::default_tracker().
+  /// Where the demuxer charges what it holds (accounts "mp4/table_cache":
+  /// the page cache, "mp4/table_index": sparse indexes), and whose pressure
+  /// shrinks them (high: half the cache; critical: two pages, sparser
+  /// indexes); nullptr: mem::default_tracker().
   mem::MemoryTracker* tracker = nullptr;
 };
 
@@ -64,10 +75,35 @@ class Demuxer {
   core::Result<void> set_track_enabled(std::uint32_t id, bool enabled);
 
   /// The next packet of the enabled tracks, in file-offset order (ties go to
-  /// the earlier track). Allocation-free. Errors: Errc::end_of_stream after
-  /// the last packet; Errc::limit_exceeded for a packet larger than
-  /// Limits::max_packet_bytes.
+  /// the earlier track). Allocation-free once warm (pressure changes aside).
+  /// Errors: Errc::end_of_stream after the last packet; Errc::limit_exceeded
+  /// for a packet larger than Limits::max_packet_bytes; Errc::malformed for
+  /// tables found to contradict each other; Errc::io.
   core::Result<void> next_packet(Packet& out);
+
+  /// Packets next_packet() delivers for track `id` from the start (reads
+  /// stsc once, in constant memory). Errors: Errc::invalid_argument for an
+  /// unknown track, the track's own error, table errors.
+  core::Result<std::uint64_t> packet_count(std::uint32_t id);
+
+  /// Puts track `id` at the sample whose decode time range holds `ticks`
+  /// (track timescale), or at the last sync sample before it when the track
+  /// has stss; times past the end land on the last sample. Other tracks keep
+  /// their positions. Builds the track's indexes on first use (one pass over
+  /// each table, bounded memory). Packet::index afterwards counts from the
+  /// target sample. Errors: as packet_count().
+  core::Result<SeekPoint> seek(std::uint32_t id, std::uint64_t ticks);
+
+  /// Puts track `id` at sample `sample` (0-based), sync or not.
+  core::Result<SeekPoint> seek_to_sample(std::uint32_t id, std::uint64_t sample);
+
+  /// The sample of track `id` whose decode time range holds `ticks`.
+  core::Result<std::uint64_t> sample_at_time(std::uint32_t id, std::uint64_t ticks);
+
+  /// Samples to decode before `sample` for it to decode right, from the
+  /// track's 'roll' sample groups (sgpd/sbgp, ISO/IEC 14496-12 §10.1; FFmpeg
+  /// writes them for Opus); nullopt when the track has none.
+  core::Result<std::optional<std::uint32_t>> preroll_samples(std::uint32_t id, std::uint64_t sample);
 
   /// Reads `packet`'s bytes into `dst`, which must hold packet.size bytes
   /// (Errc::invalid_argument otherwise). Errors: Errc::malformed when the

@@ -58,10 +58,10 @@ struct Track {
   std::array<char, 4> language{'u', 'n', 'd', '\0'};  ///< mdhd: ISO 639-2/T code
   std::vector<SampleEntry> sample_entries;
   std::vector<EditListEntry> edit_list;  ///< empty when the track has none
-  std::uint64_t sample_count = 0;        ///< MP4 samples in the track's sample tables
-  /// Packets the demuxer delivers: equal to sample_count, except for PCM
-  /// whose samples are single frames, delivered up to 1024 frames a packet.
-  std::uint64_t packet_count = 0;
+  /// MP4 samples in the track, as stsz counts them (Demuxer::packet_count
+  /// says how many packets they make: PCM whose samples are single frames
+  /// comes up to 1024 frames a packet).
+  std::uint64_t sample_count = 0;
   /// Why this track cannot deliver packets (malformed tables, a fragmented
   /// file...), or nullopt when it can.
   std::optional<core::Error> error;
