@@ -18,6 +18,7 @@ constexpr const char* kHelp = R"(usage: frugal COMMAND [options] [--stats]
   packets FILE [--track N] [--json] every packet: dts/pts/duration (track ticks), size, pos, sync
   decode FILE -o OUT.wav|-          decode an audio track to a WAV file (or standard output)
          [--track N] [--format s16|s24|s32|f32] [--no-edit-list]
+         [--start SECONDS] [--duration SECONDS]   a slice, sample-exact
   play [FILE...]                    play files in order (no FILE: the bundled sample)
          [--output alsa[:DEVICE]|wav:PATH|raw|null] [--track N] [--format F] [--no-edit-list]
 

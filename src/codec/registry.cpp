@@ -48,6 +48,14 @@ std::uint32_t priming_frames(const core::CodecParameters& params) noexcept {
   return config ? config->pre_skip : 0;
 }
 
+std::uint32_t preroll_frames(const core::CodecParameters& params) noexcept {
+  switch (params.codec) {
+    case core::Codec::opus: return 3840;
+    case core::Codec::aac: return 1024;
+    default: return 0;
+  }
+}
+
 namespace detail {
 
 core::Result<DecoderAccounts> decoder_accounts(const DecoderOptions& options) {

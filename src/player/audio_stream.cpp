@@ -41,7 +41,8 @@ struct AudioStream::Impl {
   std::unique_ptr<codec::Decoder> decoder;
   core::AudioFormat format;       // output
   TrimWindow trim;
-  std::uint64_t decoded = 0;      // frames out of the decoder so far
+  std::uint64_t decoded = 0;      // media frame the decoder's next output starts at
+  std::uint64_t keep_from = 0;    // first media frame to return (trim start, or a seek target)
   std::uint64_t position = 0;     // frames returned so far
   std::uint64_t skipped = 0;      // corrupt packets skipped
   unsigned corrupt_in_a_row = 0;
@@ -131,6 +132,7 @@ Result<AudioStream> AudioStream::open(core::ByteSource& source, const codec::Dec
   if (core::bytes_per_sample(impl->format.format) * 8 < impl->format.valid_bits || core::is_float(impl->format.format))
     impl->format.valid_bits = static_cast<std::uint8_t>(core::bytes_per_sample(impl->format.format) * 8);
   impl->trim = trim_window(*chosen, d.movie_timescale(), impl->format.sample_rate, options.use_edit_list);
+  impl->keep_from = impl->trim.start;
   Impl* m = impl.get();
   impl->pressure = tracker.subscribe([m](mem::PressureLevel level) {
     if (level == mem::PressureLevel::critical) m->release_buffers.store(true);
@@ -151,6 +153,34 @@ std::optional<std::uint64_t> AudioStream::total_frames() const noexcept {
   const std::uint64_t all = core::mul_div(m.track->duration, m.format.sample_rate, m.track->timescale);
   const std::uint64_t left = all > m.trim.start ? all - m.trim.start : 0;
   return m.trim.length ? std::min(*m.trim.length, left) : left;
+}
+
+Result<void> AudioStream::seek(std::uint64_t frame) {
+  Impl& m = *impl_;
+  const mp4::Track& t = *m.track;
+  const std::uint32_t rate = m.format.sample_rate;
+  if (t.timescale == 0 || rate == 0) return make_error(Errc::unsupported, "cannot seek: no timescale or rate");
+  std::uint64_t target = ~std::uint64_t{0};  // media frame
+  if (!core::checked_add(m.trim.start, frame, target)) target = ~std::uint64_t{0};
+  if (auto total = total_frames(); total && frame >= *total) target = m.trim.start + *total;
+  const auto to_ticks = [&](std::uint64_t frames) { return core::mul_div(frames, t.timescale, rate); };
+
+  // Where decoding restarts: the file's roll groups, else the codec's pre-roll.
+  FRUGAL_TRY(std::uint64_t sample, m.demuxer.sample_at_time(t.id, to_ticks(target)));
+  FRUGAL_TRY(std::optional<std::uint32_t> roll, m.demuxer.preroll_samples(t.id, sample));
+  mp4::SeekPoint point;
+  if (roll) {
+    FRUGAL_TRY(point, m.demuxer.seek_to_sample(t.id, sample > *roll ? sample - *roll : 0));
+  } else {
+    const std::uint64_t preroll = codec::preroll_frames(t.sample_entries.front().codec);
+    FRUGAL_TRY(point, m.demuxer.seek(t.id, to_ticks(target > preroll ? target - preroll : 0)));
+  }
+  m.decoder->reset();
+  m.decoded = core::mul_div(static_cast<std::uint64_t>(std::max<std::int64_t>(point.dts, 0)), rate, t.timescale);
+  m.keep_from = std::max(target, m.trim.start);
+  m.position = m.keep_from - m.trim.start;
+  m.corrupt_in_a_row = 0;
+  return core::ok();
 }
 
 Result<std::span<const std::byte>> AudioStream::read() {
@@ -182,7 +212,7 @@ Result<std::span<const std::byte>> AudioStream::read() {
     // Keep the part of [decoded, decoded + frames) inside [start, end).
     const std::uint64_t first = m.decoded;
     m.decoded += block.frames;
-    const std::uint64_t keep_from = std::max(first, m.trim.start);
+    const std::uint64_t keep_from = std::max(first, m.keep_from);
     const std::uint64_t keep_to = std::min(m.decoded, end);
     if (keep_to <= keep_from) continue;
     const auto skip = static_cast<std::size_t>(keep_from - first);

@@ -301,6 +301,17 @@ TEST(Cli, DecodeWritesIntoDevicesAndThroughLinks) {
   EXPECT_EQ(read_file(dir.file("real.wav")).substr(0, 4), "RIFF");
 }
 
+TEST(Cli, DecodeStartAndDurationCutASampleExactSlice) {
+  TempDir dir;
+  const std::string flac = kSamples + "speech-chirp.flac.m4a";
+  const std::string full = frugal_decode(dir, flac, "1", "");
+  const std::string slice = frugal_decode(dir, flac, "1", "--start 2.5 --duration 0.75");
+  ASSERT_EQ(slice.size(), 36000u * 4);  // 0.75 s of 48 kHz s16 stereo
+  EXPECT_TRUE(full.compare(120000 * 4, slice.size(), slice) == 0);
+  EXPECT_EQ(run_frugal("decode " + flac + " -o /dev/null --start -1").exit_code, 1);
+  EXPECT_EQ(run_frugal("decode " + flac + " -o /dev/null --duration x").exit_code, 1);
+}
+
 TEST(Cli, DecodeToStandardOutputStreamsWav) {
   CommandResult r = run_frugal("decode " + kSamples + "speech-chirp.flac.m4a -o -");
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -65,4 +65,10 @@ class DecoderRegistry {
 /// codecs without one known from their configuration.
 std::uint32_t priming_frames(const core::CodecParameters& params) noexcept;
 
+/// Frames to decode before a seek target for the output there to be right,
+/// when the file does not say ('roll' sample groups): Opus 3840 at 48 kHz
+/// (80 ms, RFC 7845 §4.6), AAC one frame (1024); 0 for FLAC and PCM, whose
+/// frames decode on their own.
+std::uint32_t preroll_frames(const core::CodecParameters& params) noexcept;
+
 }  // namespace frugal::codec

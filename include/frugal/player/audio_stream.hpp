@@ -70,6 +70,17 @@ class AudioStream {
   /// Corrupt packets skipped so far (the decoder said Errc::malformed).
   std::uint64_t skipped_packets() const noexcept;
 
+  /// Moves to output frame `frame` (0 = the first frame after trimming, at
+  /// format().sample_rate), sample-exact: decoding restarts early enough for
+  /// the codec to settle — by the file's 'roll' sample groups when it has
+  /// them, else codec::preroll_frames (Opus 80 ms, AAC one frame, FLAC/PCM
+  /// none) — and the frames before `frame` are dropped. FLAC and PCM then
+  /// give exactly the frames a decode from the start gives there; lossy
+  /// codecs give them once their state has converged. A frame past the end
+  /// leaves the stream at its end. Errors: the demuxer's (Errc::malformed for
+  /// tables found broken), Errc::io.
+  core::Result<void> seek(std::uint64_t frame);
+
   /// The next block of whole frames in format(); empty at the end. The
   /// block lives in the stream's buffer until the next call. Allocation-free
   /// once buffers have grown to the largest packet (until critical pressure
