@@ -32,11 +32,41 @@ void PageCache::resize(std::size_t pages) {
   }
   storage_.swap(storage);
   slots_.swap(slots);
-  charge_.resize(storage_.size());
+  charge_.resize(storage_.size() + bulk_.size());
+}
+
+core::Result<std::span<const std::byte>> PageCache::read_bulk(std::uint64_t offset, std::size_t bytes) {
+  FRUGAL_ASSERT(bytes <= kBulkBytes);
+  window_count_ = 0;
+  if (bulk_.empty()) {
+    bulk_.resize(kBulkBytes);
+    charge_.resize(charge_.bytes() + kBulkBytes);
+  }
+  auto r = core::read_exact(source_, offset, std::span(bulk_).first(bytes));
+  if (!r) {
+    if (r.error().code == Errc::end_of_stream) return make_error(Errc::malformed, "sample table cut off by end of file", offset);
+    return r.error();
+  }
+  ++page_reads_;
+  return std::span<const std::byte>(bulk_).first(bytes);
+}
+
+core::Result<void> PageCache::prefetch(const TableRef& table, std::uint64_t first, std::uint64_t count) {
+  if (first >= table.count) return core::ok();
+  count = std::min({count, table.count - first, std::uint64_t{kBulkBytes} * 8 / table.entry_bits});
+  if (count * table.entry_bits <= kPageBytes * 8) return core::ok();  // a page or two: the cache does it
+  if (table.entry_bits % 8) return core::ok();                       // (run tables only: whole bytes)
+  FRUGAL_CHECK(read_bulk(table.offset + first * table.entry_bits / 8, static_cast<std::size_t>(count * table.entry_bits / 8)));
+  window_table_ = table.id;
+  window_first_ = first;
+  window_count_ = count;
+  return core::ok();
 }
 
 core::Result<const std::byte*> PageCache::entry(const TableRef& table, std::uint64_t index) {
   FRUGAL_ASSERT(index < table.count);
+  if (window_count_ && table.id == window_table_ && index >= window_first_ && index - window_first_ < window_count_)
+    return bulk_.data() + (index - window_first_) * table.entry_bits / 8;
   const std::uint64_t per_page = table.per_page();
   const std::uint64_t page = index / per_page;
   const std::uint64_t in_page = index % per_page;

@@ -42,6 +42,19 @@ class PageCache {
   /// the table runs past the end of the file; Errc::io.
   core::Result<const std::byte*> entry(const TableRef& table, std::uint64_t index);
 
+  static constexpr std::size_t kBulkBytes = 16 * 1024;
+
+  /// `bytes` (at most kBulkBytes) at `offset` in one read, bypassing the
+  /// pages: for long runs of entries read once (a big chunk's sizes). Valid
+  /// until the next call. The buffer is allocated on first use and charged.
+  /// Errors: as entry().
+  core::Result<std::span<const std::byte>> read_bulk(std::uint64_t offset, std::size_t bytes);
+
+  /// Reads entries [first, first + count) of `table` (as many as kBulkBytes
+  /// holds) in one read, so that entry() finds them without page reads until
+  /// the next bulk read: for scanning a span of runs after an index lookup.
+  core::Result<void> prefetch(const TableRef& table, std::uint64_t first, std::uint64_t count);
+
   /// Changes the number of pages (at least kMinPages), keeping the most
   /// recently used. Allocates: for pressure callbacks' owners, not the hot path.
   void resize(std::size_t pages);
@@ -60,6 +73,11 @@ class PageCache {
   core::ByteSource& source_;
   mem::Charge charge_;
   std::vector<std::byte> storage_;  // slots_.size() pages
+  std::vector<std::byte> bulk_;     // kBulkBytes once read_bulk has been used
+  // The entries prefetch() left in bulk_ (none when read_bulk reused it).
+  std::uint32_t window_table_ = 0;
+  std::uint64_t window_first_ = 0;
+  std::uint64_t window_count_ = 0;
   std::vector<Slot> slots_;
   std::uint64_t clock_ = 0;
   std::uint64_t page_reads_ = 0;

@@ -193,9 +193,36 @@ Result<std::uint64_t> SampleTable::sum_sizes(std::uint64_t first, std::uint64_t 
   return bytes;
 }
 
+// Reads the sizes of samples [first, first + count) in bulk (kBulkBytes a
+// read, not page by page), calling `f(size)` for each in order.
+template <typename F>
+Result<void> SampleTable::for_each_size(std::uint64_t first, std::uint64_t count, F&& f) {
+  const std::uint32_t bits = stsz_.entry_bits;
+  const std::uint64_t per_read = PageCache::kBulkBytes * 8 / bits;
+  for (std::uint64_t at = first; at < first + count;) {
+    // Byte-aligned spans: 4-bit tables start on an even entry.
+    const std::uint64_t start = bits == 4 ? at & ~std::uint64_t{1} : at;
+    const std::uint64_t n = std::min(per_read, first + count - start);
+    FRUGAL_TRY(auto span, cache_->read_bulk(stsz_.offset + start * bits / 8, static_cast<std::size_t>((n * bits + 7) / 8)));
+    for (std::uint64_t i = at - start; i < n; ++i) {
+      const std::byte* p = span.data() + i * bits / 8;
+      switch (bits) {
+        case 4: f((i % 2 ? std::to_integer<std::uint32_t>(*p) & 0xF : std::to_integer<std::uint32_t>(*p) >> 4)); break;
+        case 8: f(std::to_integer<std::uint32_t>(*p)); break;
+        case 16: f(std::uint32_t{core::load_be16(p)}); break;
+        default: f(core::load_be32(p)); break;
+      }
+    }
+    at = start + n;
+  }
+  return core::ok();
+}
+
 // Bytes of the first `k` samples of `chunk`, whose samples start at
-// `chunk_first` and number `chunk_samples`. Big chunks use (and build once)
-// an index of cumulative sizes every kChunkStride samples.
+// `chunk_first` and number `chunk_samples`. Big chunks keep an index of
+// cumulative sizes every `stride` samples, built on the first seek into the
+// chunk by one bulk pass over the chunk's sizes (one chunk of stsz: the
+// least any reader must read to place a sample inside it).
 Result<std::uint64_t> SampleTable::bytes_before(std::uint64_t chunk, std::uint64_t chunk_first,
                                                 std::uint64_t chunk_samples, std::uint64_t k) {
   if (constant_size_ || k <= 2 * stsz_.per_page()) return sum_sizes(chunk_first, k);
@@ -203,24 +230,32 @@ Result<std::uint64_t> SampleTable::bytes_before(std::uint64_t chunk, std::uint64
   for (ChunkSizes& c : chunk_sizes_)
     if (c.chunk == chunk) slot = &c;
   if (!slot) {
-    slot = chunk_sizes_[0].last_use <= chunk_sizes_[1].last_use ? &chunk_sizes_[0] : &chunk_sizes_[1];
+    slot = &chunk_sizes_[0];
+    for (ChunkSizes& c : chunk_sizes_)
+      if (c.last_use < slot->last_use) slot = &c;
     // A point every kChunkStride samples, fewer for giant chunks (samples per
     // chunk come from the file: up to 2^32).
-    slot->stride = std::max<std::uint64_t>(kChunkStride, (chunk_samples + kMaxChunkPoints - 1) / kMaxChunkPoints);
-    const std::size_t points = static_cast<std::size_t>(chunk_samples / slot->stride + 1);
+    const std::uint64_t stride =
+        std::max<std::uint64_t>(kChunkStride, (chunk_samples + kMaxChunkPoints - 1) / kMaxChunkPoints);
+    const std::size_t points = static_cast<std::size_t>(chunk_samples / stride + 1);
     const std::size_t held = slot->bytes_before.capacity() * sizeof(std::uint64_t);
     if (!index_charge_.try_resize(index_charge_.bytes() - held + points * sizeof(std::uint64_t)))
       return make_error(Errc::out_of_memory, "chunk size index over the memory budget");
-    slot->bytes_before = {};
-    slot->bytes_before.reserve(points);
-    slot->chunk = 0;  // incomplete until built
-    std::uint64_t sum = 0;
-    for (std::uint64_t i = 0; i < chunk_samples; ++i) {
-      if (i % slot->stride == 0) slot->bytes_before.push_back(sum);
-      FRUGAL_TRY(std::uint32_t size, sample_size(chunk_first + i));
-      sum += size;
-    }
+    std::vector<std::uint64_t>(points).swap(slot->bytes_before);  // exactly `points`, as charged
+    slot->bytes_before.assign(1, 0);  // the chunk's start
     slot->chunk = chunk;
+    slot->stride = stride;
+  }
+  // Extend the points as far as `k` needs (a seek reads only up to its target).
+  const std::uint64_t needed = std::min<std::uint64_t>(k / slot->stride, chunk_samples / slot->stride);
+  if (slot->bytes_before.size() <= needed) {
+    const std::uint64_t from = (slot->bytes_before.size() - 1) * slot->stride;
+    const std::uint64_t to = needed * slot->stride;
+    std::uint64_t sum = slot->bytes_before.back(), i = 0;
+    FRUGAL_CHECK(for_each_size(chunk_first + from, to - from, [&](std::uint32_t size) {
+      sum += size;
+      if (++i % slot->stride == 0) slot->bytes_before.push_back(sum);
+    }));
   }
   slot->last_use = ++chunk_clock_;
   const std::uint64_t point = std::min<std::uint64_t>(k / slot->stride, slot->bytes_before.size() - 1);
@@ -249,12 +284,20 @@ Result<void> SampleTable::build_index(Index& index, std::uint64_t runs) {
   return core::ok();
 }
 
+// In a pass over a table, reads ahead a bulk window at each window start:
+// one read per kBulkBytes instead of one per page.
+Result<void> SampleTable::bulk_window(const TableRef& table, std::uint64_t i) {
+  const std::uint64_t window = PageCache::kBulkBytes * 8 / table.entry_bits;
+  return i % window == 0 ? cache_->prefetch(table, i, window) : core::ok();
+}
+
 // One pass over each table, keeping a point every `stride` runs.
 Result<void> SampleTable::build_indexes() {
   if (!stsc_index_.built() && !stsc_.empty()) {
     FRUGAL_CHECK(build_index(stsc_index_, stsc_.count));
     std::uint64_t before = 0;
     for (std::uint64_t i = 0; i < stsc_.count; ++i) {
+      FRUGAL_CHECK(bulk_window(stsc_, i));
       FRUGAL_TRY(ChunkRun run, stsc_run(i));
       FRUGAL_TRY(std::uint64_t end, next_first_chunk(i));
       if (i % stsc_index_.stride == 0) stsc_index_.points.push_back({i, before, 0});
@@ -265,6 +308,7 @@ Result<void> SampleTable::build_indexes() {
     FRUGAL_CHECK(build_index(stts_index_, stts_.count));
     std::uint64_t before = 0, ticks = 0;
     for (std::uint64_t i = 0; i < stts_.count; ++i) {
+      FRUGAL_CHECK(bulk_window(stts_, i));
       if (i % stts_index_.stride == 0) stts_index_.points.push_back({i, before, ticks});
       FRUGAL_TRY(TimeRun run, stts_run(i));
       before += run.count;
@@ -276,6 +320,7 @@ Result<void> SampleTable::build_indexes() {
     FRUGAL_CHECK(build_index(ctts_index_, ctts_.count));
     std::uint64_t before = 0;
     for (std::uint64_t i = 0; i < ctts_.count; ++i) {
+      FRUGAL_CHECK(bulk_window(ctts_, i));
       if (i % ctts_index_.stride == 0) ctts_index_.points.push_back({i, before, 0});
       FRUGAL_TRY(OffsetRun run, ctts_run(i));
       before += run.count;
@@ -285,6 +330,7 @@ Result<void> SampleTable::build_indexes() {
     FRUGAL_CHECK(build_index(stss_index_, stss_.count));
     std::uint32_t last = 0;
     for (std::uint64_t i = 0; i < stss_.count; ++i) {
+      FRUGAL_CHECK(bulk_window(stss_, i));
       FRUGAL_TRY(std::uint32_t number, sync_entry(i));
       if (number < last) return table_error("stss: sample numbers not ascending", stss_);
       last = number;
@@ -295,6 +341,7 @@ Result<void> SampleTable::build_indexes() {
     FRUGAL_CHECK(build_index(sbgp_index_, sbgp_.count));
     std::uint64_t before = 0;
     for (std::uint64_t i = 0; i < sbgp_.count; ++i) {
+      FRUGAL_CHECK(bulk_window(sbgp_, i));
       if (i % sbgp_index_.stride == 0) sbgp_index_.points.push_back({i, before, 0});
       FRUGAL_TRY(const std::byte* p, cache_->entry(sbgp_, i));
       before += core::load_be32(p);
@@ -314,7 +361,7 @@ void SampleTable::coarsen() noexcept {
   }
   for (ChunkSizes& c : chunk_sizes_) {
     c.chunk = 0;
-    c.bytes_before = {};
+    std::vector<std::uint64_t>().swap(c.bytes_before);  // `= {}` would keep the capacity
   }
   std::size_t bytes = 0;
   for (Index* index : {&stts_index_, &ctts_index_, &stsc_index_, &stss_index_, &sbgp_index_})
@@ -328,6 +375,7 @@ Result<std::uint64_t> SampleTable::sample_at_time(std::uint64_t ticks) {
   if (sample_count_ == 0) return std::uint64_t{0};
   FRUGAL_CHECK(build_indexes());
   const IndexPoint& p = stts_index_.floor(ticks, &IndexPoint::ticks_before);
+  FRUGAL_CHECK(cache_->prefetch(stts_, p.run, stts_index_.stride));
   std::uint64_t before = p.samples_before, time = p.ticks_before;
   std::uint32_t delta = 0;
   for (std::uint64_t i = p.run; i < stts_.count; ++i) {
@@ -351,6 +399,7 @@ Result<std::uint64_t> SampleTable::sync_sample_at_or_before(std::uint64_t sample
   FRUGAL_CHECK(build_indexes());
   const std::uint64_t number = sample + 1;  // stss counts from 1
   const IndexPoint& p = stss_index_.floor(number, &IndexPoint::samples_before);
+  FRUGAL_CHECK(cache_->prefetch(stss_, p.run, stss_index_.stride + 1));
   std::uint64_t best = 0;  // none at or before: the track's start
   for (std::uint64_t i = p.run; i < stss_.count; ++i) {
     FRUGAL_TRY(std::uint32_t n, sync_entry(i));
@@ -382,6 +431,7 @@ Result<std::optional<std::uint32_t>> SampleTable::preroll_samples(std::uint64_t 
   }
   FRUGAL_CHECK(build_indexes());
   const IndexPoint& p = sbgp_index_.floor(sample, &IndexPoint::samples_before);
+  FRUGAL_CHECK(cache_->prefetch(sbgp_, p.run, sbgp_index_.stride));
   std::uint64_t before = p.samples_before;
   for (std::uint64_t i = p.run; i < sbgp_.count; ++i) {
     FRUGAL_TRY(const std::byte* e, cache_->entry(sbgp_, i));
@@ -527,6 +577,7 @@ Result<void> SampleCursor::seek(std::uint64_t sample, std::uint32_t frame_bytes)
   // stsc: the run and chunk holding `sample`.
   {
     const IndexPoint& p = t.stsc_index_.floor(sample, &IndexPoint::samples_before);
+    FRUGAL_CHECK(t.cache_->prefetch(t.stsc_, p.run, t.stsc_index_.stride + 1));
     std::uint64_t before = p.samples_before;
     for (std::uint64_t r = p.run;; ++r) {
       if (r >= t.stsc_.count) {  // the chunks end before the sample
@@ -559,6 +610,7 @@ Result<void> SampleCursor::seek(std::uint64_t sample, std::uint32_t frame_bytes)
   // stts: the run holding `sample`, and its decode time.
   {
     const IndexPoint& p = t.stts_index_.floor(sample, &IndexPoint::samples_before);
+    FRUGAL_CHECK(t.cache_->prefetch(t.stts_, p.run, t.stts_index_.stride));
     std::uint64_t before = p.samples_before, ticks = p.ticks_before;
     std::uint32_t delta = 0;
     stts_run_ = t.stts_.count;
@@ -580,6 +632,7 @@ Result<void> SampleCursor::seek(std::uint64_t sample, std::uint32_t frame_bytes)
   // ctts: the run holding `sample`.
   if (!t.ctts_.empty()) {
     const IndexPoint& p = t.ctts_index_.floor(sample, &IndexPoint::samples_before);
+    FRUGAL_CHECK(t.cache_->prefetch(t.ctts_, p.run, t.ctts_index_.stride));
     std::uint64_t before = p.samples_before;
     ctts_run_ = t.ctts_.count;
     for (std::uint64_t r = p.run; r < t.ctts_.count; ++r) {
@@ -595,6 +648,7 @@ Result<void> SampleCursor::seek(std::uint64_t sample, std::uint32_t frame_bytes)
   // stss: the first entry at or after `sample`.
   if (!t.stss_.empty()) {
     const IndexPoint& p = t.stss_index_.floor(sample + 1, &IndexPoint::samples_before);
+    FRUGAL_CHECK(t.cache_->prefetch(t.stss_, p.run, t.stss_index_.stride + 1));
     stss_entry_ = p.run;
     for (; stss_entry_ < t.stss_.count; ++stss_entry_) {
       FRUGAL_TRY(std::uint32_t n, t.sync_entry(stss_entry_));

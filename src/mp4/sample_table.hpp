@@ -109,7 +109,7 @@ class SampleCursor {
 
 class SampleTable {
  public:
-  static constexpr std::size_t kMaxIndexPoints = 256;
+  static constexpr std::size_t kMaxIndexPoints = 64;
 
   SampleTable() = default;
 
@@ -182,9 +182,12 @@ class SampleTable {
   core::Result<std::uint64_t> chunk_offset(std::uint64_t chunk);  // 1-based
   core::Result<std::uint32_t> sync_entry(std::uint64_t i);
   core::Result<std::uint64_t> sum_sizes(std::uint64_t first, std::uint64_t count);
+  template <typename F>
+  core::Result<void> for_each_size(std::uint64_t first, std::uint64_t count, F&& f);
   core::Result<std::uint64_t> bytes_before(std::uint64_t chunk, std::uint64_t chunk_first,
                                            std::uint64_t chunk_samples, std::uint64_t k);
 
+  core::Result<void> bulk_window(const TableRef& table, std::uint64_t i);
   core::Result<void> build_indexes();
   core::Result<void> build_index(Index& index, std::uint64_t runs);
   std::uint64_t stride_for(std::uint64_t runs) const noexcept;
@@ -197,7 +200,7 @@ class SampleTable {
   core::ByteSource* source_ = nullptr;
 
   Index stts_index_, ctts_index_, stsc_index_, stss_index_, sbgp_index_;
-  ChunkSizes chunk_sizes_[2];
+  ChunkSizes chunk_sizes_[8];
   std::uint64_t chunk_clock_ = 0;
   std::vector<std::int16_t> roll_distances_;  // sgpd 'roll', loaded on first use
   bool roll_loaded_ = false;
