@@ -275,9 +275,11 @@ std::uint64_t SampleTable::stride_for(std::uint64_t runs) const noexcept {
   return std::max<std::uint64_t>(1, (runs + kMaxIndexPoints - 1) / kMaxIndexPoints);
 }
 
+// Every index takes the same room, whatever the table's length: memory does
+// not depend on the file's duration.
 Result<void> SampleTable::build_index(Index& index, std::uint64_t runs) {
   index.stride = stride_for(runs);
-  const std::size_t points = static_cast<std::size_t>((runs + index.stride - 1) / index.stride + 1);
+  const std::size_t points = kMaxIndexPoints + 1;
   if (!index_charge_.try_resize(index_charge_.bytes() + points * sizeof(IndexPoint)))
     return make_error(Errc::out_of_memory, "sample table index over the memory budget");
   index.points.reserve(points);
