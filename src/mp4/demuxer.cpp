@@ -79,6 +79,7 @@ struct Demuxer::Impl {
       case mem::PressureLevel::high: cache.resize(detail::PageCache::kDefaultPages / 2); break;
       case mem::PressureLevel::critical:
         cache.resize(detail::PageCache::kMinPages);
+        cache.release_bulk();
         for (TrackState& s : states) s.table.coarsen();
         break;
     }

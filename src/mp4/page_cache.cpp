@@ -35,31 +35,42 @@ void PageCache::resize(std::size_t pages) {
   charge_.resize(storage_.size() + bulk_.size());
 }
 
-core::Result<std::span<const std::byte>> PageCache::read_bulk(std::uint64_t offset, std::size_t bytes) {
-  FRUGAL_ASSERT(bytes <= kBulkBytes);
+void PageCache::release_bulk() {
+  std::vector<std::byte>().swap(bulk_);
   window_count_ = 0;
+  charge_.resize(storage_.size());
+}
+
+core::Result<const std::byte*> PageCache::read_entries(const TableRef& table, std::uint64_t first,
+                                                      std::uint64_t& count) {
+  FRUGAL_ASSERT(first < table.count && (table.entry_bits % 8 == 0 || first % 2 == 0));
+  count = std::min({count, table.count - first, std::uint64_t{kBulkBytes} * 8 / table.entry_bits});
   if (bulk_.empty()) {
     bulk_.resize(kBulkBytes);
     charge_.resize(charge_.bytes() + kBulkBytes);
   }
+  window_count_ = 0;
+  const std::uint64_t offset = table.offset + first * table.entry_bits / 8;
+  const auto bytes = static_cast<std::size_t>((count * table.entry_bits + 7) / 8);
   auto r = core::read_exact(source_, offset, std::span(bulk_).first(bytes));
   if (!r) {
     if (r.error().code == Errc::end_of_stream) return make_error(Errc::malformed, "sample table cut off by end of file", offset);
     return r.error();
   }
   ++page_reads_;
-  return std::span<const std::byte>(bulk_).first(bytes);
+  if (table.entry_bits % 8 == 0) {
+    window_table_ = table.id;
+    window_first_ = first;
+    window_count_ = count;
+  }
+  return bulk_.data();
 }
 
 core::Result<void> PageCache::prefetch(const TableRef& table, std::uint64_t first, std::uint64_t count) {
-  if (first >= table.count) return core::ok();
-  count = std::min({count, table.count - first, std::uint64_t{kBulkBytes} * 8 / table.entry_bits});
-  if (count * table.entry_bits <= kPageBytes * 8) return core::ok();  // a page or two: the cache does it
-  if (table.entry_bits % 8) return core::ok();                       // (run tables only: whole bytes)
-  FRUGAL_CHECK(read_bulk(table.offset + first * table.entry_bits / 8, static_cast<std::size_t>(count * table.entry_bits / 8)));
-  window_table_ = table.id;
-  window_first_ = first;
-  window_count_ = count;
+  if (first >= table.count || table.entry_bits % 8) return core::ok();
+  if (std::min(count, table.count - first) * table.entry_bits <= kPageBytes * 8) return core::ok();  // a page or two: the cache does it
+  FRUGAL_TRY(const std::byte* p, read_entries(table, first, count));
+  (void)p;
   return core::ok();
 }
 

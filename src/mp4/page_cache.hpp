@@ -44,21 +44,25 @@ class PageCache {
 
   static constexpr std::size_t kBulkBytes = 16 * 1024;
 
-  /// `bytes` (at most kBulkBytes) at `offset` in one read, bypassing the
-  /// pages: for long runs of entries read once (a big chunk's sizes). Valid
-  /// until the next call. The buffer is allocated on first use and charged.
-  /// Errors: as entry().
-  core::Result<std::span<const std::byte>> read_bulk(std::uint64_t offset, std::size_t bytes);
+  /// Reads entries [first, first + count) of `table` — as many as kBulkBytes
+  /// holds, whole bytes: 4-bit tables from an even entry — in one read,
+  /// bypassing the pages, and returns them; entry() also finds them there
+  /// until the next bulk read. For spans read once: a pass over a table, a
+  /// big chunk's sizes, the runs after an index point. The buffer is
+  /// allocated on first use and charged. Returns the number of entries read
+  /// through `read`. Errors: as entry().
+  core::Result<const std::byte*> read_entries(const TableRef& table, std::uint64_t first, std::uint64_t& count);
 
-  /// Reads entries [first, first + count) of `table` (as many as kBulkBytes
-  /// holds) in one read, so that entry() finds them without page reads until
-  /// the next bulk read: for scanning a span of runs after an index lookup.
+  /// read_entries() when the span is longer than a page; nothing otherwise.
   core::Result<void> prefetch(const TableRef& table, std::uint64_t first, std::uint64_t count);
 
   /// Changes the number of pages (at least kMinPages), keeping the most
   /// recently used. Allocates: for pressure callbacks' owners, not the hot path.
   void resize(std::size_t pages);
   std::size_t pages() const noexcept { return slots_.size(); }
+
+  /// Frees the bulk buffer (critical pressure); the next bulk read makes it again.
+  void release_bulk();
 
   /// Pages read from the file so far (for tests and --stats).
   std::uint64_t page_reads() const noexcept { return page_reads_; }
@@ -73,8 +77,8 @@ class PageCache {
   core::ByteSource& source_;
   mem::Charge charge_;
   std::vector<std::byte> storage_;  // slots_.size() pages
-  std::vector<std::byte> bulk_;     // kBulkBytes once read_bulk has been used
-  // The entries prefetch() left in bulk_ (none when read_bulk reused it).
+  std::vector<std::byte> bulk_;     // kBulkBytes once read_entries has been used
+  // The entries the last read_entries left in bulk_, for entry() to find.
   std::uint32_t window_table_ = 0;
   std::uint64_t window_first_ = 0;
   std::uint64_t window_count_ = 0;

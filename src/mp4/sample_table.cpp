@@ -186,6 +186,12 @@ Result<std::uint64_t> SampleTable::run_count(std::uint32_t max_run) {
 Result<std::uint64_t> SampleTable::sum_sizes(std::uint64_t first, std::uint64_t count) {
   if (constant_size_) return count * constant_size_;
   std::uint64_t bytes = 0;
+  // Within one cache page: through the cache; across pages: one bulk read
+  // rather than a page read each.
+  if (count > 1 && first / stsz_.per_page() != (first + count - 1) / stsz_.per_page()) {
+    FRUGAL_CHECK(for_each_size(first, count, [&](std::uint32_t size) { bytes += size; }));
+    return bytes;
+  }
   for (std::uint64_t s = first; s < first + count; ++s) {
     FRUGAL_TRY(std::uint32_t size, sample_size(s));
     bytes += size;
@@ -198,14 +204,15 @@ Result<std::uint64_t> SampleTable::sum_sizes(std::uint64_t first, std::uint64_t 
 template <typename F>
 Result<void> SampleTable::for_each_size(std::uint64_t first, std::uint64_t count, F&& f) {
   const std::uint32_t bits = stsz_.entry_bits;
-  const std::uint64_t per_read = PageCache::kBulkBytes * 8 / bits;
   for (std::uint64_t at = first; at < first + count;) {
-    // Byte-aligned spans: 4-bit tables start on an even entry.
+    // Byte-aligned spans: 4-bit tables start on an even entry. One entry past
+    // the span comes along when it fits: the next packet's size.
     const std::uint64_t start = bits == 4 ? at & ~std::uint64_t{1} : at;
-    const std::uint64_t n = std::min(per_read, first + count - start);
-    FRUGAL_TRY(auto span, cache_->read_bulk(stsz_.offset + start * bits / 8, static_cast<std::size_t>((n * bits + 7) / 8)));
-    for (std::uint64_t i = at - start; i < n; ++i) {
-      const std::byte* p = span.data() + i * bits / 8;
+    std::uint64_t n = first + count + 1 - start;
+    FRUGAL_TRY(const std::byte* data, cache_->read_entries(stsz_, start, n));
+    const std::uint64_t end = std::min(start + n, first + count);
+    for (std::uint64_t i = at - start; i < end - start; ++i) {
+      const std::byte* p = data + i * bits / 8;
       switch (bits) {
         case 4: f((i % 2 ? std::to_integer<std::uint32_t>(*p) & 0xF : std::to_integer<std::uint32_t>(*p) >> 4)); break;
         case 8: f(std::to_integer<std::uint32_t>(*p)); break;
@@ -213,7 +220,7 @@ Result<void> SampleTable::for_each_size(std::uint64_t first, std::uint64_t count
         default: f(core::load_be32(p)); break;
       }
     }
-    at = start + n;
+    at = end;
   }
   return core::ok();
 }
@@ -237,11 +244,15 @@ Result<std::uint64_t> SampleTable::bytes_before(std::uint64_t chunk, std::uint64
     // chunk come from the file: up to 2^32).
     const std::uint64_t stride =
         std::max<std::uint64_t>(kChunkStride, (chunk_samples + kMaxChunkPoints - 1) / kMaxChunkPoints);
-    const std::size_t points = static_cast<std::size_t>(chunk_samples / stride + 1);
-    const std::size_t held = slot->bytes_before.capacity() * sizeof(std::uint64_t);
-    if (!index_charge_.try_resize(index_charge_.bytes() - held + points * sizeof(std::uint64_t)))
-      return make_error(Errc::out_of_memory, "chunk size index over the memory budget");
-    std::vector<std::uint64_t>(points).swap(slot->bytes_before);  // exactly `points`, as charged
+    // All slots are allocated at the first big chunk, at their full size:
+    // the memory does not depend on how many chunks the file has, and reusing
+    // a slot allocates nothing.
+    if (slot->bytes_before.capacity() == 0) {
+      const std::size_t slot_bytes = (kMaxChunkPoints + 1) * sizeof(std::uint64_t);
+      if (!index_charge_.try_resize(index_charge_.bytes() + std::size(chunk_sizes_) * slot_bytes))
+        return make_error(Errc::out_of_memory, "chunk size index over the memory budget");
+      for (ChunkSizes& c : chunk_sizes_) c.bytes_before.reserve(kMaxChunkPoints + 1);
+    }
     slot->bytes_before.assign(1, 0);  // the chunk's start
     slot->chunk = chunk;
     slot->stride = stride;
@@ -358,11 +369,13 @@ void SampleTable::coarsen() noexcept {
     std::size_t kept = 0;
     for (std::size_t i = 0; i < index->points.size(); i += 2) index->points[kept++] = index->points[i];
     index->points.resize(kept);
-    index->points.shrink_to_fit();
+    // shrink_to_fit does nothing without exceptions (libstdc++): copy instead.
+    std::vector<IndexPoint>(index->points.begin(), index->points.end()).swap(index->points);
     index->stride *= 2;
   }
   for (ChunkSizes& c : chunk_sizes_) {
     c.chunk = 0;
+    c.last_use = 0;
     std::vector<std::uint64_t>().swap(c.bytes_before);  // `= {}` would keep the capacity
   }
   std::size_t bytes = 0;

@@ -168,7 +168,7 @@ class SampleTable {
     std::uint64_t last_use = 0;
   };
   static constexpr std::uint64_t kChunkStride = 256;
-  static constexpr std::uint64_t kMaxChunkPoints = 1024;
+  static constexpr std::uint64_t kMaxChunkPoints = 128;  // per slot: 1 KiB
 
   // Entry readers (through the cache).
   struct TimeRun { std::uint32_t count; std::uint32_t delta; };
@@ -200,7 +200,7 @@ class SampleTable {
   core::ByteSource* source_ = nullptr;
 
   Index stts_index_, ctts_index_, stsc_index_, stss_index_, sbgp_index_;
-  ChunkSizes chunk_sizes_[8];
+  ChunkSizes chunk_sizes_[16];
   std::uint64_t chunk_clock_ = 0;
   std::vector<std::int16_t> roll_distances_;  // sgpd 'roll', loaded on first use
   bool roll_loaded_ = false;
