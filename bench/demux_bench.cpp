@@ -47,7 +47,7 @@ class Subject {
   virtual ~Subject() = default;
   virtual bool open(const std::string& path) = 0;  // through the first packet
   virtual bool seek_and_read(double seconds) = 0;   // then one packet
-  virtual bool next() = 0;                          // false at the end
+  virtual bool next() = 0;                          // one packet, payload read; false at the end
   virtual Io io() const = 0;
   virtual double duration_seconds() const = 0;
 };
@@ -74,9 +74,12 @@ class FrugalSubject final : public Subject {
     if (!demuxer_->seek(track_, static_cast<std::uint64_t>(seconds * timescale_))) return false;
     return next();
   }
+  // Reads the payload too, as av_read_frame does.
   bool next() override {
     frugal::mp4::Packet p;
-    return static_cast<bool>(demuxer_->next_packet(p));
+    if (!demuxer_->next_packet(p)) return false;
+    payload_.resize(p.size);
+    return static_cast<bool>(demuxer_->read_packet(p, payload_));
   }
   Io io() const override { return {counting_->bytes_read(), counting_->read_calls()}; }
   double duration_seconds() const override { return duration_; }
@@ -87,6 +90,7 @@ class FrugalSubject final : public Subject {
   std::unique_ptr<frugal::core::FileSource> file_;
   std::unique_ptr<frugal::core::CountingSource> counting_;
   std::optional<frugal::mp4::Demuxer> demuxer_;
+  std::vector<std::byte> payload_;
   std::uint32_t track_ = 0;
   std::uint32_t timescale_ = 1;
   double duration_ = 0;
