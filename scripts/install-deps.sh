@@ -2,6 +2,7 @@
 # Installs what frugal needs to build and test on Debian 12 (apt-get).
 #   scripts/install-deps.sh            build + test dependencies
 #   scripts/install-deps.sh --samples  also espeak-ng and sox (scripts/make-samples.sh)
+#   scripts/install-deps.sh --bench    also Google Benchmark and libavformat (bench/)
 # Runs apt-get through sudo when not root. Skips apt-get when everything is
 # already installed, so it is cheap to call before every build.
 set -euo pipefail
@@ -12,9 +13,13 @@ packages=(
   googletest libgtest-dev                    # tests
   ffmpeg                                     # test oracle (ffprobe, libopus/FLAC reference decodes)
 )
-if [[ "${1:-}" == "--samples" ]]; then
-  packages+=(espeak-ng sox)
-fi
+for option in "$@"; do
+  case "$option" in
+    --samples) packages+=(espeak-ng sox) ;;
+    --bench) packages+=(libbenchmark-dev libavformat-dev) ;;
+    *) echo "unknown option: $option" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

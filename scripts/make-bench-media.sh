@@ -3,7 +3,7 @@
 # each faststart (moov first) and moov-at-end, in $1 (default
 # build/bench-media). One hour is encoded once from synthesized audio (a
 # tone sweep under pink noise, so the encoders have work to do), then
-# concatenated with `ffmpeg -c copy`, as audiobook tools do. About 3 GB in all.
+# concatenated with `ffmpeg -c copy`, as audiobook tools do. About 6 GB in all.
 # Needs ffmpeg (with libopus). Bench media stays out of CI and the repo.
 set -euo pipefail
 
