@@ -33,6 +33,34 @@ Result<std::size_t> SubSource::read_at(std::uint64_t offset, std::span<std::byte
   return parent_.read_at(offset_ + offset, dst.first(static_cast<std::size_t>(n)));
 }
 
+Result<std::size_t> BufferedSource::read_at(std::uint64_t offset, std::span<std::byte> dst) {
+  const auto inside = [&] {
+    return offset >= window_offset_ && offset - window_offset_ <= window_bytes_ &&
+           dst.size() <= window_bytes_ - (offset - window_offset_);
+  };
+  if (dst.empty()) return std::size_t{0};
+  if (!inside()) {
+    if (dst.size() > buffer_.size() / 2) return inner_.read_at(offset, dst);
+    // Refill from a quarter-buffer boundary at or before `offset`: the read
+    // still fits, and what precedes it comes along.
+    const std::uint64_t start = offset - offset % std::max<std::size_t>(buffer_.size() / 4, 1);
+    window_bytes_ = 0;
+    FRUGAL_TRY(window_bytes_, inner_.read_at(start, buffer_));
+    window_offset_ = start;
+  }
+  // A short window ends at the end of the data: the read gets what there is.
+  const std::uint64_t skip = offset - window_offset_;
+  if (skip >= window_bytes_) return std::size_t{0};
+  const std::size_t n = std::min(dst.size(), static_cast<std::size_t>(window_bytes_ - skip));
+  std::memcpy(dst.data(), buffer_.data() + skip, n);
+  return n;
+}
+
+void BufferedSource::set_buffer(std::span<std::byte> buffer) noexcept {
+  buffer_ = buffer;
+  window_bytes_ = 0;
+}
+
 Result<std::size_t> CountingSource::read_at(std::uint64_t offset, std::span<std::byte> dst) {
   ++read_calls_;
   auto result = inner_.read_at(offset, dst);

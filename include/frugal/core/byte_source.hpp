@@ -62,6 +62,33 @@ class SubSource final : public ByteSource {
   std::uint64_t length_;
 };
 
+/// One window of read-ahead over another source, in a buffer its owner
+/// provides (nothing allocated here), as FFmpeg's AVIOContext buffers its
+/// reads: a small read (at most half the buffer) that misses the window
+/// refills it with `buffer.size()` bytes starting a little before the read
+/// (at a multiple of a quarter of the buffer, so neighbours on both sides
+/// come along); reads inside the window cost no call to the inner source;
+/// larger reads pass straight through and leave the window alone. Box
+/// headers, neighbouring sample tables and small packets thus cost one
+/// inner read per window rather than one each. An empty buffer makes it a
+/// plain pass-through. The inner source's data must not change while a
+/// window holds it. Errors: the inner source's. Not thread-safe.
+class BufferedSource final : public ByteSource {
+ public:
+  BufferedSource(ByteSource& inner, std::span<std::byte> buffer) noexcept : inner_(inner), buffer_(buffer) {}
+  Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> dst) override;
+  std::optional<std::uint64_t> size() const override { return inner_.size(); }
+
+  /// Swaps the buffer (an empty one: no read-ahead) and forgets the window.
+  void set_buffer(std::span<std::byte> buffer) noexcept;
+
+ private:
+  ByteSource& inner_;
+  std::span<std::byte> buffer_;
+  std::uint64_t window_offset_ = 0;
+  std::size_t window_bytes_ = 0;  // valid bytes in buffer_ from window_offset_
+};
+
 /// Passes reads through to another source and counts them (bytes returned and
 /// read_at calls), for `--stats` and for tests that bound a reader's I/O.
 /// Not thread-safe: one reader at a time.
