@@ -252,6 +252,113 @@ TEST(SampleTable, StssNotAscendingIsMalformedAtSeek) {
   EXPECT_EQ(seek.error().code, Errc::malformed);
 }
 
+// ---- sample groups: 'roll' (§10.1) --------------------------------------------------------
+
+namespace {
+
+struct GroupRun {
+  std::uint32_t count;
+  std::uint32_t group;  // 1-based sgpd entry; 0: no group
+};
+
+Bytes sbgp_roll(const std::vector<GroupRun>& runs, FourCC type = FourCC("roll")) {
+  BoxWriter w;
+  w.full_box("sbgp").fourcc(type).u32(static_cast<std::uint32_t>(runs.size()));
+  for (const GroupRun& r : runs) w.u32(r.count).u32(r.group);
+  return w.end().take();
+}
+
+// sgpd 'roll' with one int16 roll_distance per entry. Version 0 has no
+// default_length; version 1 with default_length 0 gives each entry its own
+// length (here 2, or 4 for every other entry, padded); version 2 adds
+// default_sample_description_index.
+Bytes sgpd_roll(std::uint8_t version, std::uint32_t default_length, const std::vector<std::int16_t>& rolls,
+                FourCC type = FourCC("roll")) {
+  BoxWriter w;
+  w.full_box("sgpd", version).fourcc(type);
+  if (version >= 1) w.u32(default_length);
+  if (version >= 2) w.u32(1);
+  w.u32(static_cast<std::uint32_t>(rolls.size()));
+  for (std::size_t i = 0; i < rolls.size(); ++i) {
+    const std::uint32_t length = version >= 1 && default_length == 0 ? (i % 2 ? 4 : 2) : std::max<std::uint32_t>(default_length, 2);
+    if (version >= 1 && default_length == 0) w.u32(length);
+    w.i16(rolls[i]).zeros(length - 2);
+  }
+  return w.end().take();
+}
+
+std::vector<std::optional<std::uint32_t>> prerolls(OpenedMovie& m, std::uint64_t samples) {
+  std::vector<std::optional<std::uint32_t>> out;
+  for (std::uint64_t s = 0; s < samples; ++s) {
+    auto r = m.demux().preroll_samples(m.track(0).id, s);
+    EXPECT_TRUE(r) << r.error().message;
+    out.push_back(r ? *r : std::nullopt);
+  }
+  return out;
+}
+
+using Rolls = std::vector<std::optional<std::uint32_t>>;
+
+}  // namespace
+
+struct SgpdLayout {
+  std::uint8_t version;
+  std::uint32_t default_length;
+};
+
+class RollGroups : public testing::TestWithParam<SgpdLayout> {};
+
+// Samples 0-1 in no group, 2-4 in group 2 (roll -4), 5 in group 1 (roll -2),
+// 6 in group 3 (roll +1: a forward roll, no pre-roll).
+TEST_P(RollGroups, EachSampleGetsItsGroupsRollDistance) {
+  TrackSpec t = aac_track(ramp(7));
+  t.stbl_extra = {sgpd_roll(GetParam().version, GetParam().default_length, {-2, -4, 1}),
+                  sbgp_roll({{2, 0}, {3, 2}, {1, 1}, {1, 3}})};
+  OpenedMovie m(movie_of(t));
+  ASSERT_TRUE(m.demuxer) << m.demuxer.error().message;
+  EXPECT_EQ(prerolls(m, 7), (Rolls{0, 0, 4, 4, 4, 2, 0}));
+}
+
+INSTANTIATE_TEST_SUITE_P(SampleTable, RollGroups,
+                         testing::Values(SgpdLayout{0, 0}, SgpdLayout{1, 2}, SgpdLayout{1, 4}, SgpdLayout{1, 0},
+                                         SgpdLayout{2, 2}, SgpdLayout{2, 0}),
+                         [](const auto& param_info) {
+                           return "v" + std::to_string(param_info.param.version) + "_length" +
+                                  std::to_string(param_info.param.default_length);
+                         });
+
+TEST(SampleTable, NoRollGroupsMeansNoPrerollKnown) {
+  TrackSpec t = aac_track(ramp(3));
+  OpenedMovie m(movie_of(t));
+  EXPECT_EQ(prerolls(m, 3), (Rolls{std::nullopt, std::nullopt, std::nullopt}));
+}
+
+TEST(SampleTable, SampleGroupsOfOtherTypesAreIgnored) {
+  TrackSpec t = aac_track(ramp(3));
+  t.stbl_extra = {sgpd_roll(1, 2, {-5}, FourCC("prol")), sbgp_roll({{3, 1}}, FourCC("prol"))};
+  OpenedMovie m(movie_of(t));
+  EXPECT_EQ(prerolls(m, 3), (Rolls{std::nullopt, std::nullopt, std::nullopt}));
+}
+
+// Group indices past sgpd's entries, an sgpd cut short, or none at all: the
+// sample is in a group whose roll is unknown, so 0 (the codec's default applies).
+TEST(SampleTable, RollGroupsPointingNowhereGiveZero) {
+  Bytes cut = sgpd_roll(1, 2, {-2, -3});
+  cut.resize(cut.size() - 2);  // the last entry's distance
+  const std::uint32_t cut_size = static_cast<std::uint32_t>(cut.size());
+  cut[0] = std::byte(cut_size >> 24), cut[1] = std::byte(cut_size >> 16), cut[2] = std::byte(cut_size >> 8),
+  cut[3] = std::byte(cut_size);
+  for (const auto& sgpd : std::vector<std::optional<Bytes>>{sgpd_roll(1, 2, {-2}), cut, std::nullopt}) {
+    TrackSpec t = aac_track(ramp(3));
+    t.stbl_extra = {sbgp_roll({{1, 1}, {1, 2}, {1, 9}})};
+    if (sgpd) t.stbl_extra.push_back(*sgpd);
+    OpenedMovie m(movie_of(t));
+    ASSERT_TRUE(m.demuxer) << m.demuxer.error().message;
+    const std::uint32_t first = sgpd ? 2 : 0;
+    EXPECT_EQ(prerolls(m, 3), (Rolls{first, 0, 0})) << "sgpd: " << (sgpd ? sgpd->size() : 0) << " bytes";
+  }
+}
+
 // ---- PCM packets -------------------------------------------------------------------------
 
 struct PcmGrouping {

@@ -345,6 +345,7 @@ class TrakWriter {
       });
     }
     if (t_.stss && keep("stss")) table("stss", 0, *t_.stss, [&](std::uint32_t s) { w_.u32(s); });
+    for (const Bytes& box : t_.stbl_extra) w_.bytes(box);
     w_.end();
   }
 

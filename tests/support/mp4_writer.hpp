@@ -238,6 +238,9 @@ struct TrackSpec {
   std::vector<EditSpec> edits;  ///< empty: no edts
   std::uint8_t elst_version = 0;
 
+  /// Boxes added at the end of stbl, e.g. sample groups (sbgp, sgpd).
+  std::vector<Bytes> stbl_extra;
+
   /// Boxes added to minf before dinf, e.g. QuickTime's data handler:
   /// hdlr_box("url ", "dhlr", "DataHandler").
   std::vector<Bytes> minf_extra;
