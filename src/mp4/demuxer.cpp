@@ -55,9 +55,20 @@ struct Demuxer::Impl {
     std::uint64_t next_index = 0;
   };
 
-  explicit Impl(core::ByteSource& src, mem::Account cache_account) : source(&src), cache(src, cache_account) {}
+  // Every read goes through one read-ahead window: opening a file costs a
+  // few reads rather than one per box header, and sequential small packets
+  // one read per window.
+  static constexpr std::size_t kReadAheadBytes = 4096;
 
-  core::ByteSource* source = nullptr;
+  Impl(core::ByteSource& src, mem::Account cache_account)
+      : read_ahead(kReadAheadBytes),
+        read_ahead_charge(cache_account, kReadAheadBytes),
+        source(src, read_ahead),
+        cache(source, cache_account) {}
+
+  std::vector<std::byte> read_ahead;
+  mem::Charge read_ahead_charge;
+  core::BufferedSource source;
   detail::PageCache cache;
   FourCC major_brand;
   std::uint32_t timescale = 0;
@@ -75,14 +86,29 @@ struct Demuxer::Impl {
     const int level = pending_level.exchange(-1);
     if (level < 0) return;
     switch (static_cast<mem::PressureLevel>(level)) {
-      case mem::PressureLevel::normal: cache.resize(detail::PageCache::kDefaultPages); break;
-      case mem::PressureLevel::high: cache.resize(detail::PageCache::kDefaultPages / 2); break;
+      case mem::PressureLevel::normal:
+        cache.resize(detail::PageCache::kDefaultPages);
+        set_read_ahead(kReadAheadBytes);
+        break;
+      case mem::PressureLevel::high:
+        cache.resize(detail::PageCache::kDefaultPages / 2);
+        set_read_ahead(kReadAheadBytes);
+        break;
       case mem::PressureLevel::critical:
         cache.resize(detail::PageCache::kMinPages);
         cache.release_bulk();
+        set_read_ahead(0);
         for (TrackState& s : states) s.table.coarsen();
         break;
     }
+  }
+
+  void set_read_ahead(std::size_t bytes) {
+    if (bytes == read_ahead.size()) return;
+    source.set_buffer({});
+    std::vector<std::byte>(bytes).swap(read_ahead);
+    read_ahead_charge.resize(bytes);
+    source.set_buffer(read_ahead);
   }
 
   Result<std::size_t> index_of(std::uint32_t id) const {
@@ -130,12 +156,13 @@ Demuxer::Demuxer(Demuxer&&) noexcept = default;
 Demuxer& Demuxer::operator=(Demuxer&&) noexcept = default;
 Demuxer::~Demuxer() = default;
 
-Result<Demuxer> Demuxer::open(core::ByteSource& source, const DemuxerOptions& options) {
+Result<Demuxer> Demuxer::open(core::ByteSource& file, const DemuxerOptions& options) {
   const core::Limits& limits = options.limits;
   mem::MemoryTracker& tracker = options.tracker ? *options.tracker : mem::default_tracker();
   FRUGAL_TRY(mem::Account cache_account, tracker.account("mp4/table_cache"));
   FRUGAL_TRY(mem::Account index_account, tracker.account("mp4/table_index"));
-  auto impl = std::make_unique<Impl>(source, cache_account);
+  auto impl = std::make_unique<Impl>(file, cache_account);
+  core::ByteSource& source = impl->source;
   impl->max_packet_bytes = limits.max_packet_bytes;
 
   // Top level: ftyp, then moov wherever it is. Walking stops after a moov
@@ -280,7 +307,7 @@ Result<std::uint64_t> Demuxer::sample_at_time(std::uint32_t id, std::uint64_t ti
 
 Result<void> Demuxer::read_packet(const Packet& packet, std::span<std::byte> dst) {
   if (dst.size() < packet.size) return make_error(Errc::invalid_argument, "buffer smaller than the packet");
-  auto r = core::read_exact(*impl_->source, packet.pos, dst.first(packet.size));
+  auto r = core::read_exact(impl_->source, packet.pos, dst.first(packet.size));
   if (!r && r.error().code == Errc::end_of_stream)
     return make_error(Errc::malformed, "sample data cut off by end of file", packet.pos);
   return r;

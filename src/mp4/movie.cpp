@@ -4,6 +4,7 @@
 
 #include <frugal/core/byte_reader.hpp>
 
+#include <algorithm>
 #include <array>
 
 namespace frugal::mp4::detail {
@@ -125,9 +126,8 @@ class TrakParser {
     if (!saw_tkhd_) return make_error(Errc::malformed, "trak without tkhd", trak.offset);
     if (!saw_mdhd_) return make_error(Errc::malformed, "trak without mdhd", trak.offset);
     if (stsd_) {
-      FRUGAL_TRY(auto body, read_small_box(source_, *stsd_, limits_));
       FRUGAL_TRY(out.track.sample_entries,
-                 parse_stsd(body, out.track.type, out.track.timescale, stsd_depth_, limits_));
+                 parse_stsd(*stsd_, out.track.type, out.track.timescale, stsd_depth_, limits_));
     }
     return core::ok();
   }
@@ -172,37 +172,38 @@ class TrakParser {
       return parse_elst(body, b, limits_, t.edit_list);
     }
     if (type == FourCC("stsd")) {
-      stsd_ = b;
+      // Read now, while the read-ahead window holds it; parsed once hdlr and mdhd are known.
+      FRUGAL_TRY(stsd_, read_small_box(source_, b, limits_));
       stsd_depth_ = r.depth();
       return core::ok();
     }
     auto& tb = out.tables;
-    if (type == FourCC("stts")) tb.time_to_sample = b;
-    else if (type == FourCC("ctts")) tb.composition_offsets = b;
-    else if (type == FourCC("stsc")) tb.sample_to_chunk = b;
-    else if (type == FourCC("stsz") || type == FourCC("stz2")) tb.sizes = b;
-    else if (type == FourCC("stco") || type == FourCC("co64")) tb.chunk_offsets = b;
-    else if (type == FourCC("stss")) tb.sync_samples = b;
-    else if (type == FourCC("sbgp") || type == FourCC("sgpd")) return note_roll_group(b, tb);
+    std::optional<TableBox>* slot = nullptr;
+    if (type == FourCC("stts")) slot = &tb.time_to_sample;
+    else if (type == FourCC("ctts")) slot = &tb.composition_offsets;
+    else if (type == FourCC("stsc")) slot = &tb.sample_to_chunk;
+    else if (type == FourCC("stsz") || type == FourCC("stz2")) slot = &tb.sizes;
+    else if (type == FourCC("stco") || type == FourCC("co64")) slot = &tb.chunk_offsets;
+    else if (type == FourCC("stss")) slot = &tb.sync_samples;
+    else if (type == FourCC("sbgp")) slot = &tb.roll_groups;
+    else if (type == FourCC("sgpd")) slot = &tb.roll_group_entries;
     else if (type == FourCC("edts") || type == FourCC("mdia") || type == FourCC("minf") ||
              type == FourCC("stbl"))
       return walk(r, b, [&](const BoxReader& cr, const BoxHeader& cb) { return visit(cr, cb, type, out); });
-    return core::ok();
-  }
-
-  // sbgp / sgpd of grouping type 'roll' (§10.1): the type follows version/flags.
-  Result<void> note_roll_group(const BoxHeader& b, TableBoxes& tb) {
-    std::array<std::byte, 8> head{};
-    if (b.body_size() < head.size()) return make_error(Errc::malformed, "sample group box too short", b.offset);
-    FRUGAL_CHECK(core::read_exact(source_, b.body_offset(), head));
-    if (FourCC(core::load_be32(&head[4])) != FourCC("roll")) return core::ok();
-    (b.type == FourCC("sbgp") ? tb.roll_groups : tb.roll_group_entries) = b;
+    if (!slot) return core::ok();
+    TableBox table{b, {}};
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(b.body_size(), table.head.size()));
+    FRUGAL_CHECK(core::read_exact(source_, b.body_offset(), std::span(table.head).first(n)));
+    // Sample groups other than 'roll' (§10.1; the type follows version/flags) are not used.
+    const bool group = slot == &tb.roll_groups || slot == &tb.roll_group_entries;
+    if (group && FourCC(core::load_be32(&table.head[4])) != FourCC("roll")) return core::ok();
+    *slot = table;
     return core::ok();
   }
 
   core::ByteSource& source_;
   const core::Limits& limits_;
-  std::optional<BoxHeader> stsd_;
+  std::optional<std::vector<std::byte>> stsd_;  // body
   std::uint32_t stsd_depth_ = 0;
   bool saw_tkhd_ = false;
   bool saw_mdhd_ = false;

@@ -19,24 +19,11 @@ constexpr std::uint64_t kMaxTicks = std::uint64_t{1} << 62;
 
 core::Error table_error(const char* message, const TableRef& t) { return make_error(Errc::malformed, message, t.offset); }
 
-// The header of a table box: `n` bytes after the box header.
-template <std::size_t N>
-Result<std::array<std::byte, N>> read_header(core::ByteSource& source, const BoxHeader& box) {
-  std::array<std::byte, N> raw{};
-  if (box.body_size() < N) return make_error(Errc::malformed, "sample table box too short", box.offset);
-  auto r = core::read_exact(source, box.body_offset(), raw);
-  if (!r) {
-    if (r.error().code == Errc::end_of_stream)
-      return make_error(Errc::malformed, "sample table cut off by end of file", box.offset);
-    return r.error();
-  }
-  return raw;
-}
-
 // A table whose entries start `skip` bytes into `box`: checks that `count`
-// entries of `bits` fit in the box.
+// entries of `bits` bits fit in it.
 Result<TableRef> table_in(const BoxHeader& box, std::uint64_t skip, std::uint64_t count, std::uint32_t bits,
                           std::uint32_t& next_id) {
+  if (box.body_size() < skip) return make_error(Errc::malformed, "sample table box too short", box.offset);
   const std::uint64_t bytes = (count * bits + 7) / 8;  // count < 2^32, bits <= 96: no overflow
   if (bytes > box.body_size() - skip)
     return make_error(Errc::malformed, "sample table entry count exceeds its box", box.offset);
@@ -44,11 +31,9 @@ Result<TableRef> table_in(const BoxHeader& box, std::uint64_t skip, std::uint64_
 }
 
 // "version/flags, entry_count, entries" tables (stts, ctts, stsc, stco, co64, stss).
-Result<TableRef> counted_table(core::ByteSource& source, const std::optional<BoxHeader>& box, std::uint32_t bits,
-                               std::uint32_t& next_id) {
-  if (!box) return TableRef{};
-  FRUGAL_TRY(auto h, read_header<8>(source, *box));
-  return table_in(*box, 8, core::load_be32(&h[4]), bits, next_id);
+Result<TableRef> counted_table(const std::optional<TableBox>& t, std::uint32_t bits, std::uint32_t& next_id) {
+  if (!t) return TableRef{};
+  return table_in(t->box, 8, core::load_be32(&t->head[4]), bits, next_id);
 }
 
 }  // namespace
@@ -62,38 +47,35 @@ Result<SampleTable> SampleTable::open(core::ByteSource& source, const TableBoxes
   t.source_ = &source;
   t.index_charge_ = mem::Charge(index_account, 0);
   std::uint32_t& id = next_table_id;
-  FRUGAL_TRY(t.stts_, counted_table(source, boxes.time_to_sample, 64, id));
-  FRUGAL_TRY(t.ctts_, counted_table(source, boxes.composition_offsets, 64, id));
-  FRUGAL_TRY(t.stsc_, counted_table(source, boxes.sample_to_chunk, 96, id));
-  FRUGAL_TRY(t.stss_, counted_table(source, boxes.sync_samples, 32, id));
-  if (boxes.chunk_offsets) {
-    FRUGAL_TRY(t.stco_, counted_table(source, boxes.chunk_offsets,
-                                      boxes.chunk_offsets->type == core::FourCC("co64") ? 64 : 32, id));
+  FRUGAL_TRY(t.stts_, counted_table(boxes.time_to_sample, 64, id));
+  FRUGAL_TRY(t.ctts_, counted_table(boxes.composition_offsets, 64, id));
+  FRUGAL_TRY(t.stsc_, counted_table(boxes.sample_to_chunk, 96, id));
+  FRUGAL_TRY(t.stss_, counted_table(boxes.sync_samples, 32, id));
+  if (const auto& co = boxes.chunk_offsets) {
+    FRUGAL_TRY(t.stco_, counted_table(co, co->box.type == core::FourCC("co64") ? 64 : 32, id));
   }
 
-  if (boxes.sizes && boxes.sizes->type == core::FourCC("stsz")) {
-    FRUGAL_TRY(auto h, read_header<12>(source, *boxes.sizes));
-    t.constant_size_ = core::load_be32(&h[4]);
-    t.sample_count_ = core::load_be32(&h[8]);
+  const auto& sz = boxes.sizes;
+  if (sz && sz->box.body_size() < 12) return make_error(Errc::malformed, "sample table box too short", sz->box.offset);
+  if (sz && sz->box.type == core::FourCC("stsz")) {
+    t.constant_size_ = core::load_be32(&sz->head[4]);
+    t.sample_count_ = core::load_be32(&sz->head[8]);
     if (t.constant_size_ == 0) {
-      FRUGAL_TRY(t.stsz_, table_in(*boxes.sizes, 12, t.sample_count_, 32, id));
+      FRUGAL_TRY(t.stsz_, table_in(sz->box, 12, t.sample_count_, 32, id));
     }
-  } else if (boxes.sizes) {  // stz2 (§8.7.3.3): 4-, 8- or 16-bit entries
-    FRUGAL_TRY(auto h, read_header<12>(source, *boxes.sizes));
-    const unsigned field = std::to_integer<unsigned>(h[7]);
+  } else if (sz) {  // stz2 (§8.7.3.3): 4-, 8- or 16-bit entries
+    const unsigned field = std::to_integer<unsigned>(sz->head[7]);
     if (field != 4 && field != 8 && field != 16)
-      return make_error(Errc::malformed, "stz2: field size is not 4, 8 or 16", boxes.sizes->offset);
-    t.sample_count_ = core::load_be32(&h[8]);
-    FRUGAL_TRY(t.stsz_, table_in(*boxes.sizes, 12, t.sample_count_, field, id));
+      return make_error(Errc::malformed, "stz2: field size is not 4, 8 or 16", sz->box.offset);
+    t.sample_count_ = core::load_be32(&sz->head[8]);
+    FRUGAL_TRY(t.stsz_, table_in(sz->box, 12, t.sample_count_, field, id));
   }
 
-  if (boxes.roll_groups) {  // sbgp: version/flags, grouping_type, [parameter,] entry_count
-    FRUGAL_TRY(auto h, read_header<16>(source, *boxes.roll_groups));
-    const bool v1 = std::to_integer<unsigned>(h[0]) == 1;
-    const std::uint64_t skip = v1 ? 16 : 12;
-    const std::uint32_t count = core::load_be32(&h[v1 ? 12 : 8]);
-    FRUGAL_TRY(t.sbgp_, table_in(*boxes.roll_groups, skip, count, 64, id));
-    t.sgpd_ = boxes.roll_group_entries;
+  if (const auto& sbgp = boxes.roll_groups) {  // version/flags, grouping_type, [parameter,] entry_count
+    const bool v1 = std::to_integer<unsigned>(sbgp->head[0]) == 1;
+    const std::uint32_t count = core::load_be32(&sbgp->head[v1 ? 12 : 8]);
+    FRUGAL_TRY(t.sbgp_, table_in(sbgp->box, v1 ? 16 : 12, count, 64, id));
+    if (boxes.roll_group_entries) t.sgpd_ = boxes.roll_group_entries->box;
   }
 
   if (t.sample_count_ > 0 && !t.stco_.empty() && (t.stsc_.empty() || t.stts_.empty()))
@@ -167,6 +149,7 @@ Result<std::uint64_t> SampleTable::run_count(std::uint32_t max_run) {
   std::uint64_t left = sample_count_;
   std::uint64_t runs = 0;
   for (std::uint64_t i = 0; i < stsc_.count && left > 0; ++i) {
+    FRUGAL_CHECK(bulk_window(stsc_, i));
     FRUGAL_TRY(ChunkRun run, stsc_run(i));
     FRUGAL_TRY(std::uint64_t end, next_first_chunk(i));
     const std::uint64_t spc = run.samples_per_chunk;
@@ -257,21 +240,22 @@ Result<std::uint64_t> SampleTable::bytes_before(std::uint64_t chunk, std::uint64
     slot->chunk = chunk;
     slot->stride = stride;
   }
-  // Extend the points as far as `k` needs (a seek reads only up to its target).
-  const std::uint64_t needed = std::min<std::uint64_t>(k / slot->stride, chunk_samples / slot->stride);
-  if (slot->bytes_before.size() <= needed) {
-    const std::uint64_t from = (slot->bytes_before.size() - 1) * slot->stride;
-    const std::uint64_t to = needed * slot->stride;
-    std::uint64_t sum = slot->bytes_before.back(), i = 0;
-    FRUGAL_CHECK(for_each_size(chunk_first + from, to - from, [&](std::uint32_t size) {
-      sum += size;
-      if (++i % slot->stride == 0) slot->bytes_before.push_back(sum);
-    }));
-  }
   slot->last_use = ++chunk_clock_;
   const std::uint64_t point = std::min<std::uint64_t>(k / slot->stride, slot->bytes_before.size() - 1);
-  FRUGAL_TRY(std::uint64_t rest, sum_sizes(chunk_first + point * slot->stride, k - point * slot->stride));
-  return slot->bytes_before[static_cast<std::size_t>(point)] + rest;
+  const std::uint64_t from = point * slot->stride;
+  std::uint64_t sum = slot->bytes_before[static_cast<std::size_t>(point)];
+  if (k / slot->stride == point) {  // the points reach k's: add the sizes after it
+    FRUGAL_TRY(std::uint64_t rest, sum_sizes(chunk_first + from, k - from));
+    return sum + rest;
+  }
+  // Past the last point: one pass to k extends the points (a seek reads only
+  // up to its target) and gives the answer. Points stay within the slot's
+  // reservation: k <= chunk_samples <= kMaxChunkPoints * stride.
+  FRUGAL_CHECK(for_each_size(chunk_first + from, k - from, [&, at = from](std::uint32_t size) mutable {
+    sum += size;
+    if (++at % slot->stride == 0) slot->bytes_before.push_back(sum);
+  }));
+  return sum;
 }
 
 // ---- indexes ----------------------------------------------------------------------------
@@ -424,26 +408,49 @@ Result<std::uint64_t> SampleTable::sync_sample_at_or_before(std::uint64_t sample
   return best;
 }
 
+// roll_distance of entry `group` (1-based) of sgpd 'roll' (§8.9.3, §10.1.1.2),
+// read from the file when asked: nothing of sgpd is kept in memory. 0 when
+// the entry is missing or unreadable (no roll known).
+Result<std::int16_t> SampleTable::roll_distance(std::uint32_t group) {
+  if (!sgpd_ || group == 0) return std::int16_t{0};
+  const std::uint64_t body = sgpd_->body_offset(), end = body + sgpd_->body_size();
+  const auto read = [&](std::uint64_t at, std::span<std::byte> dst) -> Result<bool> {
+    if (at > end || dst.size() > end - at) return false;
+    FRUGAL_CHECK(core::read_exact(*source_, at, dst));
+    return true;
+  };
+  // version/flags, grouping_type, [v1+: default_length], [v2+: default_sample_description_index], entry_count
+  std::array<std::byte, 20> head{};
+  const auto head_bytes = static_cast<std::size_t>(std::min<std::uint64_t>(head.size(), sgpd_->body_size()));
+  FRUGAL_CHECK(read(body, std::span(head).first(head_bytes)));
+  core::ByteReader r{std::span<const std::byte>(head.data(), head_bytes)};
+  const std::uint8_t version = r.u8();
+  r.skip(3 + 4);
+  const std::uint32_t default_length = version >= 1 ? r.u32() : 2;  // version 0: roll entries are 2 bytes
+  if (version >= 2) r.skip(4);
+  const std::uint32_t count = r.u32();
+  if (!r.ok() || group > count) return std::int16_t{0};
+  std::uint64_t at = body + r.position();
+  std::array<std::byte, 4> length{};
+  if (default_length != 0) {
+    at += std::uint64_t{group - 1} * default_length;
+  } else {  // each entry says its length: walk to it, a bounded way
+    constexpr std::uint32_t kMaxWalk = 1024;
+    if (group > kMaxWalk) return std::int16_t{0};
+    for (std::uint32_t i = 1; i < group; ++i) {
+      FRUGAL_TRY(bool got, read(at, length));
+      if (!got) return std::int16_t{0};
+      at += 4 + std::uint64_t{core::load_be32(length.data())};
+    }
+    at += 4;
+  }
+  std::array<std::byte, 2> distance{};
+  FRUGAL_TRY(bool got, read(at, distance));
+  return got ? static_cast<std::int16_t>(core::load_be16(distance.data())) : std::int16_t{0};
+}
+
 Result<std::optional<std::uint32_t>> SampleTable::preroll_samples(std::uint64_t sample) {
   if (sbgp_.empty()) return std::optional<std::uint32_t>{};
-  if (!roll_loaded_) {  // sgpd 'roll' (§10.1.1.2): int16 roll_distance per entry
-    roll_loaded_ = true;
-    if (sgpd_ && sgpd_->body_size() <= 64 * 1024) {
-      std::vector<std::byte> body(static_cast<std::size_t>(sgpd_->body_size()));
-      FRUGAL_CHECK(core::read_exact(*source_, sgpd_->body_offset(), body));
-      core::ByteReader r(body);
-      const std::uint8_t version = r.u8();
-      r.skip(3 + 4);  // flags, grouping_type
-      const std::uint32_t default_length = version >= 1 ? r.u32() : 0;
-      if (version >= 2) r.skip(4);  // default_sample_description_index
-      const std::uint32_t count = r.u32();
-      for (std::uint32_t i = 0; i < count && r.ok(); ++i) {
-        const std::uint32_t length = version >= 1 && default_length == 0 ? r.u32() : (version >= 1 ? default_length : 2);
-        const auto entry = r.bytes(length);
-        if (entry.size() >= 2) roll_distances_.push_back(static_cast<std::int16_t>(core::load_be16(entry.data())));
-      }
-    }
-  }
   FRUGAL_CHECK(build_indexes());
   const IndexPoint& p = sbgp_index_.floor(sample, &IndexPoint::samples_before);
   FRUGAL_CHECK(cache_->prefetch(sbgp_, p.run, sbgp_index_.stride));
@@ -454,8 +461,8 @@ Result<std::optional<std::uint32_t>> SampleTable::preroll_samples(std::uint64_t 
     const std::uint32_t group = core::load_be32(e + 4);
     if (sample < before + count) {
       // Group 0: in no group (no roll known); fragment-local indices (> 0x10000) do not apply here.
-      if (group == 0 || group > roll_distances_.size()) return std::optional<std::uint32_t>{0};
-      const std::int16_t roll = roll_distances_[group - 1];
+      if (group > 0x10000) return std::optional<std::uint32_t>{0};
+      FRUGAL_TRY(const std::int16_t roll, roll_distance(group));
       return std::optional<std::uint32_t>{roll < 0 ? static_cast<std::uint32_t>(-roll) : 0u};
     }
     before += count;

@@ -4,7 +4,7 @@
 // PageCache; random access goes through sparse indexes (one point every K
 // runs, at most kMaxIndexPoints per table) built on first use by one pass
 // over the table. Memory per track is bounded whatever the file's length;
-// open reads only the tables' headers.
+// open reads nothing (the tables' headers come with TableBoxes).
 //
 // Chunks holding many samples (files concatenated with `ffmpeg -c copy` put
 // ~28,000 in one) get an index of cumulative sizes inside the chunk, so a
@@ -18,24 +18,34 @@
 #include <frugal/mem/memory_tracker.hpp>
 #include <frugal/mp4/box.hpp>
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <vector>
 
 namespace frugal::mp4::detail {
 
+/// A sample-table box and the first bytes of its body (version/flags and the
+/// counts after them: entry_count; stsz sample_size and sample_count; sbgp
+/// grouping_type and entry_count), read while moov is walked, so that opening
+/// the tables reads nothing more. `head` is zero past the body's end.
+struct TableBox {
+  BoxHeader box;
+  std::array<std::byte, 16> head{};
+};
+
 /// Where a track's table boxes are. `sizes` is stsz or stz2, `chunk_offsets`
 /// stco or co64 (told apart by the box type). `roll_groups` / `roll_group_entries`
 /// are the sbgp / sgpd of grouping type 'roll' (§10.1), when present.
 struct TableBoxes {
-  std::optional<BoxHeader> time_to_sample;       // stts
-  std::optional<BoxHeader> composition_offsets;  // ctts
-  std::optional<BoxHeader> sample_to_chunk;      // stsc
-  std::optional<BoxHeader> sizes;                // stsz | stz2
-  std::optional<BoxHeader> chunk_offsets;        // stco | co64
-  std::optional<BoxHeader> sync_samples;         // stss
-  std::optional<BoxHeader> roll_groups;          // sbgp 'roll'
-  std::optional<BoxHeader> roll_group_entries;   // sgpd 'roll'
+  std::optional<TableBox> time_to_sample;       // stts
+  std::optional<TableBox> composition_offsets;  // ctts
+  std::optional<TableBox> sample_to_chunk;      // stsc
+  std::optional<TableBox> sizes;                // stsz | stz2
+  std::optional<TableBox> chunk_offsets;        // stco | co64
+  std::optional<TableBox> sync_samples;         // stss
+  std::optional<TableBox> roll_groups;          // sbgp 'roll'
+  std::optional<TableBox> roll_group_entries;   // sgpd 'roll'
 };
 
 /// Consecutive samples of one chunk, delivered as one packet.
@@ -113,8 +123,9 @@ class SampleTable {
 
   SampleTable() = default;
 
-  /// Reads the tables' headers (never their bodies) and checks that their
-  /// entry counts fit their boxes. Errors: Errc::malformed, Errc::io.
+  /// Takes the tables' headers from `boxes` and checks that their entry
+  /// counts fit their boxes; reads nothing. `source` serves later reads of
+  /// sgpd (roll distances, one entry when asked). Errors: Errc::malformed.
   static core::Result<SampleTable> open(core::ByteSource& source, const TableBoxes& boxes, PageCache& cache,
                                         mem::Account index_account, std::uint32_t& next_table_id);
 
@@ -188,6 +199,7 @@ class SampleTable {
                                            std::uint64_t chunk_samples, std::uint64_t k);
 
   core::Result<void> bulk_window(const TableRef& table, std::uint64_t i);
+  core::Result<std::int16_t> roll_distance(std::uint32_t group);
   core::Result<void> build_indexes();
   core::Result<void> build_index(Index& index, std::uint64_t runs);
   std::uint64_t stride_for(std::uint64_t runs) const noexcept;
@@ -202,8 +214,6 @@ class SampleTable {
   Index stts_index_, ctts_index_, stsc_index_, stss_index_, sbgp_index_;
   ChunkSizes chunk_sizes_[16];
   std::uint64_t chunk_clock_ = 0;
-  std::vector<std::int16_t> roll_distances_;  // sgpd 'roll', loaded on first use
-  bool roll_loaded_ = false;
   mem::Charge index_charge_;
 };
 

@@ -409,6 +409,7 @@ TEST_P(RandomTables, LookupsAreUnchangedUnderPressure) {
     const std::size_t critical = press(mem::PressureLevel::critical);
     EXPECT_LT(high, normal);
     EXPECT_LT(critical, high);
+    EXPECT_EQ(critical, 2 * 1024u) << "critical: two 1 KiB pages, no bulk or read-ahead window";
     ASSERT_NO_FATAL_FAILURE(check.sequential());
     ASSERT_NO_FATAL_FAILURE(all_lookups());
   }
