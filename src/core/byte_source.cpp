@@ -42,8 +42,12 @@ Result<std::size_t> BufferedSource::read_at(std::uint64_t offset, std::span<std:
   if (!inside()) {
     if (dst.size() > buffer_.size() / 2) return inner_.read_at(offset, dst);
     // Refill from a quarter-buffer boundary at or before `offset`: the read
-    // still fits, and what precedes it comes along.
-    const std::uint64_t start = offset - offset % std::max<std::size_t>(buffer_.size() / 4, 1);
+    // still fits, and what precedes it comes along. A read going on past the
+    // window (sequential reading) starts the new one no earlier than the old
+    // one's end, or than itself, so little is fetched twice.
+    std::uint64_t start = offset - offset % std::max<std::size_t>(buffer_.size() / 4, 1);
+    if (window_bytes_ > 0 && offset >= window_offset_)
+      start = std::max(start, std::min(offset, window_offset_ + window_bytes_));
     window_bytes_ = 0;
     FRUGAL_TRY(window_bytes_, inner_.read_at(start, buffer_));
     window_offset_ = start;

@@ -55,20 +55,41 @@ struct Demuxer::Impl {
     std::uint64_t next_index = 0;
   };
 
-  // Every read goes through one read-ahead window: opening a file costs a
-  // few reads rather than one per box header, and sequential small packets
-  // one read per window.
-  static constexpr std::size_t kReadAheadBytes = 4096;
+  // A read-ahead window over the caller's source, charged to the tracker.
+  class ReadAhead {
+   public:
+    ReadAhead(core::ByteSource& inner, mem::Account account, std::size_t bytes)
+        : buffer_(bytes), charge_(account, bytes), source_(inner, buffer_) {}
+    core::BufferedSource& source() noexcept { return source_; }
+    void set_capacity(std::size_t bytes) {  // 0: none
+      if (bytes == buffer_.size()) return;
+      source_.set_buffer({});
+      std::vector<std::byte>(bytes).swap(buffer_);
+      charge_.resize(bytes);
+      source_.set_buffer(buffer_);
+    }
+
+   private:
+    std::vector<std::byte> buffer_;
+    mem::Charge charge_;
+    core::BufferedSource source_;
+  };
+
+  // Box headers at open, table pages and sgpd go through one window, packet
+  // payloads through another, so neither evicts the other: opening a file
+  // costs a few reads rather than one per box header, and playing it one
+  // read per window of small packets and per few table pages.
+  static constexpr std::size_t kTableWindowBytes = 4096;
+  static constexpr std::size_t kPacketWindowBytes = 2048;
 
   Impl(core::ByteSource& src, mem::Account cache_account)
-      : read_ahead(kReadAheadBytes),
-        read_ahead_charge(cache_account, kReadAheadBytes),
-        source(src, read_ahead),
+      : tables(src, cache_account, kTableWindowBytes),
+        packets(src, cache_account, kPacketWindowBytes),
+        source(tables.source()),
         cache(source, cache_account) {}
 
-  std::vector<std::byte> read_ahead;
-  mem::Charge read_ahead_charge;
-  core::BufferedSource source;
+  ReadAhead tables, packets;
+  core::ByteSource& source;  // tables.source()
   detail::PageCache cache;
   FourCC major_brand;
   std::uint32_t timescale = 0;
@@ -88,27 +109,24 @@ struct Demuxer::Impl {
     switch (static_cast<mem::PressureLevel>(level)) {
       case mem::PressureLevel::normal:
         cache.resize(detail::PageCache::kDefaultPages);
-        set_read_ahead(kReadAheadBytes);
+        set_read_ahead(true);
         break;
       case mem::PressureLevel::high:
         cache.resize(detail::PageCache::kDefaultPages / 2);
-        set_read_ahead(kReadAheadBytes);
+        set_read_ahead(true);
         break;
       case mem::PressureLevel::critical:
         cache.resize(detail::PageCache::kMinPages);
         cache.release_bulk();
-        set_read_ahead(0);
+        set_read_ahead(false);
         for (TrackState& s : states) s.table.coarsen();
         break;
     }
   }
 
-  void set_read_ahead(std::size_t bytes) {
-    if (bytes == read_ahead.size()) return;
-    source.set_buffer({});
-    std::vector<std::byte>(bytes).swap(read_ahead);
-    read_ahead_charge.resize(bytes);
-    source.set_buffer(read_ahead);
+  void set_read_ahead(bool on) {
+    tables.set_capacity(on ? kTableWindowBytes : 0);
+    packets.set_capacity(on ? kPacketWindowBytes : 0);
   }
 
   Result<std::size_t> index_of(std::uint32_t id) const {
@@ -307,7 +325,7 @@ Result<std::uint64_t> Demuxer::sample_at_time(std::uint32_t id, std::uint64_t ti
 
 Result<void> Demuxer::read_packet(const Packet& packet, std::span<std::byte> dst) {
   if (dst.size() < packet.size) return make_error(Errc::invalid_argument, "buffer smaller than the packet");
-  auto r = core::read_exact(impl_->source, packet.pos, dst.first(packet.size));
+  auto r = core::read_exact(impl_->packets.source(), packet.pos, dst.first(packet.size));
   if (!r && r.error().code == Errc::end_of_stream)
     return make_error(Errc::malformed, "sample data cut off by end of file", packet.pos);
   return r;

@@ -131,9 +131,30 @@ TEST(BufferedSource, SmallReadsNearEachOtherCostOneInnerRead) {
   EXPECT_EQ(read_bytes(src, 520, 80), slice(data, 520, 80));
   EXPECT_EQ(read_bytes(src, 1500, 36), slice(data, 1500, 36));
   EXPECT_EQ(inner.reads, (std::vector<Read>{{512, 1024}}));
-  // Past the window: one more refill.
-  EXPECT_EQ(read_bytes(src, 1530, 16), slice(data, 1530, 16));
-  EXPECT_EQ(inner.reads, (std::vector<Read>{{512, 1024}, {1280, 1024}}));
+  // A read far before the window: refilled from a quarter boundary again.
+  EXPECT_EQ(read_bytes(src, 100, 8), slice(data, 100, 8));
+  EXPECT_EQ(inner.reads, (std::vector<Read>{{512, 1024}, {0, 1024}}));
+}
+
+// Reading on past the window's end refills from that end, or from the read
+// itself when it straddles the end: sequential reading fetches little twice.
+TEST(BufferedSource, SequentialReadsFetchEachByteAboutOnce) {
+  const auto data = iota_bytes(10000);
+  RecordingSource inner(data);
+  std::vector<std::byte> buffer(1024);
+  BufferedSource src(inner, buffer);
+  std::uint64_t at = 0;
+  for (std::size_t n : {300, 300, 300, 300, 100, 500, 200, 124, 300, 500}) {
+    EXPECT_EQ(read_bytes(src, at, n), slice(data, at, n));
+    at += n;
+  }
+  // [0, 1024); 900+300 straddles its end: [900, 1924); 1800+200 straddles
+  // that: [1800, 2824); 2000 and 2124 follow inside it; 2424+500 straddles:
+  // [2424, 3448). Only the straddling reads' heads are fetched twice.
+  EXPECT_EQ(inner.reads, (std::vector<Read>{{0, 1024}, {900, 1024}, {1800, 1024}, {2424, 1024}}));
+  // A read at the window's end starts the next one there.
+  EXPECT_EQ(read_bytes(src, 3448, 8), slice(data, 3448, 8));
+  EXPECT_EQ(inner.reads.back(), (Read{3448, 1024}));
 }
 
 TEST(BufferedSource, LargeReadsPassThroughAndKeepTheWindow) {

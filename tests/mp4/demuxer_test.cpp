@@ -337,6 +337,35 @@ TEST(Demuxer, ReadPacketCutByEndOfFileIsMalformed) {
   EXPECT_EQ(r.error().offset, packets[2].pos);
 }
 
+// Playing a file in order reads each byte about once, in few calls: packet
+// payloads and table pages come through read-ahead windows of their own, so
+// neither evicts the other. (Before them: one read per packet.)
+TEST(Demuxer, SequentialPlaybackReadsTheFileAboutOnceInFewCalls) {
+  constexpr std::uint32_t kPackets = 20000;
+  const std::vector<std::uint32_t> sizes(kPackets, 90);
+  TrackSpec t = aac_track(sizes);
+  t.chunks = uniform_chunks(kPackets, 40);
+  const Bytes file = build_mp4(movie_of({t}));
+  core::MemorySource memory(file);
+  core::CountingSource counting(memory);
+  auto demuxer = mp4::Demuxer::open(counting);
+  ASSERT_TRUE(demuxer) << demuxer.error().message;
+  Packet p;
+  Bytes payload;
+  std::uint64_t packets = 0;
+  while (demuxer->next_packet(p)) {
+    payload.resize(p.size);
+    ASSERT_TRUE(demuxer->read_packet(p, payload));
+    ASSERT_EQ(payload, expected_payload(0, p.index, 1, sizes)) << "packet " << p.index;
+    ++packets;
+  }
+  ASSERT_EQ(packets, kPackets);
+  const double file_bytes = static_cast<double>(file.size());
+  EXPECT_LE(static_cast<double>(counting.bytes_read()), 1.1 * file_bytes);
+  // 1.8 MB of 90-byte packets: a read per ~2 KiB window, not per packet.
+  EXPECT_LE(static_cast<double>(counting.read_calls()), file_bytes / 1500);
+}
+
 // ---- track headers ---------------------------------------------------------------------------
 
 class EditLists : public testing::TestWithParam<std::uint8_t> {};

@@ -67,7 +67,9 @@ class SubSource final : public ByteSource {
 /// reads: a small read (at most half the buffer) that misses the window
 /// refills it with `buffer.size()` bytes starting a little before the read
 /// (at a multiple of a quarter of the buffer, so neighbours on both sides
-/// come along); reads inside the window cost no call to the inner source;
+/// come along), or, for a read going on past the window, at the old
+/// window's end or the read itself (sequential reading fetches little
+/// twice); reads inside the window cost no call to the inner source;
 /// larger reads pass straight through and leave the window alone. Box
 /// headers, neighbouring sample tables and small packets thus cost one
 /// inner read per window rather than one each. An empty buffer makes it a
