@@ -118,116 +118,110 @@ std::vector<std::byte> slice(const std::vector<std::byte>& v, std::size_t from, 
 
 using Read = RecordingSource::Read;
 
+// `file_bytes` of data behind a BufferedSource with a `window_bytes` buffer.
+struct Buffered {
+  Buffered(std::size_t file_bytes, std::size_t window_bytes)
+      : data(iota_bytes(file_bytes)), inner(data), buffer(window_bytes), src(inner, buffer) {}
+  /// Reads through the window; the bytes must be the data's.
+  ::testing::AssertionResult reads_right(std::uint64_t offset, std::size_t n) {
+    if (read_bytes(src, offset, n) == slice(data, offset, n)) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << "wrong bytes for " << n << " at " << offset;
+  }
+
+  std::vector<std::byte> data;
+  RecordingSource inner;
+  std::vector<std::byte> buffer;
+  BufferedSource src;
+};
+
 }  // namespace
 
 TEST(BufferedSource, SmallReadsNearEachOtherCostOneInnerRead) {
-  const auto data = iota_bytes(10000);
-  RecordingSource inner(data);
-  std::vector<std::byte> buffer(1024);
-  BufferedSource src(inner, buffer);
+  Buffered b(10000, 1024);
   // 600 is refilled from 512 (a quarter-buffer boundary), so 520 (before it)
   // and 1500 (to the window's end at 1536) come along.
-  EXPECT_EQ(read_bytes(src, 600, 16), slice(data, 600, 16));
-  EXPECT_EQ(read_bytes(src, 520, 80), slice(data, 520, 80));
-  EXPECT_EQ(read_bytes(src, 1500, 36), slice(data, 1500, 36));
-  EXPECT_EQ(inner.reads, (std::vector<Read>{{512, 1024}}));
+  EXPECT_TRUE(b.reads_right(600, 16));
+  EXPECT_TRUE(b.reads_right(520, 80));
+  EXPECT_TRUE(b.reads_right(1500, 36));
+  EXPECT_EQ(b.inner.reads, (std::vector<Read>{{512, 1024}}));
   // A read far before the window: refilled from a quarter boundary again.
-  EXPECT_EQ(read_bytes(src, 100, 8), slice(data, 100, 8));
-  EXPECT_EQ(inner.reads, (std::vector<Read>{{512, 1024}, {0, 1024}}));
+  EXPECT_TRUE(b.reads_right(100, 8));
+  EXPECT_EQ(b.inner.reads, (std::vector<Read>{{512, 1024}, {0, 1024}}));
 }
 
 // Reading on past the window's end refills from that end, or from the read
 // itself when it straddles the end: sequential reading fetches little twice.
 TEST(BufferedSource, SequentialReadsFetchEachByteAboutOnce) {
-  const auto data = iota_bytes(10000);
-  RecordingSource inner(data);
-  std::vector<std::byte> buffer(1024);
-  BufferedSource src(inner, buffer);
+  Buffered b(10000, 1024);
   std::uint64_t at = 0;
   for (std::size_t n : {300, 300, 300, 300, 100, 500, 200, 124, 300, 500}) {
-    EXPECT_EQ(read_bytes(src, at, n), slice(data, at, n));
+    EXPECT_TRUE(b.reads_right(at, n));
     at += n;
   }
   // [0, 1024); 900+300 straddles its end: [900, 1924); 1800+200 straddles
   // that: [1800, 2824); 2000 and 2124 follow inside it; 2424+500 straddles:
   // [2424, 3448). Only the straddling reads' heads are fetched twice.
-  EXPECT_EQ(inner.reads, (std::vector<Read>{{0, 1024}, {900, 1024}, {1800, 1024}, {2424, 1024}}));
+  EXPECT_EQ(b.inner.reads, (std::vector<Read>{{0, 1024}, {900, 1024}, {1800, 1024}, {2424, 1024}}));
   // A read at the window's end starts the next one there.
-  EXPECT_EQ(read_bytes(src, 3448, 8), slice(data, 3448, 8));
-  EXPECT_EQ(inner.reads.back(), (Read{3448, 1024}));
+  EXPECT_TRUE(b.reads_right(3448, 8));
+  EXPECT_EQ(b.inner.reads.back(), (Read{3448, 1024}));
 }
 
 TEST(BufferedSource, LargeReadsPassThroughAndKeepTheWindow) {
-  const auto data = iota_bytes(10000);
-  RecordingSource inner(data);
-  std::vector<std::byte> buffer(1024);
-  BufferedSource src(inner, buffer);
-  EXPECT_EQ(read_bytes(src, 100, 8), slice(data, 100, 8));
-  EXPECT_EQ(read_bytes(src, 5000, 513), slice(data, 5000, 513));  // more than half the buffer
-  EXPECT_EQ(read_bytes(src, 200, 8), slice(data, 200, 8));        // still in the window
-  EXPECT_EQ(inner.reads, (std::vector<Read>{{0, 1024}, {5000, 513}}));
+  Buffered b(10000, 1024);
+  EXPECT_TRUE(b.reads_right(100, 8));
+  EXPECT_TRUE(b.reads_right(5000, 513));  // more than half the buffer
+  EXPECT_TRUE(b.reads_right(200, 8));     // still in the window
+  EXPECT_EQ(b.inner.reads, (std::vector<Read>{{0, 1024}, {5000, 513}}));
 }
 
 TEST(BufferedSource, ShortReadsOnlyAtTheEndOfTheData) {
-  const auto data = iota_bytes(1000);
-  RecordingSource inner(data);
-  std::vector<std::byte> buffer(1024);
-  BufferedSource src(inner, buffer);
-  EXPECT_EQ(read_bytes(src, 990, 100), slice(data, 990, 100));  // 10 bytes
-  EXPECT_EQ(read_bytes(src, 1000, 10).size(), 0u);
-  EXPECT_EQ(read_bytes(src, 5000, 10).size(), 0u);
-  EXPECT_EQ(read_bytes(src, ~std::uint64_t{0} - 3, 10).size(), 0u);
+  Buffered b(1000, 1024);
+  EXPECT_TRUE(b.reads_right(990, 100));  // 10 bytes
+  EXPECT_EQ(read_bytes(b.src, 1000, 10).size(), 0u);
+  EXPECT_EQ(read_bytes(b.src, 5000, 10).size(), 0u);
+  EXPECT_EQ(read_bytes(b.src, ~std::uint64_t{0} - 3, 10).size(), 0u);
   std::array<std::byte, 4> four{};
-  EXPECT_TRUE(read_exact(src, 996, four));
-  EXPECT_FALSE(read_exact(src, 997, four));
+  EXPECT_TRUE(read_exact(b.src, 996, four));
+  EXPECT_FALSE(read_exact(b.src, 997, four));
 }
 
 TEST(BufferedSource, ErrorsPassOnAndTheWindowIsForgotten) {
-  const auto data = iota_bytes(10000);
-  RecordingSource inner(data);
-  std::vector<std::byte> buffer(1024);
-  BufferedSource src(inner, buffer);
-  EXPECT_EQ(read_bytes(src, 100, 8), slice(data, 100, 8));
-  inner.fail = true;
+  Buffered b(10000, 1024);
+  EXPECT_TRUE(b.reads_right(100, 8));
+  b.inner.fail = true;
   std::array<std::byte, 8> out{};
-  auto r = src.read_at(4000, out);
+  auto r = b.src.read_at(4000, out);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::io);
-  r = src.read_at(100, out);  // the window at 0 was given up for the failed refill
-  EXPECT_FALSE(r);
-  inner.fail = false;
-  EXPECT_EQ(read_bytes(src, 100, 8), slice(data, 100, 8));
+  EXPECT_FALSE(b.src.read_at(100, out));  // the window at 0 was given up for the failed refill
+  b.inner.fail = false;
+  EXPECT_TRUE(b.reads_right(100, 8));
 }
 
 TEST(BufferedSource, EmptyBufferPassesEverythingThrough) {
-  const auto data = iota_bytes(100);
-  RecordingSource inner(data);
-  std::vector<std::byte> buffer(64);
-  BufferedSource src(inner, buffer);
-  EXPECT_EQ(read_bytes(src, 10, 4), slice(data, 10, 4));
-  src.set_buffer({});
-  EXPECT_EQ(read_bytes(src, 12, 2), slice(data, 12, 2));
-  EXPECT_EQ(read_bytes(src, 12, 2), slice(data, 12, 2));
-  EXPECT_EQ(inner.reads, (std::vector<Read>{{0, 64}, {12, 2}, {12, 2}}));
-  EXPECT_EQ(*src.size(), 100u);
+  Buffered b(100, 64);
+  EXPECT_TRUE(b.reads_right(10, 4));
+  b.src.set_buffer({});
+  EXPECT_TRUE(b.reads_right(12, 2));
+  EXPECT_TRUE(b.reads_right(12, 2));
+  EXPECT_EQ(b.inner.reads, (std::vector<Read>{{0, 64}, {12, 2}, {12, 2}}));
+  EXPECT_EQ(*b.src.size(), 100u);
 }
 
-// Whatever the reads, the bytes are the inner source's, and a read the
-// window could hold never costs more than one inner read.
+// Whatever the reads, the bytes are the inner source's, and a read never
+// costs more than one inner read.
 TEST(BufferedSource, RandomReadsReturnTheInnerSourcesBytes) {
-  const auto data = iota_bytes(5000);
   for (std::size_t capacity : {1, 2, 3, 7, 64, 1000, 4096}) {
-    RecordingSource inner(data);
-    std::vector<std::byte> buffer(capacity);
-    BufferedSource src(inner, buffer);
+    Buffered b(5000, capacity);
     std::uint64_t state = 12345;
     for (int i = 0; i < 2000; ++i) {
       state = state * 6364136223846793005u + 1442695040888963407u;
       const std::uint64_t offset = (state >> 33) % 5100;
       const std::size_t n = static_cast<std::size_t>((state >> 13) % (i % 3 ? 40 : 3000));
-      const std::size_t before = inner.reads.size();
-      ASSERT_EQ(read_bytes(src, offset, n), slice(data, offset, n)) << "capacity " << capacity << " read " << i;
-      EXPECT_LE(inner.reads.size() - before, 1u);
+      const std::size_t before = b.inner.reads.size();
+      ASSERT_TRUE(b.reads_right(offset, n)) << "capacity " << capacity << " read " << i;
+      EXPECT_LE(b.inner.reads.size() - before, 1u);
     }
   }
 }
