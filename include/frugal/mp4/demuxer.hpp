@@ -6,8 +6,11 @@
 // enabled tracks in file order; seek() puts a track at a time, sample-exact;
 // read_packet() copies one packet's bytes into a caller-owned buffer.
 // Sample tables are read a page at a time through a small cache, with
-// sparse indexes for random access: memory stays bounded (a few tens of KiB
-// per track) whatever the file's length. Fragmented files (moof) are
+// sparse indexes for random access: memory stays bounded (about 60 KiB for
+// one track) whatever the file's length. Reads go through two read-ahead
+// windows (4 KiB for headers and tables, 2 KiB for packet payloads), so
+// opening a file costs a few reads and playing it one read per window of
+// small packets. Fragmented files (moof) are
 // recognised and reported as unsupported per track for now.
 //
 // Thread-safety: one Demuxer per thread; distinct Demuxers may share a
@@ -35,16 +38,19 @@ struct SeekPoint {
 struct DemuxerOptions {
   core::Limits limits;
   /// Where the demuxer charges what it holds (accounts "mp4/table_cache":
-  /// the page cache, "mp4/table_index": sparse indexes), and whose pressure
-  /// shrinks them (high: half the cache; critical: two pages, sparser
-  /// indexes); nullptr: mem::default_tracker().
+  /// the page cache and the read windows, "mp4/table_index": sparse
+  /// indexes), and whose pressure shrinks them (high: half the cache;
+  /// critical: two pages, no bulk or read-ahead windows, sparser indexes);
+  /// nullptr: mem::default_tracker().
   mem::MemoryTracker* tracker = nullptr;
 };
 
 class Demuxer {
  public:
-  /// Opens the movie in `source`, which must outlive the Demuxer. Reads box
-  /// headers, then moov's header boxes and sample tables.
+  /// Opens the movie in `source`, which must outlive the Demuxer and whose
+  /// bytes must not change under it. Reads box headers, moov's header boxes
+  /// and the sample tables' headers, never their bodies: a few reads of
+  /// 4 KiB whatever the file's length.
   /// Errors: Errc::malformed (no moov, moov cut off, broken box structure),
   /// Errc::limit_exceeded (a Limits cap), Errc::io. Problems confined to one
   /// track (its tables, its codec boxes, tables past the memory budget:
