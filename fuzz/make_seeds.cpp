@@ -1,0 +1,148 @@
+// Writes the structural seeds of the MP4 harnesses into the folder named by
+// argv[1]: small movies made with the tests' MP4 writer, one for each table
+// form and layout the demuxer handles (stts/ctts runs, stsc changes, stsz,
+// stz2 of 4/8/16 bits, co64, stss, edit lists, 'roll' sample groups, PCM
+// grouping, several tracks, moov after mdat, 64-bit box sizes). Payloads are
+// the writer's pattern bytes, not audio: seeds with real audio come from
+// scripts/make-fuzz-seeds.sh.
+#include "support/mp4_writer.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+using namespace frugal::test;
+using frugal::core::FourCC;
+
+namespace {
+
+std::vector<std::uint32_t> sizes(std::uint32_t n, std::uint32_t first = 20) {
+  std::vector<std::uint32_t> out(n);
+  for (std::uint32_t i = 0; i < n; ++i) out[i] = first + i % 17;
+  return out;
+}
+
+TrackSpec aac(std::uint32_t n) {
+  AscSpec asc;
+  return audio_track(audio_sample_entry(AudioEntrySpec("mp4a", {esds_box(0x40, audio_specific_config(asc))})),
+                     sizes(n), 44100);
+}
+
+TrackSpec opus(std::uint32_t n) {
+  TrackSpec t = audio_track(audio_sample_entry(AudioEntrySpec("Opus", {dops_box({})}).with_rate(48000)), sizes(n), 48000);
+  t.stts = {{n, 960}};
+  return t;
+}
+
+TrackSpec flac(std::uint32_t n) {
+  TrackSpec t = audio_track(
+      audio_sample_entry(AudioEntrySpec("fLaC", {dfla_box(44100, 2, 16, 4096ull * n)}).with_rate(44100)), sizes(n, 40));
+  t.stts = {{n, 4096}};
+  return t;
+}
+
+Bytes sbgp_roll(std::uint32_t samples) {
+  BoxWriter w;
+  w.full_box("sbgp").fourcc(FourCC("roll")).u32(2).u32(1).u32(0).u32(samples - 1).u32(1);
+  return w.end().take();
+}
+
+Bytes sgpd_roll() {
+  BoxWriter w;
+  w.full_box("sgpd", 1).fourcc(FourCC("roll")).u32(2).u32(1).i16(-2);
+  return w.end().take();
+}
+
+MovieSpec movie(std::vector<TrackSpec> tracks) {
+  MovieSpec m;
+  m.tracks = std::move(tracks);
+  return m;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: make_seeds DIR\n");
+    return 2;
+  }
+  const std::filesystem::path dir = argv[1];
+  std::filesystem::create_directories(dir);
+  std::vector<std::pair<std::string, MovieSpec>> seeds;
+
+  seeds.emplace_back("aac", movie({aac(40)}));
+  {
+    TrackSpec t = aac(60);
+    t.stts = {{10, 1024}, {20, 512}, {30, 2048}};
+    t.ctts = {{20, 0}, {10, -512}, {30, 1024}};
+    t.ctts_version = 1;
+    t.chunks = {5, 10, 1, 30, 14};
+    t.stss = std::vector<std::uint32_t>{1, 11, 31, 50};
+    seeds.emplace_back("runs_ctts_stss", movie({t}));
+  }
+  for (SizeTable s : {SizeTable::stsz_constant, SizeTable::stz2_4, SizeTable::stz2_8, SizeTable::stz2_16}) {
+    TrackSpec t = aac(33);
+    t.size_table = s;
+    if (s == SizeTable::stz2_4)
+      for (auto& size : t.sample_sizes) size %= 16;
+    t.chunks = uniform_chunks(33, 8);
+    seeds.emplace_back("sizes_" + std::to_string(static_cast<int>(s)), movie({t}));
+  }
+  {
+    TrackSpec t = aac(20);
+    t.co64 = true;
+    t.chunks = uniform_chunks(20, 3);
+    seeds.emplace_back("co64", movie({t}));
+  }
+  {
+    TrackSpec t = opus(50);
+    t.edits = {{900, 312, 1 << 16}};
+    t.stbl_extra = {sgpd_roll(), sbgp_roll(50)};
+    t.chunks = uniform_chunks(50, 7);
+    seeds.emplace_back("opus_edit_roll", movie({t}));
+  }
+  {
+    TrackSpec t = flac(12);
+    t.edits = {{100, -1, 1 << 16}, {500, 0, 1 << 16}};
+    t.elst_version = 1;
+    seeds.emplace_back("flac_edits", movie({t}));
+  }
+  seeds.emplace_back("pcm", movie({pcm_track(AudioEntrySpec("twos"), 3000, 700)}));
+  seeds.emplace_back("pcm_ipcm",
+                     movie({pcm_track(AudioEntrySpec("ipcm", {pcmc_box(1, 24)}).with_bits(24), 2000, 512)}));
+  {
+    QtSoundV2 v2;
+    v2.bits_per_channel = 32;
+    v2.format_flags = kLpcmFloat;
+    v2.bytes_per_packet = 8;
+    seeds.emplace_back("pcm_lpcm_v2", movie({pcm_track(AudioEntrySpec("lpcm").with_v2(v2), 1500, 600)}));
+  }
+  {
+    MovieSpec m = movie({aac(30), opus(25), flac(6)});
+    m.layout = Layout::mdat_first;
+    m.chunk_gap = 3;
+    m.tracks[0].chunks = uniform_chunks(30, 4);
+    m.tracks[1].chunks = uniform_chunks(25, 6);
+    seeds.emplace_back("three_tracks_moov_last", m);
+  }
+  {
+    MovieSpec m = movie({aac(10)});
+    m.large_mdat = true;
+    m.brand.reset();
+    seeds.emplace_back("large_mdat_no_ftyp", m);
+  }
+
+  for (const auto& [name, spec] : seeds) {
+    const Bytes file = build_mp4(spec);
+    std::ofstream out(dir / (name + ".mp4"), std::ios::binary);
+    out.write(reinterpret_cast<const char*>(file.data()), static_cast<std::streamsize>(file.size()));
+    if (!out) {
+      std::fprintf(stderr, "cannot write %s\n", (dir / name).c_str());
+      return 1;
+    }
+  }
+  std::printf("%zu seeds in %s\n", seeds.size(), dir.c_str());
+  return 0;
+}
