@@ -3,27 +3,52 @@
 #   scripts/install-deps.sh            build + test dependencies
 #   scripts/install-deps.sh --samples  also espeak-ng and sox (scripts/make-samples.sh)
 #   scripts/install-deps.sh --bench    also Google Benchmark and libavformat (bench/)
+#   scripts/install-deps.sh --fuzz     also clang and its libFuzzer runtime (the fuzz preset)
+#   scripts/install-deps.sh --armhf    also the armhf cross compiler, qemu-user and the
+#   scripts/install-deps.sh --aarch64  target's libraries as multiarch packages (armhf/aarch64 presets)
+#   scripts/install-deps.sh --baremetal also arm-none-eabi gcc + newlib and qemu-system-arm
 # Runs apt-get through sudo when not root. Skips apt-get when everything is
 # already installed, so it is cheap to call before every build.
 set -euo pipefail
 
 packages=(
-  cmake ninja-build g++ pkg-config           # build
+  cmake ninja-build g++ pkg-config ccache    # build
   libopus-dev libflac-dev libasound2-dev     # codecs, sound card
   googletest libgtest-dev                    # tests
   ffmpeg                                     # test oracle (ffprobe, libopus/FLAC reference decodes)
 )
+foreign=()
+# cross <Debian arch> <GNU triplet>: the cross compiler, qemu-user, and the
+# target's libraries and C++/UBSan runtimes as multiarch packages (the
+# runtimes must come from the target's libc6 release, not the cross
+# compiler's own copies).
+cross() {
+  foreign+=("$1")
+  packages+=("g++-$2" qemu-user)
+  local p
+  for p in libopus-dev libflac-dev libgtest-dev libstdc++6 libubsan1; do packages+=("$p:$1"); done
+}
 for option in "$@"; do
   case "$option" in
     --samples) packages+=(espeak-ng sox) ;;
     --bench) packages+=(libbenchmark-dev libavformat-dev) ;;
+    --fuzz) packages+=(clang libclang-rt-14-dev) ;;
+    --armhf) cross armhf arm-linux-gnueabihf ;;
+    --aarch64) cross arm64 aarch64-linux-gnu ;;
+    --baremetal) packages+=(gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib qemu-system-arm) ;;
     *) echo "unknown option: $option" >&2; exit 2 ;;
   esac
 done
 
+# Installed for this machine's architecture: a foreign multiarch copy
+# (libopus-dev:armhf for the cross builds) does not count.
+native=$(dpkg --print-architecture)
 missing=()
 for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  arch=$native
+  [[ $p == *:* ]] && arch=${p#*:}
+  dpkg-query -W -f='${Status} ${Architecture}\n' "${p%%:*}" 2>/dev/null |
+    grep -Eq "install ok installed ($arch|all)$" || missing+=("$p")
 done
 if [[ ${#missing[@]} -eq 0 ]]; then
   exit 0
@@ -34,5 +59,11 @@ if [[ $(id -u) -ne 0 ]]; then
   sudo="sudo"
 fi
 echo "installing: ${missing[*]}" >&2
-$sudo apt-get update -qq
+for arch in "${foreign[@]}"; do
+  dpkg --print-foreign-architectures | grep -qx "$arch" || $sudo dpkg --add-architecture "$arch"
+done
+# A mirror mid-sync can fail one index (seen: bookworm-security armhf); apt-get
+# then keeps the old lists, and the install below says clearly if a package is
+# really missing.
+$sudo apt-get update -qq || echo "apt-get update reported errors; installing from the lists it has" >&2
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,5 +1,6 @@
 #include <frugal/core/file_source.hpp>
 
+#include "support/death_test.hpp"
 #include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -74,7 +75,7 @@ TEST(MappedFileSource, ShrunkFileIsAnErrorWhenTheWindowMoves) {
 // The documented hazard of mappings, and why FileSource is the default: a
 // page of the current window cut off by truncation raises SIGBUS.
 TEST(MappedFileSourceDeathTest, ShrinkInsideTheCurrentWindowRaisesSigbus) {
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  GTEST_FLAG_SET(death_test_style, frugal::test::kIsolatedDeathTestStyle);
   TempDir dir;
   const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
   auto data = pattern(page * 4);

@@ -122,15 +122,19 @@ class LevelLog {
   std::vector<Delivery> deliveries_;
 };
 
-/// The first `n` deliveries are all `level`, each at least `interval` after
-/// the one before (re-notification).
+/// The first `n` deliveries are all `level`, each `interval` after the one
+/// before (re-notification). The tracker keeps the interval between its
+/// decisions; a callback's timestamp comes a little after its decision, by a
+/// latency that varies (seen: 0.07 ms more for one delivery than the next
+/// under qemu-user), hence the slack.
 inline void expect_repeated(const std::vector<Delivery>& deliveries, std::size_t n, PressureLevel level,
                             std::chrono::milliseconds interval) {
+  constexpr std::chrono::milliseconds kCallbackLatency{2};
   ASSERT_GE(deliveries.size(), n);
   for (std::size_t i = 0; i < n; ++i) {
     EXPECT_EQ(deliveries[i].level, level) << "delivery " << i;
     if (i > 0) {
-      EXPECT_GE(deliveries[i].at - deliveries[i - 1].at, interval) << "delivery " << i;
+      EXPECT_GE(deliveries[i].at - deliveries[i - 1].at, interval - kCallbackLatency) << "delivery " << i;
     }
   }
 }

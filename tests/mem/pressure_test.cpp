@@ -4,12 +4,14 @@
 #include <frugal/mem/memory_tracker.hpp>
 
 #include "mem/helpers.hpp"
+#include "support/death_test.hpp"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
 #include <latch>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -84,6 +86,8 @@ TEST_P(BudgetLevel, FollowsTheThresholds) {
   EXPECT_EQ(log.levels(), c.expected == kNormal ? Levels{} : Levels{c.expected});
 }
 
+constexpr std::size_t kHugeBudget = std::numeric_limits<std::size_t>::max() / 2;
+
 INSTANTIATE_TEST_SUITE_P(
     Pressure, BudgetLevel,
     testing::Values(LevelCase{"empty", 1000, 70, 90, 0, kNormal},
@@ -97,8 +101,8 @@ INSTANTIATE_TEST_SUITE_P(
                     LevelCase{"custom_just_below_80", 1000, 50, 80, 799, kHigh},
                     LevelCase{"custom_at_80", 1000, 50, 80, 800, kCritical},
                     LevelCase{"percent_rounds_down", 10, 75, 95, 7, kHigh},
-                    LevelCase{"huge_budget", std::size_t{1} << 40, 70, 90, (std::size_t{1} << 40) / 100 * 95,
-                              kCritical},
+                    // budget × percent overflows size_t on 32- and 64-bit targets alike.
+                    LevelCase{"huge_budget", kHugeBudget, 70, 90, kHugeBudget / 100 * 95, kCritical},
                     LevelCase{"no_budget", 0, 70, 90, 1'000'000'000, kNormal}),
     test::CaseName());
 
@@ -512,7 +516,7 @@ TEST_F(PressureTest, SubscribingInsideACallback) {
 // Expected: callbacks are destroyed after the lock is released. The alarm
 // turns the hang into a failure.
 TEST(SubscriptionDeathTest, DroppingACallbackWhoseCaptureOwnsASubscription) {
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  GTEST_FLAG_SET(death_test_style, test::kIsolatedDeathTestStyle);
   EXPECT_EXIT(
       {
         alarm(3);

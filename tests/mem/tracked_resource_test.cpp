@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <memory_resource>
@@ -218,7 +219,10 @@ TEST(TrackedBuffer, HeapRefusalIsOutOfMemoryAndChargesNothing) {
   if (kSanitizedHeap) GTEST_SKIP() << "sanitizer allocators abort on impossible sizes";
   MemoryTracker tracker;  // no budget: only the heap can refuse
   Account account = open_account(tracker, "huge");
-  const auto refused = TrackedBuffer::try_allocate(account, std::numeric_limits<std::size_t>::max() / 2);
+  // Past PTRDIFF_MAX: refused by the allocator on 32- and 64-bit targets alike
+  // (half of size_t's range can be granted in a 32-bit process).
+  const std::size_t past_ptrdiff = std::size_t{std::numeric_limits<std::ptrdiff_t>::max()} + 1;
+  const auto refused = TrackedBuffer::try_allocate(account, past_ptrdiff);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, Errc::out_of_memory);
   EXPECT_EQ(account.current(), 0u);
