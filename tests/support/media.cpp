@@ -32,6 +32,17 @@ std::vector<fs::path> media_files(const std::string& sub) {
   return files;
 }
 
+std::vector<fs::path> all_media_files() {
+  std::vector<fs::path> files;
+  auto dir = media_dir();
+  if (!dir) return files;
+  for (const auto& sub : fs::directory_iterator(*dir))
+    if (sub.is_directory())
+      for (fs::path& f : media_files(sub.path().filename().string())) files.push_back(std::move(f));
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 std::optional<fs::path> find_program(const std::string& name) {
   const char* path = std::getenv("PATH");
   if (!path) return std::nullopt;

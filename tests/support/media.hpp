@@ -19,6 +19,10 @@ std::optional<std::filesystem::path> media_dir();
 /// Regular files in media_dir()/<sub>, sorted by name (empty when absent).
 std::vector<std::filesystem::path> media_files(const std::string& sub);
 
+/// Regular files in every folder of media_dir() (mp4, other, exr, rom...),
+/// sorted by path (empty when absent).
+std::vector<std::filesystem::path> all_media_files();
+
 /// Full path of an executable found on PATH, or nullopt.
 std::optional<std::filesystem::path> find_program(const std::string& name);
 
