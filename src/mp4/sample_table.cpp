@@ -559,6 +559,20 @@ Result<bool> SampleCursor::is_sync(std::uint64_t sample) {
 }
 
 Result<bool> SampleCursor::next(SampleRun& out, std::uint32_t max_run, std::uint32_t frame_bytes) {
+  const SampleCursor before = *this;
+  auto more = step(out, max_run, frame_bytes);
+  if (!more) *this = before;
+  return more;
+}
+
+Result<void> SampleCursor::seek(std::uint64_t sample, std::uint32_t frame_bytes) {
+  const SampleCursor before = *this;
+  auto located = locate(sample, frame_bytes);
+  if (!located) *this = before;
+  return located;
+}
+
+Result<bool> SampleCursor::step(SampleRun& out, std::uint32_t max_run, std::uint32_t frame_bytes) {
   SampleTable& t = *table_;
   if (sample_ >= t.sample_count_ || max_run == 0) return false;
   FRUGAL_TRY(bool more, enter_next_chunk());
@@ -587,7 +601,7 @@ Result<bool> SampleCursor::next(SampleRun& out, std::uint32_t max_run, std::uint
   return true;
 }
 
-Result<void> SampleCursor::seek(std::uint64_t sample, std::uint32_t frame_bytes) {
+Result<void> SampleCursor::locate(std::uint64_t sample, std::uint32_t frame_bytes) {
   SampleTable& t = *table_;
   *this = SampleCursor(t);
   if (sample == 0 || t.sample_count_ == 0) return core::ok();

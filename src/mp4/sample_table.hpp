@@ -78,11 +78,13 @@ class SampleCursor {
   /// The next run of at most `max_run` samples inside one chunk. When
   /// `frame_bytes` is non-zero every sample is that many bytes (PCM frames),
   /// else sizes come from stsz. Returns false at the end. Errors:
-  /// Errc::malformed (tables that contradict each other), Errc::io.
+  /// Errc::malformed (tables that contradict each other), Errc::io; the
+  /// cursor is then where it was, so a retry meets the same error.
   core::Result<bool> next(SampleRun& out, std::uint32_t max_run, std::uint32_t frame_bytes);
 
   /// Positions the cursor at sample `sample` (0-based; sample_count() = the
   /// end). `frame_bytes` as for next(). Builds the table indexes on first use.
+  /// On error the cursor is where it was.
   core::Result<void> seek(std::uint64_t sample, std::uint32_t frame_bytes);
 
   std::uint64_t sample() const noexcept { return sample_; }
@@ -90,6 +92,10 @@ class SampleCursor {
  private:
   friend class SampleTable;
   explicit SampleCursor(SampleTable& table) noexcept : table_(&table) {}
+  // next() and seek() without the restore on error: they may leave the
+  // cursor half-moved (a run counted, its next chunk not).
+  core::Result<bool> step(SampleRun& out, std::uint32_t max_run, std::uint32_t frame_bytes);
+  core::Result<void> locate(std::uint64_t sample, std::uint32_t frame_bytes);
   core::Result<bool> enter_next_chunk();
   core::Result<std::uint64_t> take_durations(std::uint32_t n);
   core::Result<std::int32_t> take_composition_offsets(std::uint32_t n);

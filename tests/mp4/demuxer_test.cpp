@@ -227,6 +227,16 @@ TEST_P(BrokenTableBody, ShowsWhenReadAndSparesTheOtherTrack) {
   auto packets = read_all_packets(alone.demux());
   ASSERT_FALSE(packets);
   EXPECT_EQ(packets.error().code, Errc::malformed);
+  // A failed read moves nothing: asked again, the demuxer meets the same
+  // error (regression: the cursor kept a half-entered stsc run, then ended
+  // the stream early or read past the stsc entries).
+  for (int again = 0; again < 3; ++again) {
+    Packet p;
+    auto next = alone.demux().next_packet(p);
+    ASSERT_FALSE(next) << "call " << again;
+    EXPECT_EQ(next.error().code, Errc::malformed);
+    EXPECT_STREQ(next.error().message, packets.error().message);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -234,7 +244,10 @@ INSTANTIATE_TEST_SUITE_P(
     testing::Values(TrackDamage{"stsc_first_chunk_not_ascending",
                                 [](TrackSpec& track) { track.stsc = std::vector<StscRun>{{1, 2}, {2, 1}, {1, 3}}; }},
                     TrackDamage{"stsc_chunk_beyond_stco",
-                                [](TrackSpec& track) { track.stsc = std::vector<StscRun>{{1, 2}, {3, 2}}; }}),
+                                [](TrackSpec& track) { track.stsc = std::vector<StscRun>{{1, 2}, {3, 2}}; }},
+                    TrackDamage{"stsc_last_entry_beyond_stco", [](TrackSpec& track) {
+                                  track.stsc = std::vector<StscRun>{{1, 2}, {2, 2}, {99, 2}};
+                                }}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
 TEST(Demuxer, FragmentedTrackWithoutSamplesIsUnsupported) {
