@@ -246,7 +246,8 @@ INSTANTIATE_TEST_SUITE_P(
                     TrackDamage{"stsc_chunk_beyond_stco",
                                 [](TrackSpec& track) { track.stsc = std::vector<StscRun>{{1, 2}, {3, 2}}; }},
                     TrackDamage{"stsc_last_entry_beyond_stco", [](TrackSpec& track) {
-                                  track.stsc = std::vector<StscRun>{{1, 2}, {2, 2}, {99, 2}};
+                                  track.chunks = {1, 1, 1, 1};
+                                  track.stsc = std::vector<StscRun>{{1, 1}, {2, 1}, {99, 1}};
                                 }}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
