@@ -48,6 +48,7 @@ std::uint32_t stack_used(void) {
   // Cortex-M4F: full access to the FPU (CP10, CP11) before any float code.
   volatile std::uint32_t& cpacr = *reinterpret_cast<volatile std::uint32_t*>(0xE000ED88u);
   cpacr = cpacr | (0xFu << 20);
+  __asm volatile("dsb\n\tisb" ::: "memory");  // the access change takes effect before any FP instruction
   initialise_monitor_handles();
   __libc_init_array();
   const int status = frugal_demo_main();
