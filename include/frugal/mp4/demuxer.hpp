@@ -83,8 +83,10 @@ class Demuxer {
   /// The next packet of the enabled tracks, in file-offset order (ties go to
   /// the earlier track). Allocation-free once warm (pressure changes aside).
   /// Errors: Errc::end_of_stream after the last packet; Errc::limit_exceeded
-  /// for a packet larger than Limits::max_packet_bytes; Errc::malformed for
-  /// tables found to contradict each other; Errc::io.
+  /// for a packet larger than Limits::max_packet_bytes (that packet is passed
+  /// over: the next call delivers the one after it); Errc::malformed for
+  /// tables found to contradict each other and Errc::io (nothing moves: the
+  /// next call meets the same error).
   core::Result<void> next_packet(Packet& out);
 
   /// Packets next_packet() delivers for track `id` from the start (reads
