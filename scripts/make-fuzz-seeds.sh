@@ -14,7 +14,7 @@ if ! command -v ffmpeg >/dev/null; then
 fi
 
 common=(-hide_banner -loglevel error -y)
-tone() {  # $1 channels, $2 rate
+tone() {  # $1 channel layout, $2 sample rate
   echo "sine=f=440:d=0.3:r=$2,aformat=channel_layouts=$1"
 }
 make() {  # $1 name, $2 channel layout, $3 rate, rest: ffmpeg output options

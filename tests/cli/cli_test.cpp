@@ -147,8 +147,9 @@ std::string ffmpeg_decode(const fs::path& file, int index, const std::string& bi
 // Opus PCM against ffmpeg's libopus: identical when both run on the same
 // machine. Under an emulator the oracle is the host's libopus, whose float
 // code rounds differently from the target's (seen: 1 LSB at 16 bits), so
-// there samples may differ by a few LSB. `ours` may be the shorter (a prefix
-// of `theirs`).
+// there samples may differ by a few LSB. Both sides are 16-bit little-endian
+// (frugal decodes Opus to s16 unless asked for float; the ffmpeg command
+// says s16le). `ours` may be the shorter (a prefix of `theirs`).
 testing::AssertionResult opus_pcm_matches(const std::string& ours, const std::string& theirs) {
   if (ours.size() > theirs.size()) return testing::AssertionFailure() << "longer than ffmpeg's decode";
 #ifdef FRUGAL_TEST_UNDER_EMULATOR
