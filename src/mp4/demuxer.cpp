@@ -1,8 +1,11 @@
 #include <frugal/mp4/demuxer.hpp>
 
+#include "mp4/fragment.hpp"
+#include "mp4/fragment_index.hpp"
 #include "mp4/movie.hpp"
 #include "mp4/sample_table.hpp"
 
+#include <frugal/core/arith.hpp>
 #include <frugal/core/byte_reader.hpp>
 
 #include <algorithm>
@@ -53,6 +56,14 @@ struct Demuxer::Impl {
     bool has_peeked = false;
     Packet peeked;
     std::uint64_t next_index = 0;
+    // Fragmented files: after its moov samples (if any) the track goes on
+    // in the moofs that follow moov.
+    bool fragments = false;
+    bool in_fragments = false;
+    detail::FragmentCursor fragment;
+    detail::FragmentPoint fragments_begin;  // where they start: offset, time, sample
+    detail::FragmentIndex index;
+    bool index_loaded = false;  // sidx / tfra looked for
   };
 
   // A read-ahead window over the caller's source, charged to the tracker.
@@ -91,6 +102,8 @@ struct Demuxer::Impl {
   ReadAhead tables, packets;
   core::ByteSource& source;  // tables.source()
   detail::PageCache cache;
+  core::Limits limits;
+  std::vector<std::pair<std::uint32_t, detail::FragmentTable>> sidx;  // reference_ID, table
   FourCC major_brand;
   std::uint32_t timescale = 0;
   std::uint64_t duration = 0;
@@ -119,7 +132,10 @@ struct Demuxer::Impl {
         cache.resize(detail::PageCache::kMinPages);
         cache.release_bulk();
         set_read_ahead(false);
-        for (TrackState& s : states) s.table.coarsen();
+        for (TrackState& s : states) {
+          s.table.coarsen();
+          s.index.coarsen();
+        }
         break;
     }
   }
@@ -140,11 +156,22 @@ struct Demuxer::Impl {
     TrackState& s = states[i];
     if (s.has_peeked) return true;
     detail::SampleRun run;
-    FRUGAL_TRY(bool more, s.cursor.next(run, s.max_run, s.frame_bytes));
+    bool more = false;
+    if (!s.in_fragments) {
+      FRUGAL_TRY(more, s.cursor.next(run, s.max_run, s.frame_bytes));
+      if (!more && s.fragments) {
+        s.in_fragments = true;
+        s.fragment.restart(s.fragments_begin.offset, s.fragments_begin.time, s.fragments_begin.sample);
+      }
+    }
+    if (s.in_fragments) {
+      FRUGAL_TRY(more, next_fragment_sample(s, run));
+      s.next_index = run.first_sample;
+    }
     if (!more) return false;
     Packet& p = s.peeked;
     p.track = tracks[i].id;
-    p.index = s.next_index++;
+    p.index = s.next_index == kUnknownIndex ? kUnknownIndex : s.next_index++;
     p.dts = run.dts;
     p.pts = run.dts + run.composition_offset;
     p.duration = run.duration;
@@ -157,9 +184,117 @@ struct Demuxer::Impl {
     return true;
   }
 
+  // The next sample in the fragments; the cursor does not move on error.
+  // Fragments met on the way go into the index.
+  Result<bool> next_fragment_sample(TrackState& s, detail::SampleRun& run) {
+    const detail::FragmentCursor saved = s.fragment;
+    auto more = s.fragment.next(run);
+    if (!more) {
+      s.fragment = saved;
+      return more;
+    }
+    if (*more && s.fragment.moof_offset() != saved.moof_offset()) note_fragment(s, s.fragment);
+    return more;
+  }
+
+  static void note_fragment(TrackState& s, const detail::FragmentCursor& at) {
+    s.index.add({at.fragment_dts(), at.moof_offset(), at.fragment_sample(), 0});
+  }
+
+  // The index from the file's sidx for the track or its tfra, on first use.
+  Result<void> load_index(std::size_t i) {
+    TrackState& s = states[i];
+    if (s.index_loaded) return core::ok();
+    s.index_loaded = true;
+    for (const auto& [id, table] : sidx)
+      if (id == tracks[i].id) return s.index.load(source, table, tracks[i].timescale);
+    FRUGAL_TRY(auto tfra, detail::find_tfra(source, limits, tracks[i].id, tracks[i].timescale));
+    if (tfra) return s.index.load(source, *tfra, tracks[i].timescale);
+    return core::ok();
+  }
+
+  // Puts a fragmented track at the last sync sample whose decode time is at
+  // most `ticks`, in the fragments (ticks >= where they begin).
+  Result<SeekPoint> seek_fragments(std::size_t i, std::int64_t ticks) {
+    TrackState& s = states[i];
+    if (auto loaded = load_index(i); !loaded && loaded.error().code == Errc::io) return loaded.error();
+    // A fragment at or before the target, found through the index; an index
+    // time the fragment's own tfdt contradicts sends the search further back.
+    detail::FragmentCursor at = s.fragment;
+    std::uint64_t before = ~std::uint64_t{0};
+    while (true) {
+      FRUGAL_TRY(detail::FragmentPoint p, s.index.locate(source, ticks, before));
+      at.restart(p.offset, p.time, p.sample);
+      FRUGAL_TRY(bool found, at.next_fragment());
+      const bool first = p.offset == s.fragments_begin.offset;
+      if (first || (found && at.fragment_dts() <= ticks)) break;
+      before = p.offset;
+    }
+    // Whole fragments forward while the next starts at or before the target.
+    while (at.in_fragment()) {
+      note_fragment(s, at);
+      detail::FragmentCursor ahead = at;
+      FRUGAL_TRY(bool more, ahead.next_fragment());
+      if (!more || ahead.fragment_dts() > ticks) break;
+      at = ahead;
+    }
+    // Samples forward to the one holding the target; land on the last sync
+    // sample up to it.
+    detail::FragmentCursor landing = at, probe = at;
+    detail::SampleRun run;
+    while (at.in_fragment()) {
+      const detail::FragmentCursor before_sample = probe;
+      FRUGAL_TRY(bool more, probe.next(run));
+      if (!more || probe.moof_offset() != at.moof_offset()) break;
+      if (run.sync) landing = before_sample;
+      if (run.dts + static_cast<std::int64_t>(run.duration) > ticks) break;
+    }
+    s.fragment = landing;
+    s.in_fragments = true;
+    s.has_peeked = false;
+    s.next_index = landing.sample();
+    SeekPoint point{landing.sample(), landing.dts()};
+    FRUGAL_TRY(bool more, peek(i));
+    if (more) point.dts = s.peeked.dts;
+    return point;
+  }
+
+  // Puts a fragmented track at sample `sample` of its fragments, counting
+  // from where they begin (sample numbers are not indexed: the walk passes
+  // over whole fragments by their headers).
+  Result<SeekPoint> seek_fragment_sample(std::size_t i, std::uint64_t sample) {
+    TrackState& s = states[i];
+    detail::FragmentCursor at = s.fragment;
+    at.restart(s.fragments_begin.offset, s.fragments_begin.time, s.fragments_begin.sample);
+    FRUGAL_TRY(bool found, at.next_fragment());
+    while (found) {
+      detail::FragmentCursor ahead = at;
+      FRUGAL_TRY(bool more, ahead.next_fragment());
+      if (!more || ahead.fragment_sample() > sample) break;
+      at = ahead;
+    }
+    detail::SampleRun run;
+    while (found && at.sample() < sample) {
+      detail::FragmentCursor probe = at;
+      FRUGAL_TRY(bool more, probe.next(run));
+      if (!more) break;
+      at = probe;
+    }
+    s.fragment = at;
+    s.in_fragments = true;
+    s.has_peeked = false;
+    s.next_index = at.sample();
+    SeekPoint point{at.sample(), at.dts()};
+    FRUGAL_TRY(bool more, peek(i));
+    if (more) point.dts = s.peeked.dts;
+    return point;
+  }
+
   Result<SeekPoint> seek_to_sample(std::size_t i, std::uint64_t sample) {
     TrackState& s = states[i];
+    if (s.fragments && sample >= s.fragments_begin.sample) return seek_fragment_sample(i, sample);
     FRUGAL_CHECK(s.cursor.seek(sample, s.frame_bytes));
+    s.in_fragments = false;
     s.has_peeked = false;
     s.next_index = s.max_run == 1 ? sample : sample / s.max_run;
     SeekPoint point{sample, 0};
@@ -182,12 +317,15 @@ Result<Demuxer> Demuxer::open(core::ByteSource& file, const DemuxerOptions& opti
   auto impl = std::make_unique<Impl>(file, cache_account);
   core::ByteSource& source = impl->source;
   impl->max_packet_bytes = limits.max_packet_bytes;
+  impl->limits = limits;
 
   // Top level: ftyp, then moov wherever it is. Walking stops after a moov
   // without mvex: a non-fragmented file needs nothing more.
   BoxReader top(source, limits);
   std::optional<detail::Movie> movie;
   bool saw_moof = false;
+  std::uint64_t fragments_begin = 0;  // the first top-level box after moov
+  FRUGAL_TRY(mem::Account fragment_account, tracker.account("mp4/fragment_index"));
   while (true) {
     FRUGAL_TRY(auto box, top.next());
     if (!box) break;
@@ -199,9 +337,18 @@ Result<Demuxer> Demuxer::open(core::ByteSource& file, const DemuxerOptions& opti
       if (box->truncated) return make_error(Errc::malformed, "moov cut off by end of file", box->offset);
       FRUGAL_TRY(movie, detail::parse_moov(source, top, *box, limits));
       if (!movie->fragmented) break;
+      fragments_begin = box->end();
     } else if (box->type == FourCC("moof")) {
       saw_moof = true;
       if (movie) break;
+    } else if (box->type == FourCC("sidx") && movie && impl->sidx.size() < limits.max_tracks) {
+      // The segment indexes before the first moof (one per track at most).
+      std::uint32_t reference_id = 0;
+      auto table = detail::read_sidx(source, *box, reference_id);
+      if (!table && table.error().code == Errc::io) return table.error();
+      const bool known = std::any_of(impl->sidx.begin(), impl->sidx.end(),
+                                     [&](const auto& e) { return e.first == reference_id; });
+      if (table && !known) impl->sidx.emplace_back(reference_id, *table);
     }
   }
   if (!movie) {
@@ -230,10 +377,25 @@ Result<Demuxer> Demuxer::open(core::ByteSource& file, const DemuxerOptions& opti
         t.error = table.error();
       }
     }
-    // Samples in moof boxes would go missing: refuse rather than play part.
-    if (!t.error && impl->fragmented && (saw_moof || s.table.sample_count() == 0))
-      t.error = make_error(Errc::unsupported, "fragmented MP4 (samples in moof boxes) is not supported yet");
-    if (!t.error && t.audio() && t.audio()->codec == core::Codec::pcm) {
+    if (!t.error && impl->fragmented) {
+      // The track goes on in the moofs after moov: its defaults from trex,
+      // its first fragment sample after the moov ones.
+      detail::TrackExtends extends;
+      extends.track_id = t.id;
+      for (const detail::TrackExtends& e : movie->extends)
+        if (e.track_id == t.id) extends = e;
+      s.fragments = true;
+      s.fragment = detail::FragmentCursor(source, impl->limits, extends, source.size().value_or(~std::uint64_t{0}));
+      auto moov_ticks = s.table.total_duration();
+      if (!moov_ticks && moov_ticks.error().code == Errc::io) return moov_ticks.error();
+      const std::uint64_t ticks = moov_ticks ? *moov_ticks : 0;
+      s.fragments_begin = {static_cast<std::int64_t>(ticks & INT64_MAX), fragments_begin, s.table.sample_count(), 0};
+      if (!moov_ticks) t.error = moov_ticks.error();
+      else if (auto room = s.index.init(fragment_account, s.fragments_begin); !room) t.error = room.error();
+      if (t.duration == 0 && movie->timescale != 0)
+        t.duration = core::mul_div(movie->fragment_duration, t.timescale, movie->timescale);
+    }
+    if (!t.error && !s.fragments && t.audio() && t.audio()->codec == core::Codec::pcm) {
       // PCM whose samples are single frames (stts: one run of delta 1).
       if (auto unit = s.table.unit_deltas(); unit && *unit) s.frame_bytes = pcm_frame_bytes(t, true);
       else if (!unit) t.error = unit.error();
@@ -287,9 +449,24 @@ Result<void> Demuxer::next_packet(Packet& out) {
 }
 
 Result<std::uint64_t> Demuxer::packet_count(std::uint32_t id) {
-  FRUGAL_TRY(std::size_t i, impl_->index_of(id));
-  if (impl_->tracks[i].error) return *impl_->tracks[i].error;
-  return impl_->states[i].table.run_count(impl_->states[i].max_run);
+  Impl& m = *impl_;
+  FRUGAL_TRY(std::size_t i, m.index_of(id));
+  if (m.tracks[i].error) return *m.tracks[i].error;
+  Impl::TrackState& s = m.states[i];
+  FRUGAL_TRY(std::uint64_t packets, s.table.run_count(s.max_run));
+  if (!s.fragments) return packets;
+  // Fragments are counted by walking them (their headers and trun entries);
+  // the walk fills the index on the way.
+  detail::FragmentCursor walk = s.fragment;
+  walk.restart(s.fragments_begin.offset, s.fragments_begin.time, s.fragments_begin.sample);
+  detail::SampleRun run;
+  while (true) {
+    const std::uint64_t moof = walk.in_fragment() ? walk.moof_offset() : 0;
+    FRUGAL_TRY(bool more, walk.next(run));
+    if (!more) return packets;
+    if (walk.moof_offset() != moof) Impl::note_fragment(s, walk);
+    ++packets;
+  }
 }
 
 Result<SeekPoint> Demuxer::seek(std::uint32_t id, std::uint64_t ticks) {
@@ -297,6 +474,9 @@ Result<SeekPoint> Demuxer::seek(std::uint32_t id, std::uint64_t ticks) {
   m.apply_pressure();
   FRUGAL_TRY(std::size_t i, m.index_of(id));
   if (m.tracks[i].error) return *m.tracks[i].error;
+  const Impl::TrackState& s = m.states[i];
+  if (s.fragments && ticks >= static_cast<std::uint64_t>(s.fragments_begin.time))
+    return m.seek_fragments(i, static_cast<std::int64_t>(std::min<std::uint64_t>(ticks, INT64_MAX)));
   detail::SampleTable& table = m.states[i].table;
   FRUGAL_TRY(std::uint64_t sample, table.sample_at_time(ticks));
   FRUGAL_TRY(sample, table.sync_sample_at_or_before(sample));
@@ -314,12 +494,17 @@ Result<SeekPoint> Demuxer::seek_to_sample(std::uint32_t id, std::uint64_t sample
 Result<std::optional<std::uint32_t>> Demuxer::preroll_samples(std::uint32_t id, std::uint64_t sample) {
   FRUGAL_TRY(std::size_t i, impl_->index_of(id));
   if (impl_->tracks[i].error) return *impl_->tracks[i].error;
+  const Impl::TrackState& s = impl_->states[i];
+  if (s.fragments && sample >= s.fragments_begin.sample) return std::optional<std::uint32_t>{};
   return impl_->states[i].table.preroll_samples(sample);
 }
 
 Result<std::uint64_t> Demuxer::sample_at_time(std::uint32_t id, std::uint64_t ticks) {
   FRUGAL_TRY(std::size_t i, impl_->index_of(id));
   if (impl_->tracks[i].error) return *impl_->tracks[i].error;
+  const Impl::TrackState& s = impl_->states[i];
+  if (s.fragments && ticks >= static_cast<std::uint64_t>(s.fragments_begin.time))
+    return make_error(Errc::unsupported, "sample numbers in fragments are not indexed: seek by time");
   return impl_->states[i].table.sample_at_time(ticks);
 }
 

@@ -224,6 +224,23 @@ Result<Movie> parse_moov(core::ByteSource& source, const BoxReader& top, const B
       saw_mvhd = true;
     } else if (b.type == FourCC("mvex")) {
       movie.fragmented = true;
+      return walk(r, b, [&](const BoxReader&, const BoxHeader& e) -> Result<void> {
+        if (e.type == FourCC("trex")) {
+          if (movie.extends.size() >= limits.max_tracks)
+            return make_error(Errc::limit_exceeded, "more trex boxes than the track limit", e.offset);
+          FRUGAL_TRY(auto body, read_small_box(source, e, limits));
+          FRUGAL_TRY(TrackExtends t, parse_trex(body, e));
+          movie.extends.push_back(t);
+        } else if (e.type == FourCC("mehd")) {
+          FRUGAL_TRY(auto body, read_small_box(source, e, limits));
+          core::ByteReader m(body);
+          const std::uint8_t version = m.u8();
+          m.skip(3);
+          movie.fragment_duration = version == 1 ? m.u64() : m.u32();
+          if (!m.ok()) return make_error(Errc::malformed, "mehd too short", e.offset);
+        }
+        return core::ok();
+      });
     } else if (b.type == FourCC("trak")) {
       if (movie.tracks.size() >= limits.max_tracks)
         return make_error(Errc::limit_exceeded, "more tracks than the limit", b.offset);

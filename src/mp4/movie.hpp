@@ -2,6 +2,7 @@
 // Parsing of the movie box ('moov', ISO/IEC 14496-12 §8.2) into tracks and
 // the locations of their sample tables.
 
+#include "mp4/fragment.hpp"
 #include "mp4/sample_table.hpp"
 
 #include <frugal/core/limits.hpp>
@@ -22,6 +23,8 @@ struct Movie {
   std::uint32_t timescale = 0;
   std::uint64_t duration = 0;
   bool fragmented = false;  // mvex present
+  std::uint64_t fragment_duration = 0;  // mehd, movie timescale ticks (0: not given)
+  std::vector<TrackExtends> extends;    // trex, one per track
   std::vector<ParsedTrack> tracks;
 };
 

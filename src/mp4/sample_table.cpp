@@ -144,6 +144,19 @@ Result<bool> SampleTable::unit_deltas() {
   return run.delta == 1;
 }
 
+Result<std::uint64_t> SampleTable::total_duration() {
+  std::uint64_t ticks = 0;
+  std::uint64_t left = sample_count_;
+  for (std::uint64_t i = 0; i < stts_.count && left > 0; ++i) {
+    FRUGAL_CHECK(bulk_window(stts_, i));
+    FRUGAL_TRY(TimeRun run, stts_run(i));
+    const std::uint64_t n = std::min<std::uint64_t>(run.count, left);
+    ticks += n * run.delta;
+    left -= n;
+  }
+  return ticks;
+}
+
 Result<std::uint64_t> SampleTable::run_count(std::uint32_t max_run) {
   if (max_run == 0 || sample_count_ == 0) return std::uint64_t{0};
   std::uint64_t left = sample_count_;

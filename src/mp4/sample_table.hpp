@@ -143,6 +143,10 @@ class SampleTable {
   /// PCM, the sign that samples are single frames). Reads stts's first entry.
   core::Result<bool> unit_deltas();
 
+  /// Sum of the stts deltas of the track's samples (decode time after the
+  /// last one). Streams stts once. Errors: as next().
+  core::Result<std::uint64_t> total_duration();
+
   /// Packets when runs are at most `max_run` samples and never cross a
   /// chunk. Streams stsc once; memory stays constant.
   core::Result<std::uint64_t> run_count(std::uint32_t max_run);

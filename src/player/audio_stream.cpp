@@ -165,9 +165,14 @@ Result<void> AudioStream::seek(std::uint64_t frame) {
   if (auto total = total_frames(); total && frame >= *total) target = m.trim.start + *total;
   const auto to_ticks = [&](std::uint64_t frames) { return core::mul_div(frames, t.timescale, rate); };
 
-  // Where decoding restarts: the file's roll groups, else the codec's pre-roll.
-  FRUGAL_TRY(std::uint64_t sample, m.demuxer.sample_at_time(t.id, to_ticks(target)));
-  FRUGAL_TRY(std::optional<std::uint32_t> roll, m.demuxer.preroll_samples(t.id, sample));
+  // Where decoding restarts: the file's roll groups, else the codec's
+  // pre-roll (fragments number no samples: always by the codec).
+  std::uint64_t sample = 0;
+  std::optional<std::uint32_t> roll;
+  if (!m.demuxer.fragmented()) {
+    FRUGAL_TRY(sample, m.demuxer.sample_at_time(t.id, to_ticks(target)));
+    FRUGAL_TRY(roll, m.demuxer.preroll_samples(t.id, sample));
+  }
   mp4::SeekPoint point;
   if (roll) {
     FRUGAL_TRY(point, m.demuxer.seek_to_sample(t.id, sample > *roll ? sample - *roll : 0));

@@ -251,33 +251,6 @@ INSTANTIATE_TEST_SUITE_P(
                                 }}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
-TEST(Demuxer, FragmentedTrackWithoutSamplesIsUnsupported) {
-  MovieSpec spec = movie_of({aac_track({})});
-  BoxWriter mvex;
-  mvex.begin("mvex").full_box("trex").u32(1).u32(1).u32(0).u32(0).u32(0).end().end();
-  spec.moov_extra.push_back(mvex.take());
-  OpenedMovie m(spec);
-  EXPECT_TRUE(m.demux().fragmented());
-  expect_track_error(m, 0, Errc::unsupported);
-}
-
-// A movie with mvex whose tracks also have samples in moov ("partially
-// fragmented"): the samples in moof boxes would be missed, so the tracks
-// are refused instead of played in part.
-TEST(Demuxer, FragmentedTrackWithSamplesInMoovIsUnsupportedToo) {
-  MovieSpec spec = movie_of({aac_track(ramp(3))});
-  BoxWriter mvex;
-  mvex.begin("mvex").full_box("trex").u32(1).u32(1).u32(0).u32(0).u32(0).end().end();
-  spec.moov_extra.push_back(mvex.take());
-  Bytes file = build_mp4(spec);
-  BoxWriter moof;
-  moof.begin("moof").full_box("mfhd").u32(1).end().end();
-  file.insert(file.end(), moof.data().begin(), moof.data().end());
-  OpenedMovie m(file);
-  ASSERT_TRUE(m.demuxer);
-  expect_track_error(m, 0, Errc::unsupported);
-}
-
 // A hostile stts whose durations add up past what int64 decode times hold.
 TEST(Demuxer, TrackDurationBeyondInt64IsMalformed) {
   TrackSpec t = aac_track({1});

@@ -10,8 +10,13 @@
 // one track) whatever the file's length. Reads go through two read-ahead
 // windows (4 KiB for headers and tables, 2 KiB for packet payloads), so
 // opening a file costs a few reads and playing it one read per window of
-// small packets. Fragmented files (moof) are
-// recognised and reported as unsupported per track for now.
+// small packets.
+//
+// Fragmented files (§8.8: mvex in moov, samples in moof/traf/trun, also
+// after samples in moov) are read fragment by fragment straight from the
+// trun entries, with nothing kept per sample or per fragment; seeking in
+// them goes through a bounded index filled from the file's sidx or
+// mfra/tfra, or from the fragments walked so far.
 //
 // Thread-safety: one Demuxer per thread; distinct Demuxers may share a
 // thread-safe ByteSource.
@@ -90,27 +95,35 @@ class Demuxer {
   core::Result<void> next_packet(Packet& out);
 
   /// Packets next_packet() delivers for track `id` from the start (reads
-  /// stsc once, in constant memory). Errors: Errc::invalid_argument for an
+  /// stsc once, in constant memory; in fragmented files walks every moof). Errors: Errc::invalid_argument for an
   /// unknown track, the track's own error, table errors.
   core::Result<std::uint64_t> packet_count(std::uint32_t id);
 
   /// Puts track `id` at the sample whose decode time range holds `ticks`
   /// (track timescale), or at the last sync sample before it when the track
-  /// has stss; times past the end land on the last sample. Other tracks keep
-  /// their positions. Builds the track's indexes on first use (one pass over
-  /// each table, bounded memory). Packet::index afterwards counts from the
-  /// target sample. Errors: as packet_count().
+  /// has stss (in fragments: sample flags, within the fragment); times past
+  /// the end land on the last sample. Other tracks keep their positions.
+  /// Builds the track's indexes on first use (one pass over each table,
+  /// bounded memory; in fragments, one pass over sidx or tfra, else the
+  /// fragments walked so far, a walk reading moof boxes only). Packet::index
+  /// afterwards counts from the target sample (kUnknownIndex in fragments
+  /// reached through sidx/tfra: SeekPoint::sample too). Errors: as
+  /// packet_count().
   core::Result<SeekPoint> seek(std::uint32_t id, std::uint64_t ticks);
 
-  /// Puts track `id` at sample `sample` (0-based), sync or not.
+  /// Puts track `id` at sample `sample` (0-based), sync or not. In fragments,
+  /// samples are counted by walking the moofs from the first.
   core::Result<SeekPoint> seek_to_sample(std::uint32_t id, std::uint64_t sample);
 
   /// The sample of track `id` whose decode time range holds `ticks`.
+  /// Errors: Errc::unsupported for times in fragments (sample numbers there
+  /// are not indexed: seek by time).
   core::Result<std::uint64_t> sample_at_time(std::uint32_t id, std::uint64_t ticks);
 
   /// Samples to decode before `sample` for it to decode right, from the
   /// track's 'roll' sample groups (sgpd/sbgp, ISO/IEC 14496-12 §10.1; FFmpeg
-  /// writes them for Opus); nullopt when the track has none.
+  /// writes them for Opus); nullopt when the track has none, and for samples
+  /// in fragments.
   core::Result<std::optional<std::uint32_t>> preroll_samples(std::uint32_t id, std::uint64_t sample);
 
   /// Reads `packet`'s bytes into `dst`, which must hold packet.size bytes

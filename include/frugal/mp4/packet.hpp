@@ -5,9 +5,14 @@
 
 namespace frugal::mp4 {
 
+/// Packet::index when the demuxer does not know it: in a fragmented track
+/// after Demuxer::seek() found the fragment through 'sidx' or 'mfra', the
+/// samples before it are never counted.
+inline constexpr std::uint64_t kUnknownIndex = ~std::uint64_t{0};
+
 struct Packet {
   std::uint32_t track = 0;       ///< track_ID (tkhd) of the track it belongs to
-  std::uint64_t index = 0;       ///< 0-based packet number within its track
+  std::uint64_t index = 0;       ///< 0-based packet number within its track, or kUnknownIndex
   std::int64_t dts = 0;          ///< decode time in the track's timescale ticks, as stored
                                  ///< (edit lists not applied; the first sample is at 0)
   std::int64_t pts = 0;          ///< presentation time: dts + the ctts composition offset

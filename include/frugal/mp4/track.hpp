@@ -54,16 +54,18 @@ struct Track {
   TrackType type = TrackType::other;
   core::FourCC handler;                  ///< hdlr handler_type
   std::uint32_t timescale = 0;           ///< mdhd: ticks per second of this track's media
-  std::uint64_t duration = 0;            ///< mdhd: in `timescale` ticks
+  std::uint64_t duration = 0;            ///< mdhd: in `timescale` ticks (fragmented files
+                                         ///< with mdhd's 0: mehd's fragment_duration)
   std::array<char, 4> language{'u', 'n', 'd', '\0'};  ///< mdhd: ISO 639-2/T code
   std::vector<SampleEntry> sample_entries;
   std::vector<EditListEntry> edit_list;  ///< empty when the track has none
-  /// MP4 samples in the track, as stsz counts them (Demuxer::packet_count
+  /// MP4 samples in moov, as stsz counts them (Demuxer::packet_count
   /// says how many packets they make: PCM whose samples are single frames
-  /// comes up to 1024 frames a packet).
+  /// comes up to 1024 frames a packet; samples in fragments are counted
+  /// there too).
   std::uint64_t sample_count = 0;
-  /// Why this track cannot deliver packets (malformed tables, a fragmented
-  /// file...), or nullopt when it can.
+  /// Why this track cannot deliver packets (malformed tables...), or
+  /// nullopt when it can.
   std::optional<core::Error> error;
 
   /// The first sample entry's codec parameters for an audio track, else nullptr.
