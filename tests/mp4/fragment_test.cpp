@@ -1,12 +1,16 @@
 // Fragmented files (ISO/IEC 14496-12 §8.8): every tfhd and trun flag, several
 // trafs and tracks per moof, partially fragmented files, broken fragments,
 // and seeking through sidx, mfra or a walk, on writer-built files.
+#include "mp4/lookup_checks.hpp"
 #include "support/demux_fixture.hpp"
 #include "support/fragment_writer.hpp"
+
+#include <frugal/mem/memory_tracker.hpp>
 
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <random>
 
 using namespace frugal;
 using namespace frugal::test;
@@ -336,6 +340,85 @@ INSTANTIATE_TEST_SUITE_P(Forms, FragmentSeek, ::testing::Values(IndexForm::sidx,
                            return std::string(param_info.param == IndexForm::sidx   ? "sidx"
                                               : param_info.param == IndexForm::mfra ? "mfra"
                                                                               : "none");
+                         });
+
+// ---- a 10-hour file of 18,000 two-second fragments --------------------------------
+
+// 48 kHz AAC-like timing: 1024-tick samples, 94 a fragment (2.005 s), sizes
+// and durations as tfhd defaults (no per-sample entries): 3.6 MB in memory.
+constexpr std::size_t kLongFragments = 18000;
+constexpr std::uint32_t kLongPerFragment = 94;
+
+const Bytes& long_file(IndexForm form) {
+  static Bytes files[3];
+  Bytes& file = files[static_cast<int>(form)];
+  if (!file.empty()) return file;
+  FragmentedSpec spec = one_track({});
+  spec.init.tracks[0].timescale = 48000;
+  spec.fragments.reserve(kLongFragments);
+  for (std::size_t f = 0; f < kLongFragments; ++f) {
+    TrafSpec t = traf(std::vector<FragmentSample>(kLongPerFragment), std::uint64_t{1024} * kLongPerFragment * f);
+    t.truns[0].per_sample_duration = t.truns[0].per_sample_size = false;
+    t.default_duration = 1024;
+    t.default_size = 1;
+    spec.fragments.push_back(MoofSpec{{t}});
+  }
+  if (form == IndexForm::sidx) spec.sidx_track = 0;
+  if (form == IndexForm::mfra) spec.mfra = true;
+  file = build_fragmented_mp4(spec);
+  return file;
+}
+
+class LongFragmentedFile : public ::testing::TestWithParam<IndexForm> {};
+
+// Random seeks over 10 hours land sample-exact. The first seek, to the
+// end, builds the index (one pass over sidx or tfra; with neither, a walk
+// over every moof): its reads are reported, not bounded. Later seeks read at
+// most 16 times (sidx/tfra: the table between two points and one moof; a
+// walked index: the moofs between two points). The demuxer holds under 64 KiB throughout,
+// the bound a non-fragmented file of any length keeps (virtual_file_test).
+TEST_P(LongFragmentedFile, SeeksAreExactWithBoundedMemoryAndReads) {
+  const Bytes& file = long_file(GetParam());
+  core::MemorySource memory(file);
+  mem::MemoryTracker tracker;
+  mp4::DemuxerOptions options;
+  options.tracker = &tracker;
+  CountedDemuxer d(memory, options);
+  ASSERT_TRUE(d.demuxer) << d.demuxer.error().message;
+  const std::uint32_t id = d.demux().tracks()[0].id;
+  const std::uint64_t samples = std::uint64_t{kLongFragments} * kLongPerFragment;
+  std::mt19937_64 rng(7);
+  std::uint64_t max_calls = 0;
+  for (int i = 0; i < 200; ++i) {
+    const std::uint64_t sample = i == 0 ? samples - 1 : rng() % samples;
+    const std::uint64_t ticks = sample * 1024 + rng() % 1024;
+    core::Result<mp4::SeekPoint> point = core::make_error(Errc::io, "not run");
+    Packet p;
+    const auto reads = d.reads_during([&] {
+      point = d.demux().seek(id, ticks);
+      if (point) {
+        ASSERT_TRUE(d.demux().next_packet(p));
+      }
+    });
+    ASSERT_TRUE(point) << point.error().message;
+    EXPECT_EQ(p.dts, static_cast<std::int64_t>(sample * 1024)) << "seek to " << ticks;
+    if (i == 0) {
+      RecordProperty("first_seek_read_calls", static_cast<int>(reads.calls));
+      continue;
+    }
+    max_calls = std::max(max_calls, reads.calls);
+  }
+  RecordProperty("max_seek_read_calls", static_cast<int>(max_calls));
+  RecordProperty("demuxer_peak_bytes", static_cast<int>(tracker.account("mp4")->peak()));
+  EXPECT_LE(max_calls, 16u);
+  EXPECT_LE(tracker.account("mp4")->peak(), 64u * 1024);
+}
+
+INSTANTIATE_TEST_SUITE_P(Forms, LongFragmentedFile, ::testing::Values(IndexForm::sidx, IndexForm::mfra, IndexForm::none),
+                         [](const auto& param_info) {
+                           return std::string(param_info.param == IndexForm::sidx   ? "sidx"
+                                              : param_info.param == IndexForm::mfra ? "mfra"
+                                                                                    : "none");
                          });
 
 }  // namespace
