@@ -70,4 +70,12 @@ Result<std::size_t> FileSource::read_at(std::uint64_t offset, std::span<std::byt
   return done;
 }
 
+Result<std::size_t> FdInputStream::read(std::span<std::byte> dst) {
+  while (true) {
+    const ssize_t n = ::read(fd_, dst.data(), dst.size());
+    if (n >= 0) return static_cast<std::size_t>(n);
+    if (errno != EINTR) return os_error("cannot read input stream", errno);
+  }
+}
+
 }  // namespace frugal::core

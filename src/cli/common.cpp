@@ -1,7 +1,9 @@
 #include "cli/common.hpp"
 
+#include <frugal/core/byte_reader.hpp>
 #include <frugal/mem/os_pressure.hpp>
 
+#include <array>
 #include <cstdio>
 #include <cstring>
 #include <string_view>
@@ -53,14 +55,66 @@ IoStats& io_stats() {
   return stats;
 }
 
-core::Result<std::unique_ptr<Input>> Input::open(const std::string& path) {
-  FRUGAL_TRY(core::FileSource file, core::FileSource::open(path.c_str()));
-  return std::unique_ptr<Input>(new Input(std::move(file)));
+core::Result<std::unique_ptr<Input>> Input::open(const std::vector<std::string>& paths) {
+  std::unique_ptr<Input> in(new Input());
+  if (paths.size() == 1 && paths[0] == "-") {
+    in->stdin_.emplace(0);
+    player::StreamSourceOptions options;
+    options.tracker = &tracker();
+    FRUGAL_TRY(player::StreamSource stream, player::StreamSource::open(*in->stdin_, options));
+    in->stream_.emplace(std::move(stream));
+    in->counting_.emplace(*in->stream_);
+    return in;
+  }
+  in->files_.reserve(paths.size());
+  for (const std::string& path : paths) {
+    FRUGAL_TRY(core::FileSource file, core::FileSource::open(path.c_str()));
+    in->files_.push_back(std::move(file));
+  }
+  for (core::FileSource& f : in->files_) in->parts_.push_back(&f);
+  if (in->files_.size() == 1) {
+    in->counting_.emplace(in->files_[0]);
+  } else {
+    in->concat_.emplace(in->parts_);
+    in->counting_.emplace(*in->concat_);
+  }
+  return in;
 }
 
 Input::~Input() {
-  io_stats().bytes_read += counting_.bytes_read();
-  io_stats().read_calls += counting_.read_calls();
+  if (!counting_) return;
+  io_stats().bytes_read += counting_->bytes_read();
+  io_stats().read_calls += counting_->read_calls();
+}
+
+std::vector<std::vector<std::string>> group_inputs(const std::vector<std::string>& paths) {
+  const auto media_segment = [](const std::string& path) {
+    if (path == "-") return false;
+    auto file = core::FileSource::open(path.c_str());
+    std::array<std::byte, 8> head{};
+    if (!file || !core::read_exact(*file, 0, head)) return false;
+    const core::FourCC type(core::load_be32(&head[4]));
+    for (core::FourCC t : {core::FourCC("styp"), core::FourCC("sidx"), core::FourCC("moof"), core::FourCC("emsg"),
+                           core::FourCC("prft")})
+      if (type == t) return true;
+    return false;
+  };
+  std::vector<std::vector<std::string>> groups;
+  for (const std::string& path : paths) {
+    if (groups.empty() || !media_segment(path)) groups.emplace_back();
+    groups.back().push_back(path);
+  }
+  return groups;
+}
+
+bool one_input(const Args& args, const std::string& command, std::vector<std::string>& paths, int& exit_code) {
+  auto groups = group_inputs(args.positional);
+  if (groups.size() != 1) {
+    exit_code = usage_error(command + " takes one FILE (or an init segment and its media segments)");
+    return false;
+  }
+  paths = std::move(groups[0]);
+  return true;
 }
 
 core::Result<mp4::Demuxer> open_demuxer(Input& input) {

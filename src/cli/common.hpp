@@ -7,6 +7,7 @@
 #include <frugal/core/media.hpp>
 #include <frugal/mem/memory_tracker.hpp>
 #include <frugal/player/audio_stream.hpp>
+#include <frugal/player/stream_source.hpp>
 
 #include <cstdint>
 #include <map>
@@ -44,18 +45,33 @@ struct IoStats {
 };
 IoStats& io_stats();
 
-/// An input file opened with pread, counted into io_stats() when destroyed.
+/// An input: a file (pread), "-" (standard input, through a
+/// player::StreamSource), or an init segment followed by its media segments
+/// read as one file. Counted into io_stats() when destroyed.
 class Input {
  public:
-  static core::Result<std::unique_ptr<Input>> open(const std::string& path);
+  static core::Result<std::unique_ptr<Input>> open(const std::vector<std::string>& paths);
   ~Input();
-  core::ByteSource& source() { return counting_; }
+  core::ByteSource& source() { return *counting_; }
 
  private:
-  explicit Input(core::FileSource file) : file_(std::move(file)), counting_(file_) {}
-  core::FileSource file_;
-  core::CountingSource counting_;
+  Input() = default;
+  std::vector<core::FileSource> files_;
+  std::vector<core::ByteSource*> parts_;
+  std::optional<core::ConcatSource> concat_;
+  std::optional<core::FdInputStream> stdin_;
+  std::optional<player::StreamSource> stream_;
+  std::optional<core::CountingSource> counting_;
 };
+
+/// The command line's files as inputs: a media segment (a file that starts
+/// with styp, sidx, moof, emsg or prft: CMAF/DASH .m4s) joins the input
+/// before it, so `init.mp4 seg1.m4s seg2.m4s` is one input.
+std::vector<std::vector<std::string>> group_inputs(const std::vector<std::string>& paths);
+
+/// The positionals as one input for `command`. Returns false after
+/// reporting a usage error (none, or several inputs).
+bool one_input(const Args& args, const std::string& command, std::vector<std::string>& paths, int& exit_code);
 
 /// The MP4 demuxer over `input`, charging tracker().
 core::Result<mp4::Demuxer> open_demuxer(Input& input);

@@ -33,15 +33,16 @@ int run_decode(const std::vector<std::string>& argv) {
   std::string err;
   auto args = parse_args(argv, {"-o", "--track", "--format", "--start", "--duration"}, {"--no-edit-list"}, err);
   if (!args) return usage_error(err);
-  if (args->positional.size() != 1) return usage_error("decode takes one FILE");
   auto out = args->value("-o");
   if (!out) return usage_error("decode needs -o OUT.wav (or -o - for standard output)");
   int code = kOk;
   player::StreamOptions options;
   if (!parse_stream_options(*args, options, code)) return code;
 
-  const std::string& path = args->positional[0];
-  auto input = Input::open(path);
+  std::vector<std::string> paths;
+  if (!one_input(*args, "decode", paths, code)) return code;
+  const std::string& path = paths[0];
+  auto input = Input::open(paths);
   if (!input) return report(path, input.error());
   auto stream = player::AudioStream::open((*input)->source(), decoders(), options);
   if (!stream) return report(path, stream.error());

@@ -13,13 +13,14 @@ int run_packets(const std::vector<std::string>& argv) {
   std::string err;
   auto args = parse_args(argv, {"--track"}, {"--json"}, err);
   if (!args) return usage_error(err);
-  if (args->positional.size() != 1) return usage_error("packets takes one FILE");
   int code = kOk;
   std::optional<std::uint32_t> track;
   if (!parse_track(*args, track, code)) return code;
-  const std::string& path = args->positional[0];
+  std::vector<std::string> paths;
+  if (!one_input(*args, "packets", paths, code)) return code;
+  const std::string& path = paths[0];
 
-  auto input = Input::open(path);
+  auto input = Input::open(paths);
   if (!input) return report(path, input.error());
   auto demuxer = open_demuxer(**input);
   if (!demuxer) return report(path, demuxer.error());

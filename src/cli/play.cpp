@@ -82,8 +82,9 @@ int run_play(const std::vector<std::string>& argv) {
   player_options.tracker = &tracker();
   player::Player player(**sink, player_options);
   const bool tty = platform::is_terminal(2);
-  for (const std::string& path : files) {
-    auto input = Input::open(path);
+  for (const std::vector<std::string>& paths : group_inputs(files)) {
+    const std::string& path = paths[0];
+    auto input = Input::open(paths);
     if (!input) {
       code = std::max(code, report(path, input.error()));
       continue;

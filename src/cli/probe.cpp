@@ -85,9 +85,11 @@ int run_probe(const std::vector<std::string>& argv) {
   std::string err;
   auto args = parse_args(argv, {}, {"--json"}, err);
   if (!args) return usage_error(err);
-  if (args->positional.size() != 1) return usage_error("probe takes one FILE");
-  const std::string& path = args->positional[0];
-  auto input = Input::open(path);
+  int code = kOk;
+  std::vector<std::string> paths;
+  if (!one_input(*args, "probe", paths, code)) return code;
+  const std::string& path = paths[0];
+  auto input = Input::open(paths);
   if (!input) return report(path, input.error());
   auto demuxer = open_demuxer(**input);
   if (!demuxer) return report(path, demuxer.error());

@@ -72,4 +72,32 @@ Result<std::size_t> CountingSource::read_at(std::uint64_t offset, std::span<std:
   return result;
 }
 
+Result<std::size_t> ConcatSource::read_at(std::uint64_t offset, std::span<std::byte> dst) {
+  std::size_t done = 0;
+  std::uint64_t start = 0;  // of the current part
+  for (ByteSource* part : parts_) {
+    if (done == dst.size()) break;
+    const std::optional<std::uint64_t> n = part->size();
+    if (!n) return make_error(Errc::invalid_argument, "concatenated source with a part of unknown size");
+    const std::uint64_t at = offset + done;
+    if (at < start + *n) {
+      FRUGAL_TRY(std::size_t got, part->read_at(at - start, dst.subspan(done)));
+      done += got;
+      if (at - start + got < *n) break;  // the part ended early (it shrank)
+    }
+    start += *n;
+  }
+  return done;
+}
+
+std::optional<std::uint64_t> ConcatSource::size() const {
+  std::uint64_t total = 0;
+  for (const ByteSource* part : parts_) {
+    const std::optional<std::uint64_t> n = part->size();
+    if (!n) return std::nullopt;
+    total += *n;
+  }
+  return total;
+}
+
 }  // namespace frugal::core

@@ -324,7 +324,7 @@ Result<Demuxer> Demuxer::open(core::ByteSource& file, const DemuxerOptions& opti
   BoxReader top(source, limits);
   std::optional<detail::Movie> movie;
   bool saw_moof = false;
-  std::uint64_t fragments_begin = 0;  // the first top-level box after moov
+  std::uint64_t after_moov = 0;  // the first top-level box after moov
   FRUGAL_TRY(mem::Account fragment_account, tracker.account("mp4/fragment_index"));
   while (true) {
     FRUGAL_TRY(auto box, top.next());
@@ -336,8 +336,12 @@ Result<Demuxer> Demuxer::open(core::ByteSource& file, const DemuxerOptions& opti
     } else if (box->type == FourCC("moov") && !movie) {
       if (box->truncated) return make_error(Errc::malformed, "moov cut off by end of file", box->offset);
       FRUGAL_TRY(movie, detail::parse_moov(source, top, *box, limits));
+      after_moov = box->end();
       if (!movie->fragmented) break;
-      fragments_begin = box->end();
+    } else if (box->type == FourCC("mdat") && !movie && !source.seekable()) {
+      return make_error(Errc::unsupported,
+                        "moov after mdat: the movie header comes after the media data, and this input cannot go back",
+                        box->offset);
     } else if (box->type == FourCC("moof")) {
       saw_moof = true;
       if (movie) break;
@@ -389,7 +393,7 @@ Result<Demuxer> Demuxer::open(core::ByteSource& file, const DemuxerOptions& opti
       auto moov_ticks = s.table.total_duration();
       if (!moov_ticks && moov_ticks.error().code == Errc::io) return moov_ticks.error();
       const std::uint64_t ticks = moov_ticks ? *moov_ticks : 0;
-      s.fragments_begin = {static_cast<std::int64_t>(ticks & INT64_MAX), fragments_begin, s.table.sample_count(), 0};
+      s.fragments_begin = {static_cast<std::int64_t>(ticks & INT64_MAX), after_moov, s.table.sample_count(), 0};
       if (!moov_ticks) t.error = moov_ticks.error();
       else if (auto room = s.index.init(fragment_account, s.fragments_begin); !room) t.error = room.error();
       if (t.duration == 0 && movie->timescale != 0)
@@ -406,6 +410,8 @@ Result<Demuxer> Demuxer::open(core::ByteSource& file, const DemuxerOptions& opti
     impl->tracks.push_back(std::move(t));
   }
   for (auto& s : impl->states) s.cursor = s.table.cursor();
+  // moov's tables are read lazily: a forward-only source must keep them.
+  source.will_revisit(after_moov);
   Impl* m = impl.get();
   impl->pressure = tracker.subscribe([m](mem::PressureLevel level) { m->pending_level.store(static_cast<int>(level)); });
   return Demuxer(std::move(impl));

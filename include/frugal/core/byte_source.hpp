@@ -28,6 +28,27 @@ class ByteSource {
 
   /// Total size in bytes, or nullopt when unknown (a pipe, a live stream).
   virtual std::optional<std::uint64_t> size() const = 0;
+
+  /// False for a source that can only go forward (a pipe): a reader then
+  /// cannot come back for bytes it passed over, except the prefix it asked
+  /// to keep with will_revisit().
+  virtual bool seekable() const { return true; }
+
+  /// A reader's hint: it will come back to bytes [0, `end`) (a movie header
+  /// whose tables it reads lazily) and read what follows front to back. A
+  /// forward-only source keeps that prefix and lets the rest go as it
+  /// passes; others ignore the hint. Wrapping sources pass it on.
+  virtual void will_revisit(std::uint64_t end) { (void)end; }
+};
+
+/// A forward-only stream of bytes (a pipe, a socket): what a non-seekable
+/// source reads from.
+class InputStream {
+ public:
+  virtual ~InputStream() = default;
+  /// Reads up to `dst.size()` bytes; fewer only at the end (0 = end of
+  /// stream) or when that many are not available yet. Errors: Errc::io.
+  virtual Result<std::size_t> read(std::span<std::byte> dst) = 0;
 };
 
 /// Reads exactly `dst.size()` bytes at `offset`.
@@ -55,6 +76,7 @@ class SubSource final : public ByteSource {
   SubSource(ByteSource& parent, std::uint64_t offset, std::uint64_t length) noexcept;
   Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> dst) override;
   std::optional<std::uint64_t> size() const override { return length_; }
+  bool seekable() const override { return parent_.seekable(); }
 
  private:
   ByteSource& parent_;
@@ -80,6 +102,8 @@ class BufferedSource final : public ByteSource {
   BufferedSource(ByteSource& inner, std::span<std::byte> buffer) noexcept : inner_(inner), buffer_(buffer) {}
   Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> dst) override;
   std::optional<std::uint64_t> size() const override { return inner_.size(); }
+  bool seekable() const override { return inner_.seekable(); }
+  void will_revisit(std::uint64_t end) override { inner_.will_revisit(end); }
 
   /// Swaps the buffer (an empty one: no read-ahead) and forgets the window.
   void set_buffer(std::span<std::byte> buffer) noexcept;
@@ -99,6 +123,8 @@ class CountingSource final : public ByteSource {
   explicit CountingSource(ByteSource& inner) noexcept : inner_(inner) {}
   Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> dst) override;
   std::optional<std::uint64_t> size() const override { return inner_.size(); }
+  bool seekable() const override { return inner_.seekable(); }
+  void will_revisit(std::uint64_t end) override { inner_.will_revisit(end); }
 
   std::uint64_t bytes_read() const noexcept { return bytes_read_; }
   std::uint64_t read_calls() const noexcept { return read_calls_; }
@@ -107,6 +133,20 @@ class CountingSource final : public ByteSource {
   ByteSource& inner_;
   std::uint64_t bytes_read_ = 0;
   std::uint64_t read_calls_ = 0;
+};
+
+/// Several sized sources read as one, one after the other: an init segment
+/// and its media segments (CMAF, DASH) opened as one file. The parts must
+/// outlive it. Errors: a part's; Errc::invalid_argument from read_at when a
+/// part's size is unknown. Thread-safe when the parts are.
+class ConcatSource final : public ByteSource {
+ public:
+  explicit ConcatSource(std::span<ByteSource* const> parts) noexcept : parts_(parts) {}
+  Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> dst) override;
+  std::optional<std::uint64_t> size() const override;
+
+ private:
+  std::span<ByteSource* const> parts_;
 };
 
 }  // namespace frugal::core

@@ -34,6 +34,19 @@ class FileSource final : public ByteSource {
   std::uint64_t size_ = 0;
 };
 
+/// A forward-only stream over a file descriptor it does not own (standard
+/// input, a pipe, a socket), read with read(2); EINTR is retried.
+/// Not thread-safe.
+class FdInputStream final : public InputStream {
+ public:
+  explicit FdInputStream(int fd) noexcept : fd_(fd) {}
+  /// Errors: Errc::io (os_error = errno).
+  Result<std::size_t> read(std::span<std::byte> dst) override;
+
+ private:
+  int fd_;
+};
+
 /// Reads a file through a memory mapping of one bounded window at a time
 /// (`window_bytes`, rounded up to whole pages, at least two), moved as reads require, so a
 /// 32-bit process can read a 3 GB file and resident memory stays bounded.
