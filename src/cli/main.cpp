@@ -14,17 +14,23 @@ namespace {
 
 constexpr const char* kHelp = R"(usage: frugal COMMAND [options] [--stats]
 
-  probe FILE [--json]               container and tracks (codec, rate, channels, counts)
+  probe FILE [--json]               container and tracks (codec, rate, channels, counts,
+                                    gapless: encoder delay, padding, samples presented)
   packets FILE [--track N] [--json] every packet: dts/pts/duration (track ticks), size, pos, sync
-  decode FILE -o OUT.wav|-          decode an audio track to a WAV file (or standard output)
-         [--track N] [--format s16|s24|s32|f32] [--no-edit-list]
+  decode FILE -o OUT.wav|-          decode an audio track to a WAV file (or standard output):
+         [--track N] [--format s16|s24|s32|f32] [--no-edit-list]   exactly what it presents
          [--start SECONDS] [--duration SECONDS]   a slice, sample-exact
-  play [FILE...]                    play files in order (no FILE: the bundled sample)
+  play [FILE...]                    play files in order, gapless (no FILE: the bundled sample)
          [--output alsa[:DEVICE]|wav:PATH|raw|null] [--track N] [--format F] [--no-edit-list]
+
+  FILE            a file; - for standard input (fragmented files, and files whose moov
+                  comes first and holds at most 4 MiB); or an init segment followed by
+                  its media segments (init.mp4 seg1.m4s seg2.m4s...), read as one file
 
   --track N       a track ID (tkhd track_ID), as probe lists them
   --format F      output samples; default: the source's depth for lossless, s16 for lossy
-  --no-edit-list  ignore edit lists: drop only the codec's priming (Opus pre-skip)
+  --no-edit-list  ignore gapless info (edit lists, iTunSMPB): drop only the codec's
+                  priming (Opus pre-skip)
   --mem-budget B  memory budget in bytes (K, M, G suffixes: KiB, MiB, GiB); pressure
                   rises at 70% and 90% of it; allocations sized by the input fail past it
   --stats         one JSON line on stderr at exit: {"io":{"bytes_read","read_calls"},

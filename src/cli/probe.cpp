@@ -3,6 +3,7 @@
 #include "cli/json.hpp"
 
 #include <frugal/mp4/demuxer.hpp>
+#include <frugal/player/presentation.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -26,9 +27,11 @@ double duration_seconds(const mp4::Demuxer& d) {
 }
 
 // What probe reports beyond the Track: packets counted from the tables (the
-// count reads stsc), and the first problem found with the track.
+// count reads stsc), what an audio track presents (gapless info), and the
+// first problem found with the track.
 struct TrackFacts {
   std::uint64_t packets = 0;
+  std::optional<player::Presentation> presentation;
   std::optional<core::Error> error;
 };
 
@@ -39,7 +42,31 @@ TrackFacts facts_of(mp4::Demuxer& d, const mp4::Track& t) {
   if (t.error) return f;
   if (auto n = d.packet_count(t.id)) f.packets = *n;
   else f.error = n.error();
+  if (const core::CodecParameters* a = t.audio()) {
+    // iTunSMPB speaks for the first audio track.
+    const auto first_audio = std::find_if(d.tracks().begin(), d.tracks().end(),
+                                          [](const mp4::Track& x) { return x.type == mp4::TrackType::audio; });
+    const std::optional<mp4::ItunesGapless> none;
+    auto p = player::presentation(t, d.movie_timescale(), a->sample_rate,
+                                  &*first_audio == &t ? d.itunes_gapless() : none, true);
+    if (p) f.presentation = std::move(*p);
+    else if (!f.error) f.error = p.error();
+  }
   return f;
+}
+
+const char* source_name(player::Presentation::Source s) {
+  switch (s) {
+    case player::Presentation::Source::edit_list: return "edit_list";
+    case player::Presentation::Source::itunes: return "itunsmpb";
+    case player::Presentation::Source::codec: return "codec";
+    case player::Presentation::Source::none: break;
+  }
+  return "none";
+}
+
+std::string optional_number(const std::optional<std::uint64_t>& v) {
+  return v ? std::to_string(*v) : "null";
 }
 
 std::string track_json(const mp4::Track& t, const TrackFacts& f) {
@@ -58,6 +85,14 @@ std::string track_json(const mp4::Track& t, const TrackFacts& f) {
       .add("packet_count", f.packets)
       .add("duration_ticks", t.duration)
       .add("language", t.language.data());
+  if (f.presentation) {
+    // Output sample frames (at sample_rate): the priming dropped at the
+    // start, the padding at the end, and what is presented between.
+    o.add("encoder_delay", f.presentation->encoder_delay)
+        .add_raw("padding", optional_number(f.presentation->padding))
+        .add_raw("presentation_samples", optional_number(f.presentation->frames))
+        .add("gapless_source", source_name(f.presentation->source));
+  }
   o.add_raw("error", f.error ? json_string(error_text(*f.error)) : "null");
   return o.str();
 }
@@ -75,6 +110,10 @@ void print_text(const std::string& path, mp4::Demuxer& d) {
     std::printf(", timescale %u, %llu samples, %llu packets, %llu ticks, lang %s\n", t.timescale,
                 static_cast<unsigned long long>(t.sample_count), static_cast<unsigned long long>(f.packets),
                 static_cast<unsigned long long>(t.duration), t.language.data());
+    if (f.presentation)
+      std::printf("    gapless (%s): delay %llu, padding %s, %s samples presented\n", source_name(f.presentation->source),
+                  static_cast<unsigned long long>(f.presentation->encoder_delay),
+                  optional_number(f.presentation->padding).c_str(), optional_number(f.presentation->frames).c_str());
     if (f.error) std::printf("    cannot play: %s\n", error_text(*f.error).c_str());
   }
 }

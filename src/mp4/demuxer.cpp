@@ -108,6 +108,7 @@ struct Demuxer::Impl {
   std::uint32_t timescale = 0;
   std::uint64_t duration = 0;
   bool fragmented = false;
+  std::optional<ItunesGapless> itunes_gapless;
   std::uint32_t max_packet_bytes = 0;
   std::vector<Track> tracks;
   std::vector<TrackState> states;  // parallel to tracks; never resized after open
@@ -364,6 +365,7 @@ Result<Demuxer> Demuxer::open(core::ByteSource& file, const DemuxerOptions& opti
   impl->timescale = movie->timescale;
   impl->duration = movie->duration;
   impl->fragmented = movie->fragmented;
+  impl->itunes_gapless = movie->itunes_gapless;
   impl->tracks.reserve(movie->tracks.size());
   impl->states.resize(movie->tracks.size());
   std::uint32_t table_id = 0;
@@ -411,7 +413,7 @@ Result<Demuxer> Demuxer::open(core::ByteSource& file, const DemuxerOptions& opti
   }
   for (auto& s : impl->states) s.cursor = s.table.cursor();
   // moov's tables are read lazily: a forward-only source must keep them.
-  source.will_revisit(after_moov);
+  FRUGAL_CHECK(source.will_revisit(after_moov));
   Impl* m = impl.get();
   impl->pressure = tracker.subscribe([m](mem::PressureLevel level) { m->pending_level.store(static_cast<int>(level)); });
   return Demuxer(std::move(impl));
@@ -421,6 +423,7 @@ core::FourCC Demuxer::major_brand() const noexcept { return impl_->major_brand; 
 std::uint32_t Demuxer::movie_timescale() const noexcept { return impl_->timescale; }
 std::uint64_t Demuxer::movie_duration() const noexcept { return impl_->duration; }
 bool Demuxer::fragmented() const noexcept { return impl_->fragmented; }
+const std::optional<ItunesGapless>& Demuxer::itunes_gapless() const noexcept { return impl_->itunes_gapless; }
 std::span<const Track> Demuxer::tracks() const noexcept { return impl_->tracks; }
 
 const Track* Demuxer::track(std::uint32_t id) const noexcept {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <string_view>
 
 namespace frugal::mp4::detail {
 
@@ -209,7 +210,71 @@ class TrakParser {
   bool saw_mdhd_ = false;
 };
 
+// moov/udta/meta/ilst (QuickTime metadata as iTunes writes it): only the
+// '----' item com.apple.iTunes / iTunSMPB is read here (tags are TagLib's).
+Result<void> parse_udta(core::ByteSource& source, const BoxReader& parent, const BoxHeader& udta,
+                        const core::Limits& limits, Movie& movie) {
+  return walk(parent, udta, [&](const BoxReader& r, const BoxHeader& meta) -> Result<void> {
+    if (meta.type != FourCC("meta") || meta.body_size() < 8) return core::ok();
+    // ISO meta is a FullBox; QuickTime's is not: its first child follows at once.
+    std::array<std::byte, 8> head{};
+    FRUGAL_CHECK(core::read_exact(source, meta.body_offset(), head));
+    const std::uint64_t skip = core::load_be32(head.data()) == 0 ? 4 : 0;
+    FRUGAL_TRY(BoxReader items, r.children(meta, skip));
+    while (true) {
+      FRUGAL_TRY(auto ilst, items.next());
+      if (!ilst) return core::ok();
+      if (ilst->type != FourCC("ilst")) continue;
+      return walk(items, *ilst, [&](const BoxReader&, const BoxHeader& item) -> Result<void> {
+        if (item.type != FourCC("----") || movie.itunes_gapless) return core::ok();
+        FRUGAL_TRY(auto body, read_small_box(source, item, limits));
+        // Children: mean (FullBox + "com.apple.iTunes"), name (FullBox + "iTunSMPB"), data (type, locale, text).
+        core::MemorySource inner(body);
+        BoxReader fields(inner, limits, 0, body.size(), 0);
+        std::string_view mean, name;
+        std::span<const std::byte> text;
+        while (true) {
+          auto field = fields.next();
+          if (!field || !*field) break;
+          const auto bytes = std::span<const std::byte>(body).subspan(static_cast<std::size_t>((*field)->body_offset()),
+                                                                      static_cast<std::size_t>((*field)->body_size()));
+          if (bytes.size() < 8 && (*field)->type == FourCC("data")) continue;
+          const auto as_text = [](std::span<const std::byte> b) {
+            return std::string_view(reinterpret_cast<const char*>(b.data()), b.size());
+          };
+          if ((*field)->type == FourCC("mean") && bytes.size() >= 4) mean = as_text(bytes.subspan(4));
+          if ((*field)->type == FourCC("name") && bytes.size() >= 4) name = as_text(bytes.subspan(4));
+          if ((*field)->type == FourCC("data")) text = bytes.subspan(8);
+        }
+        if (mean == "com.apple.iTunes" && name == "iTunSMPB") movie.itunes_gapless = parse_itunsmpb(text);
+        return core::ok();
+      });
+    }
+  });
+}
+
 }  // namespace
+
+std::optional<ItunesGapless> parse_itunsmpb(std::span<const std::byte> text) {
+  std::uint64_t words[4] = {};
+  std::size_t n = 0, i = 0;
+  const auto at = [&](std::size_t k) { return std::to_integer<char>(text[k]); };
+  while (n < 4) {
+    while (i < text.size() && at(i) == ' ') ++i;
+    if (i == text.size()) break;
+    std::uint64_t v = 0;
+    std::size_t digits = 0;
+    for (; i < text.size() && at(i) != ' '; ++i, ++digits) {
+      const char c = at(i);
+      const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+      if (d < 0 || digits >= 16) return std::nullopt;
+      v = v * 16 + static_cast<std::uint64_t>(d);
+    }
+    words[n++] = v;
+  }
+  if (n < 4 || words[1] > 0xFFFFFFFFu || words[2] > 0xFFFFFFFFu) return std::nullopt;
+  return ItunesGapless{static_cast<std::uint32_t>(words[1]), static_cast<std::uint32_t>(words[2]), words[3]};
+}
 
 Result<Movie> parse_moov(core::ByteSource& source, const BoxReader& top, const BoxHeader& moov,
                          const core::Limits& limits) {
@@ -241,6 +306,10 @@ Result<Movie> parse_moov(core::ByteSource& source, const BoxReader& top, const B
         }
         return core::ok();
       });
+    } else if (b.type == FourCC("udta")) {
+      // Gapless info is optional: a broken udta does not fail the movie.
+      if (auto gapless = parse_udta(source, r, b, limits, movie); !gapless && gapless.error().code == Errc::io)
+        return gapless.error();
     } else if (b.type == FourCC("trak")) {
       if (movie.tracks.size() >= limits.max_tracks)
         return make_error(Errc::limit_exceeded, "more tracks than the limit", b.offset);

@@ -8,6 +8,7 @@
 #include <frugal/core/limits.hpp>
 #include <frugal/core/result.hpp>
 #include <frugal/mp4/box.hpp>
+#include <frugal/mp4/demuxer.hpp>
 #include <frugal/mp4/track.hpp>
 
 #include <vector>
@@ -25,8 +26,15 @@ struct Movie {
   bool fragmented = false;  // mvex present
   std::uint64_t fragment_duration = 0;  // mehd, movie timescale ticks (0: not given)
   std::vector<TrackExtends> extends;    // trex, one per track
+  std::optional<ItunesGapless> itunes_gapless;  // iTunSMPB in moov/udta/meta/ilst
   std::vector<ParsedTrack> tracks;
 };
+
+/// Parses the text of an iTunSMPB tag (" 00000000 00000840 000001E4
+/// 0000000000A8C7DC ..."): hexadecimal words; the second is the encoder
+/// delay, the third the padding, the fourth the original length. nullopt
+/// for text that is not that.
+std::optional<ItunesGapless> parse_itunsmpb(std::span<const std::byte> text);
 
 /// Parses `moov` (a child of `top`). A trak whose boxes are broken becomes a
 /// track with `error` set; only a broken moov structure fails the call.

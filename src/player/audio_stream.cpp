@@ -13,36 +13,20 @@ using core::Errc;
 using core::make_error;
 using core::Result;
 
-TrimWindow trim_window(const mp4::Track& track, std::uint32_t movie_timescale, std::uint32_t sample_rate,
-                       bool use_edit_list) {
-  TrimWindow w;
-  const core::CodecParameters* audio = track.audio();
-  if (!audio || track.timescale == 0) return w;
-  const auto to_frames = [&](std::uint64_t ticks) { return core::mul_div(ticks, sample_rate, track.timescale); };
-  if (use_edit_list) {
-    for (const mp4::EditListEntry& e : track.edit_list) {
-      if (e.media_time < 0) continue;  // an empty edit (delay): not applied yet
-      w.start = to_frames(static_cast<std::uint64_t>(e.media_time));
-      if (e.segment_duration != 0 && movie_timescale != 0)
-        w.length = to_frames(core::mul_div(e.segment_duration, track.timescale, movie_timescale));
-      return w;
-    }
-  }
-  w.start = codec::priming_frames(*audio);
-  return w;
-}
-
 // Corrupt packets skipped in a row before read() gives up.
 constexpr unsigned kMaxCorruptInARow = 16;
+// Frames of silence (empty edits) returned by one read().
+constexpr std::uint64_t kSilenceFrames = 4096;
 
 struct AudioStream::Impl {
   mp4::Demuxer demuxer;
   const mp4::Track* track = nullptr;
   std::unique_ptr<codec::Decoder> decoder;
   core::AudioFormat format;       // output
-  TrimWindow trim;
+  Presentation presentation;
+  std::size_t segment = 0;        // the presentation segment being played
+  std::uint64_t segment_done = 0; // its frames returned so far
   std::uint64_t decoded = 0;      // media frame the decoder's next output starts at
-  std::uint64_t keep_from = 0;    // first media frame to return (trim start, or a seek target)
   std::uint64_t position = 0;     // frames returned so far
   std::uint64_t skipped = 0;      // corrupt packets skipped
   unsigned corrupt_in_a_row = 0;
@@ -77,6 +61,38 @@ struct AudioStream::Impl {
       return make_error(Errc::unsupported, "track switches to a different sample description mid-stream");
     return core::ok();
   }
+
+  // Restarts decoding early enough for media frame `target` to come out
+  // right: by the file's roll groups when it has them, else the codec's
+  // pre-roll (fragments number no samples: always by the codec). The
+  // frames before `target` are then dropped by read().
+  core::Result<void> seek_media(std::uint64_t target) {
+    const mp4::Track& t = *track;
+    const std::uint32_t rate = format.sample_rate;
+    if (t.timescale == 0 || rate == 0) return make_error(Errc::unsupported, "cannot seek: no timescale or rate");
+    const auto to_ticks = [&](std::uint64_t frames) { return core::mul_div(frames, t.timescale, rate); };
+    std::uint64_t sample = 0;
+    std::optional<std::uint32_t> roll;
+    if (!demuxer.fragmented()) {
+      FRUGAL_TRY(sample, demuxer.sample_at_time(t.id, to_ticks(target)));
+      FRUGAL_TRY(roll, demuxer.preroll_samples(t.id, sample));
+    }
+    mp4::SeekPoint point;
+    if (roll) {
+      FRUGAL_TRY(point, demuxer.seek_to_sample(t.id, sample > *roll ? sample - *roll : 0));
+    } else {
+      const std::uint64_t preroll = codec::preroll_frames(t.sample_entries.front().codec);
+      FRUGAL_TRY(point, demuxer.seek(t.id, to_ticks(target > preroll ? target - preroll : 0)));
+    }
+    decoder->reset();
+    decoded = core::mul_div(static_cast<std::uint64_t>(std::max<std::int64_t>(point.dts, 0)), rate, t.timescale);
+    corrupt_in_a_row = 0;
+    return core::ok();
+  }
+
+  // The next block of the media segment `s` from frame `want` on: empty when
+  // the media ends first.
+  core::Result<std::span<const std::byte>> read_media(const Segment& s, std::uint64_t want);
 
   // Critical pressure: give the buffers back; the next packet regrows them.
   void release_buffers_now() {
@@ -131,8 +147,14 @@ Result<AudioStream> AudioStream::open(core::ByteSource& source, const codec::Dec
   impl->format.format = options.format.value_or(codec::default_output_format(entry.codec, impl->format));
   if (core::bytes_per_sample(impl->format.format) * 8 < impl->format.valid_bits || core::is_float(impl->format.format))
     impl->format.valid_bits = static_cast<std::uint8_t>(core::bytes_per_sample(impl->format.format) * 8);
-  impl->trim = trim_window(*chosen, d.movie_timescale(), impl->format.sample_rate, options.use_edit_list);
-  impl->keep_from = impl->trim.start;
+  // iTunSMPB speaks for the file's first audio track.
+  const mp4::Track* first_audio = nullptr;
+  for (const mp4::Track& t : d.tracks())
+    if (!first_audio && t.type == mp4::TrackType::audio) first_audio = &t;
+  const std::optional<mp4::ItunesGapless> none;
+  FRUGAL_TRY(impl->presentation, player::presentation(*chosen, d.movie_timescale(), impl->format.sample_rate,
+                                              first_audio == chosen ? d.itunes_gapless() : none,
+                                              options.use_edit_list));
   Impl* m = impl.get();
   impl->pressure = tracker.subscribe([m](mem::PressureLevel level) {
     if (level == mem::PressureLevel::critical) m->release_buffers.store(true);
@@ -146,89 +168,101 @@ const mp4::Demuxer& AudioStream::demuxer() const noexcept { return impl_->demuxe
 std::uint64_t AudioStream::position_frames() const noexcept { return impl_->position; }
 std::uint64_t AudioStream::skipped_packets() const noexcept { return impl_->skipped; }
 
-std::optional<std::uint64_t> AudioStream::total_frames() const noexcept {
-  const Impl& m = *impl_;
-  if (m.track->duration == 0 || m.track->timescale == 0) return m.trim.length;
-  // The media after the trim start, cut to the edit's length when it is shorter.
-  const std::uint64_t all = core::mul_div(m.track->duration, m.format.sample_rate, m.track->timescale);
-  const std::uint64_t left = all > m.trim.start ? all - m.trim.start : 0;
-  return m.trim.length ? std::min(*m.trim.length, left) : left;
-}
+std::optional<std::uint64_t> AudioStream::total_frames() const noexcept { return impl_->presentation.frames; }
+const Presentation& AudioStream::presentation() const noexcept { return impl_->presentation; }
 
 Result<void> AudioStream::seek(std::uint64_t frame) {
   Impl& m = *impl_;
-  const mp4::Track& t = *m.track;
-  const std::uint32_t rate = m.format.sample_rate;
-  if (t.timescale == 0 || rate == 0) return make_error(Errc::unsupported, "cannot seek: no timescale or rate");
-  std::uint64_t target = ~std::uint64_t{0};  // media frame
-  if (!core::checked_add(m.trim.start, frame, target)) target = ~std::uint64_t{0};
-  if (auto total = total_frames(); total && frame >= *total) target = m.trim.start + *total;
-  const auto to_ticks = [&](std::uint64_t frames) { return core::mul_div(frames, t.timescale, rate); };
-
-  // Where decoding restarts: the file's roll groups, else the codec's
-  // pre-roll (fragments number no samples: always by the codec).
-  std::uint64_t sample = 0;
-  std::optional<std::uint32_t> roll;
-  if (!m.demuxer.fragmented()) {
-    FRUGAL_TRY(sample, m.demuxer.sample_at_time(t.id, to_ticks(target)));
-    FRUGAL_TRY(roll, m.demuxer.preroll_samples(t.id, sample));
+  const auto& segments = m.presentation.segments;
+  if (m.presentation.frames && frame >= *m.presentation.frames) {  // past the end: at the end
+    m.segment = segments.size();
+    m.segment_done = 0;
+    m.position = *m.presentation.frames;
+    return core::ok();
   }
-  mp4::SeekPoint point;
-  if (roll) {
-    FRUGAL_TRY(point, m.demuxer.seek_to_sample(t.id, sample > *roll ? sample - *roll : 0));
-  } else {
-    const std::uint64_t preroll = codec::preroll_frames(t.sample_entries.front().codec);
-    FRUGAL_TRY(point, m.demuxer.seek(t.id, to_ticks(target > preroll ? target - preroll : 0)));
+  // The segment holding output frame `frame`.
+  std::uint64_t before = 0;
+  std::size_t k = 0;
+  for (; k < segments.size(); ++k) {
+    const std::optional<std::uint64_t> n = segments[k].frames;
+    if (!n || frame - before < *n) break;
+    before += *n;
   }
-  m.decoder->reset();
-  m.decoded = core::mul_div(static_cast<std::uint64_t>(std::max<std::int64_t>(point.dts, 0)), rate, t.timescale);
-  m.keep_from = std::max(target, m.trim.start);
-  m.position = m.keep_from - m.trim.start;
-  m.corrupt_in_a_row = 0;
+  if (k < segments.size() && !segments[k].silence) {
+    std::uint64_t target = ~std::uint64_t{0};
+    if (!core::checked_add(segments[k].start, frame - before, target)) target = ~std::uint64_t{0};
+    FRUGAL_CHECK(m.seek_media(target));
+  }
+  m.segment = k;
+  m.segment_done = k < segments.size() ? frame - before : 0;
+  m.position = k < segments.size() ? frame : before;
   return core::ok();
+}
+
+Result<std::span<const std::byte>> AudioStream::Impl::read_media(const Segment& s, std::uint64_t want) {
+  std::uint64_t end = ~std::uint64_t{0};  // no length, or one past the end of time: to the end
+  if (s.frames && !core::checked_add(s.start, *s.frames, end)) end = ~std::uint64_t{0};
+  if (decoded > want) FRUGAL_CHECK(seek_media(want));  // an edit going back in the media
+  while (decoded < end) {
+    mp4::Packet p;
+    if (auto r = demuxer.next_packet(p); !r) {
+      if (r.error().code == Errc::end_of_stream) break;
+      return r.error();
+    }
+    FRUGAL_CHECK(check_description(p.sample_description_index));
+    FRUGAL_CHECK(grow(packet, p.size));
+    FRUGAL_CHECK(demuxer.read_packet(p, packet));
+    auto block = decoder->decode(std::span(packet).first(p.size));
+    if (!block) {
+      // A corrupt packet is skipped, as players do (its audio is lost; the
+      // decoder stays usable). Many in a row means the stream is not what
+      // its sample entry says: give up.
+      if (block.error().code != Errc::malformed || ++corrupt_in_a_row > kMaxCorruptInARow) return block.error();
+      ++skipped;
+      continue;
+    }
+    corrupt_in_a_row = 0;
+    // Keep the part of [decoded, decoded + frames) inside [want, end).
+    const std::uint64_t first = decoded;
+    decoded += block->frames;
+    const std::uint64_t keep_from = std::max(first, want);
+    const std::uint64_t keep_to = std::min(decoded, end);
+    if (keep_to <= keep_from) continue;
+    const auto skip = static_cast<std::size_t>(keep_from - first);
+    const auto frames = static_cast<std::size_t>(keep_to - keep_from);
+    const std::size_t in_frame = block->format.bytes_per_frame();
+    const std::size_t out_bytes = frames * format.bytes_per_frame();
+    FRUGAL_CHECK(grow(out, out_bytes));
+    codec::convert_samples(block->format.format, block->data.subspan(skip * in_frame), format.format, out,
+                           frames * format.channels);
+    return std::span<const std::byte>(out).first(out_bytes);
+  }
+  return std::span<const std::byte>{};
 }
 
 Result<std::span<const std::byte>> AudioStream::read() {
   Impl& m = *impl_;
-  std::uint64_t end = ~std::uint64_t{0};  // no length, or one past the end of time: to the end
-  if (m.trim.length && !core::checked_add(m.trim.start, *m.trim.length, end)) end = ~std::uint64_t{0};
   if (m.release_buffers.exchange(false)) m.release_buffers_now();
-  while (m.decoded < end) {
-    mp4::Packet p;
-    if (auto r = m.demuxer.next_packet(p); !r) {
-      if (r.error().code == Errc::end_of_stream) break;
-      return r.error();
+  const auto& segments = m.presentation.segments;
+  for (; m.segment < segments.size(); ++m.segment, m.segment_done = 0) {
+    const Segment& s = segments[m.segment];
+    if (s.frames && m.segment_done >= *s.frames) continue;
+    std::span<const std::byte> block;
+    if (s.silence) {
+      // Silence is zero in every output format (signed and float samples).
+      const std::uint64_t frames = std::min<std::uint64_t>(*s.frames - m.segment_done, kSilenceFrames);
+      const std::size_t bytes = static_cast<std::size_t>(frames) * m.format.bytes_per_frame();
+      FRUGAL_CHECK(m.grow(m.out, bytes));
+      std::fill_n(m.out.begin(), bytes, std::byte{0});
+      block = std::span<const std::byte>(m.out).first(bytes);
+    } else {
+      FRUGAL_TRY(block, m.read_media(s, s.start + m.segment_done));
+      if (block.empty()) continue;  // the media ended before the edit did
     }
-    FRUGAL_CHECK(m.check_description(p.sample_description_index));
-    FRUGAL_CHECK(m.grow(m.packet, p.size));
-    FRUGAL_CHECK(m.demuxer.read_packet(p, m.packet));
-    auto decoded = m.decoder->decode(std::span(m.packet).first(p.size));
-    if (!decoded) {
-      // A corrupt packet is skipped, as players do (its audio is lost; the
-      // decoder stays usable). Many in a row means the stream is not what
-      // its sample entry says: give up.
-      if (decoded.error().code != Errc::malformed || ++m.corrupt_in_a_row > kMaxCorruptInARow)
-        return decoded.error();
-      ++m.skipped;
-      continue;
-    }
-    m.corrupt_in_a_row = 0;
-    const codec::AudioBlock& block = *decoded;
-    // Keep the part of [decoded, decoded + frames) inside [start, end).
-    const std::uint64_t first = m.decoded;
-    m.decoded += block.frames;
-    const std::uint64_t keep_from = std::max(first, m.keep_from);
-    const std::uint64_t keep_to = std::min(m.decoded, end);
-    if (keep_to <= keep_from) continue;
-    const auto skip = static_cast<std::size_t>(keep_from - first);
-    const auto frames = static_cast<std::size_t>(keep_to - keep_from);
-    const std::size_t in_frame = block.format.bytes_per_frame();
-    const std::size_t out_bytes = frames * m.format.bytes_per_frame();
-    FRUGAL_CHECK(m.grow(m.out, out_bytes));
-    codec::convert_samples(block.format.format, block.data.subspan(skip * in_frame), m.format.format, m.out,
-                           frames * m.format.channels);
+    const std::uint64_t frames = block.size() / m.format.bytes_per_frame();
+    m.segment_done += frames;
     m.position += frames;
-    return std::span<const std::byte>(m.out).first(out_bytes);
+    return block;
   }
   return std::span<const std::byte>{};
 }

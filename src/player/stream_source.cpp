@@ -77,15 +77,16 @@ Result<void> StreamSource::fill_to(std::uint64_t end) {
   return core::ok();
 }
 
-void StreamSource::will_revisit(std::uint64_t end) {
-  if (settled_) return;
+Result<void> StreamSource::will_revisit(std::uint64_t end) {
+  if (settled_) return core::ok();
+  FRUGAL_CHECK(fill_to(end));
   const std::size_t keep = static_cast<std::size_t>(std::min<std::uint64_t>(end, head_.size()));
-  // The window is allocated now; if the budget refuses it, the head stays
-  // unsettled and later reads grow it until its cap.
   const std::size_t total = keep + options_.window_bytes;
-  if (!charge_.try_resize(std::max(charge_.bytes(), total))) return;
+  if (!charge_.try_resize(std::max(charge_.bytes(), total)))
+    return make_error(Errc::out_of_memory, "input stream window over the memory budget");
   window_.assign(options_.window_bytes, std::byte{0});
   settled_ = true;
+  // The bytes already read past the prefix move to the window.
   const std::uint64_t held = pos_;
   pos_ = keep;
   push_window(std::span(head_).subspan(keep));
@@ -93,31 +94,51 @@ void StreamSource::will_revisit(std::uint64_t end) {
   head_.resize(keep);
   head_.shrink_to_fit();
   charge_.resize(total);
+  return core::ok();
 }
 
 Result<std::size_t> StreamSource::read_at(std::uint64_t offset, std::span<std::byte> dst) {
   std::uint64_t end = offset;
   if (!core::checked_add(offset, dst.size(), end)) end = ~std::uint64_t{0};
-  FRUGAL_CHECK(fill_to(end));
+  if (!settled_) FRUGAL_CHECK(fill_to(end));
   std::size_t done = 0;
   if (offset < head_.size()) {
     done = static_cast<std::size_t>(std::min<std::uint64_t>(dst.size(), head_.size() - offset));
     std::memcpy(dst.data(), &head_[static_cast<std::size_t>(offset)], done);
   }
   if (done == dst.size() || !settled_) return done;
-  const std::uint64_t at = offset + done;
-  if (at >= pos_) return done;
-  if (at < window_begin())
+  std::uint64_t at = offset + done;
+  if (at < window_begin()) {
+    // A read-ahead running from the held prefix into bytes gone by comes
+    // back short at the prefix's end (the reader wanted the prefix).
+    if (done > 0) return done;
     return make_error(Errc::unsupported,
                       "non-seekable input: the bytes asked for have gone by (StreamSourceOptions::window_bytes)", at);
-  const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(dst.size() - done, pos_ - at));
-  for (std::size_t k = 0; k < n;) {
-    const std::size_t i = static_cast<std::size_t>((at + k) % window_.size());
-    const std::size_t piece = std::min(n - k, window_.size() - i);
-    std::memcpy(&dst[done + k], &window_[i], piece);
-    k += piece;
   }
-  return done + n;
+  // What the window holds.
+  if (at < pos_) {
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(dst.size() - done, pos_ - at));
+    for (std::size_t k = 0; k < n;) {
+      const std::size_t i = static_cast<std::size_t>((at + k) % window_.size());
+      const std::size_t piece = std::min(n - k, window_.size() - i);
+      std::memcpy(&dst[done + k], &window_[i], piece);
+      k += piece;
+    }
+    done += n;
+    at += n;
+  }
+  if (done == dst.size()) return done;
+  // The rest is ahead: skip to it, then read it straight into `dst` (a read
+  // larger than the window works), keeping its last bytes in the window.
+  FRUGAL_CHECK(fill_to(at));
+  while (done < dst.size() && !ended_) {
+    FRUGAL_TRY(std::size_t got, in_->read(dst.subspan(done)));
+    if (got == 0) ended_ = true;
+    push_window(dst.subspan(done, got));
+    pos_ += got;
+    done += got;
+  }
+  return done;
 }
 
 }  // namespace frugal::player

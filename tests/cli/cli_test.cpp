@@ -2,6 +2,7 @@
 // FFmpeg (ffprobe packet lists, ffmpeg decodes) on the bundled samples and on
 // the real files in the media folder.
 #include "support/media.hpp"
+#include "support/mp4_writer.hpp"
 #include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -377,6 +378,271 @@ TEST(Cli, BundledSamplesDecodeLikeFfmpeg) {
       ffmpeg_decode(kSamples + "speech-chirp.opus.m4a", 0, "16", "-ignore_editlist 1 -c:a libopus");
   EXPECT_EQ(opus.size(), ffmpeg_opus.size());
   EXPECT_TRUE(opus_pcm_matches(opus, ffmpeg_opus));
+}
+
+// ---- standard input and segment lists ---------------------------------------
+
+namespace {
+
+struct TopBox {
+  std::string type;
+  std::size_t offset = 0;
+  std::size_t size = 0;
+};
+
+// The top-level boxes of a file's bytes (64-bit sizes and a last box running
+// to the end included); stops at a box that does not fit.
+std::vector<TopBox> top_level_boxes(const std::string& file) {
+  const auto be = [&file](std::size_t at, int n) {
+    std::uint64_t v = 0;
+    for (int i = 0; i < n; ++i) v = v << 8 | static_cast<unsigned char>(file[at + static_cast<std::size_t>(i)]);
+    return v;
+  };
+  std::vector<TopBox> out;
+  std::size_t at = 0;
+  while (at + 8 <= file.size()) {
+    std::uint64_t size = be(at, 4);
+    if (size == 1) {
+      if (at + 16 > file.size()) break;
+      size = be(at + 8, 8);
+    } else if (size == 0) {
+      size = file.size() - at;
+    }
+    if (size < 8 || size > file.size() - at) break;
+    out.push_back({file.substr(at + 4, 4), at, static_cast<std::size_t>(size)});
+    at += static_cast<std::size_t>(size);
+  }
+  return out;
+}
+
+// "ftyp moov mdat": the top-level box types in file order.
+std::string box_order(const std::string& file) {
+  std::string out;
+  for (const TopBox& b : top_level_boxes(file)) out += (out.empty() ? "" : " ") + b.type;
+  return out;
+}
+
+// Runs ffmpeg (stdin closed) with `args`; fails the test when it fails.
+bool run_ffmpeg(const std::string& args) {
+  CommandResult r = run_command("ffmpeg -nostdin -y -v error " + args + " </dev/null");
+  EXPECT_EQ(r.exit_code, 0) << "ffmpeg " << args << ": " << r.err;
+  return r.exit_code == 0;
+}
+
+// A fragmented copy of `sample` (empty moov, a fragment every 0.5 s), made
+// by ffmpeg without re-encoding, at `dir`/`name`; "" when ffmpeg fails.
+std::string fragmented_copy(const TempDir& dir, const std::string& sample, const std::string& name) {
+  const std::string out = dir.file(name);
+  if (!run_ffmpeg("-i " + shell_quote(sample) +
+                  " -c copy -movflags +frag_keyframe+empty_moov+default_base_moof -frag_duration 500000 " +
+                  shell_quote(out)))
+    return "";
+  return out;
+}
+
+// Cuts a fragmented file at its top-level moofs: init.mp4 holds what comes
+// before the first moof (ftyp, moov), segN.m4s the Nth moof and what
+// follows it up to the next moof (its mdat; the last one also mfra).
+// Returns the paths, the init segment first.
+std::vector<std::string> cut_into_segments(const TempDir& dir, const std::string& path) {
+  const std::string file = read_file(path);
+  std::vector<std::string> parts(1);
+  for (const TopBox& b : top_level_boxes(file)) {
+    if (b.type == "moof") parts.emplace_back();
+    parts.back() += file.substr(b.offset, b.size);
+  }
+  std::vector<std::string> paths;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const std::string name = i == 0 ? "init.mp4" : "seg" + std::to_string(i) + ".m4s";
+    paths.push_back(dir.write(name, std::as_bytes(std::span(parts[i].data(), parts[i].size()))));
+  }
+  return paths;
+}
+
+std::string joined(const std::vector<std::string>& paths) {
+  std::string out;
+  for (const std::string& p : paths) out += " " + shell_quote(p);
+  return out;
+}
+
+// `frugal decode` of a file, and of the same bytes on standard input, each
+// to a WAV file; both succeed and give the same bytes.
+void expect_pipe_decode_equals_file_decode(const TempDir& dir, const std::string& file) {
+  SCOPED_TRACE(file);
+  const std::string from_pipe = dir.file("pipe.wav"), from_file = dir.file("file.wav");
+  CommandResult r = run_command("cat " + shell_quote(file) + " | " + std::string(FRUGAL_BINARY) + " decode - -o " +
+                                shell_quote(from_pipe));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  r = run_frugal("decode " + shell_quote(file) + " -o " + shell_quote(from_file));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string want = read_file(from_file);
+  EXPECT_GT(wav_data(want).size(), 48000u * 4);  // more than a second of s16 stereo
+  EXPECT_TRUE(read_file(from_pipe) == want) << "the WAV decoded from standard input differs";
+  // The packet lists agree too, offsets included.
+  r = run_command("cat " + shell_quote(file) + " | " + std::string(FRUGAL_BINARY) + " packets --json -");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  CommandResult whole = run_frugal("packets --json " + shell_quote(file));
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+  EXPECT_GT(lines(whole.out).size(), 50u);
+  EXPECT_TRUE(r.out == whole.out) << "packets from standard input differ";
+}
+
+}  // namespace
+
+TEST(Cli, DecodeFromStandardInputEqualsDecodeOfTheFile) {
+  TempDir dir;
+  for (const char* sample : {"speech-chirp.opus.m4a", "speech-chirp.flac.m4a"})
+    expect_pipe_decode_equals_file_decode(dir, kSamples + sample);
+}
+
+TEST(Cli, FragmentedFileFromStandardInputEqualsTheFile) {
+  FRUGAL_REQUIRE_PROGRAM(ffmpeg, "ffmpeg");
+  TempDir dir;
+  const std::string frag = fragmented_copy(dir, kSamples + "speech-chirp.opus.m4a", "frag.mp4");
+  ASSERT_FALSE(frag.empty());
+  const std::string order = box_order(read_file(frag));
+  ASSERT_EQ(order.rfind("ftyp moov moof mdat moof mdat moof mdat", 0), 0u) << order;
+  CommandResult probe = run_frugal("probe --json " + shell_quote(frag));
+  ASSERT_EQ(probe.exit_code, 0) << probe.err;
+  EXPECT_EQ(field(probe.out, "fragmented"), "true");
+  expect_pipe_decode_equals_file_decode(dir, frag);
+}
+
+// A file whose movie header follows the media data: fine as a file, and a
+// clear one-line error (bad input, exit 2) on a pipe, where frugal cannot
+// go back for moov's tables. ffmpeg without +faststart writes mdat first.
+TEST(Cli, MoovAfterMdatOnStandardInputIsBadInput) {
+  FRUGAL_REQUIRE_PROGRAM(ffmpeg, "ffmpeg");
+  TempDir dir;
+  const std::string late = dir.file("late-moov.mp4");
+  // "-strict -2": FLAC in MP4 is "experimental" to older ffmpeg releases.
+  ASSERT_TRUE(run_ffmpeg("-i " + shell_quote(kSamples + "speech-chirp.flac.m4a") + " -c copy -strict -2 " +
+                         shell_quote(late)));
+  const std::string order = box_order(read_file(late));
+  ASSERT_LT(order.find("mdat"), order.find("moov")) << order;
+  ASSERT_NE(order.find("moov"), std::string::npos) << order;
+
+  EXPECT_EQ(run_frugal("decode " + shell_quote(late) + " -o /dev/null").exit_code, 0);
+  const std::string out = dir.file("out.wav");
+  for (const std::string& command : {"decode - -o " + shell_quote(out), std::string("probe -"), std::string("packets -")}) {
+    SCOPED_TRACE(command);
+    CommandResult r = run_command("cat " + shell_quote(late) + " | " + std::string(FRUGAL_BINARY) + " " + command);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_EQ(lines(r.err).size(), 1u) << r.err;
+    EXPECT_EQ(r.err.rfind("frugal: -: unsupported: ", 0), 0u) << r.err;
+    EXPECT_NE(r.err.find("moov"), std::string::npos) << r.err;
+    EXPECT_EQ(r.out, "");
+  }
+  EXPECT_FALSE(fs::exists(out));
+}
+
+// The same with a writer-built file (no ffmpeg needed).
+TEST(Cli, WriterBuiltMoovAfterMdatOnStandardInputIsBadInput) {
+  namespace t = frugal::test;
+  t::MovieSpec spec;
+  spec.layout = t::Layout::mdat_first;
+  spec.tracks = {t::pcm_track(t::AudioEntrySpec("sowt").with_rate(8000).with_channels(1), 8000, 1000)};
+  const t::Bytes bytes = t::build_mp4(spec);
+  TempDir dir;
+  const std::string late = dir.write("late-moov.mov", bytes);
+  ASSERT_LT(box_order(read_file(late)).find("mdat"), box_order(read_file(late)).find("moov"));
+  EXPECT_EQ(run_frugal("packets " + shell_quote(late)).exit_code, 0);
+  for (const char* command : {"probe -", "packets -", "decode - -o /dev/null"}) {
+    SCOPED_TRACE(command);
+    CommandResult r = run_command("cat " + shell_quote(late) + " | " + std::string(FRUGAL_BINARY) + " " + command);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_EQ(lines(r.err).size(), 1u) << r.err;
+    EXPECT_EQ(r.err.rfind("frugal: -: unsupported: moov after mdat", 0), 0u) << r.err;
+  }
+}
+
+// CMAF / DASH: an init segment (ftyp + moov) and media segments (moof +
+// mdat) named one after the other are read as the file they were cut from.
+TEST(Cli, InitAndMediaSegmentsReadAsTheWholeFile) {
+  FRUGAL_REQUIRE_PROGRAM(ffmpeg, "ffmpeg");
+  TempDir dir;
+  const std::string frag = fragmented_copy(dir, kSamples + "speech-chirp.opus.m4a", "frag.mp4");
+  ASSERT_FALSE(frag.empty());
+  const std::vector<std::string> parts = cut_into_segments(dir, frag);
+  ASSERT_GE(parts.size(), 5u);  // init and several media segments
+  EXPECT_EQ(box_order(read_file(parts[0])), "ftyp moov");
+  EXPECT_EQ(box_order(read_file(parts[1])), "moof mdat");
+  const std::string segments = joined(parts);
+
+  const std::string a = dir.file("a.wav"), b = dir.file("b.wav");
+  CommandResult r = run_frugal("decode" + segments + " -o " + shell_quote(a));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_frugal("decode " + shell_quote(frag) + " -o " + shell_quote(b));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_GT(wav_data(read_file(b)).size(), 48000u * 4 * 6);
+  EXPECT_TRUE(read_file(a) == read_file(b)) << "the segments decode differently from the file";
+
+  // Packets: the same, offsets too (offsets in the concatenation are the
+  // file's offsets).
+  CommandResult from_segments = run_frugal("packets --json" + segments);
+  CommandResult from_file = run_frugal("packets --json " + shell_quote(frag));
+  ASSERT_EQ(from_segments.exit_code, 0) << from_segments.err;
+  ASSERT_EQ(from_file.exit_code, 0) << from_file.err;
+  EXPECT_GT(lines(from_file.out).size(), 100u);
+  EXPECT_EQ(from_segments.out, from_file.out);
+  CommandResult probe = run_frugal("probe --json" + segments);
+  ASSERT_EQ(probe.exit_code, 0) << probe.err;
+  EXPECT_EQ(field(probe.out, "fragmented"), "true");
+
+  // A media segment alone is no file: a clean one-line error, exit 2.
+  for (const char* command : {"probe", "packets", "decode -o /dev/null"}) {
+    SCOPED_TRACE(command);
+    r = run_frugal(std::string(command) + " " + shell_quote(parts[1]));
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_EQ(lines(r.err).size(), 1u) << r.err;
+    EXPECT_EQ(r.err.rfind("frugal: " + parts[1] + ": ", 0), 0u) << r.err;
+  }
+  // Two inputs (the init segment's segments and another file) are a usage
+  // error for the one-input commands.
+  EXPECT_EQ(run_frugal("probe" + segments + " " + shell_quote(frag)).exit_code, 1);
+  EXPECT_EQ(run_frugal("decode" + segments + " " + shell_quote(frag) + " -o /dev/null").exit_code, 1);
+}
+
+// `frugal play A B`: each input with its segments, one after the other.
+TEST(Cli, PlayTakesEachInputWithItsSegments) {
+  FRUGAL_REQUIRE_PROGRAM(ffmpeg, "ffmpeg");
+  TempDir dir;
+  const std::string frag = fragmented_copy(dir, kSamples + "speech-chirp.opus.m4a", "frag.mp4");
+  ASSERT_FALSE(frag.empty());
+  const std::vector<std::string> parts = cut_into_segments(dir, frag);
+  CommandResult r =
+      run_frugal("play --output null" + joined(parts) + " " + shell_quote(kSamples + "speech-chirp.flac.m4a"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto err = lines(r.err);
+  ASSERT_EQ(err.size(), 2u) << r.err;
+  EXPECT_EQ(err[0].rfind("frugal: played init.mp4 ", 0), 0u) << err[0];
+  EXPECT_EQ(err[1].rfind("frugal: played speech-chirp.flac.m4a ", 0), 0u) << err[1];
+  // The played audio is the file's.
+  const std::string played = dir.file("played.wav"), decoded = dir.file("decoded.wav");
+  r = run_frugal("play --output wav:" + shell_quote(played) + joined(parts));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_frugal("decode " + shell_quote(frag) + " -o " + shell_quote(decoded));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(wav_data(read_file(played)) == wav_data(read_file(decoded)));
+}
+
+// A faststart file whose moov is far larger than what frugal reads of it at
+// open (2 minutes of 20 ms Opus packets: some 24 KB of sample tables, read
+// lazily while the audio goes by, 600 KB of it) decodes from a pipe as from
+// the file.
+TEST(Cli, LongFaststartFileFromStandardInputEqualsTheFile) {
+  FRUGAL_REQUIRE_PROGRAM(ffmpeg, "ffmpeg");
+  TempDir dir;
+  const std::string path = dir.file("long.mp4");
+  ASSERT_TRUE(run_ffmpeg("-f lavfi -i sine=frequency=440:duration=120 -ac 2 -c:a libopus -b:a 24k "
+                         "-movflags +faststart " + shell_quote(path)));
+  const std::string file = read_file(path);
+  const auto boxes = top_level_boxes(file);
+  ASSERT_GE(boxes.size(), 3u);
+  ASSERT_EQ(boxes[1].type, "moov");
+  EXPECT_GT(boxes[1].size, 16u * 1024);
+  expect_pipe_decode_equals_file_decode(dir, path);
 }
 
 // ---- the real files in the media folder -------------------------------------

@@ -225,3 +225,157 @@ TEST(BufferedSource, RandomReadsReturnTheInnerSourcesBytes) {
     }
   }
 }
+
+// ---- ConcatSource ----------------------------------------------------------------------
+
+namespace {
+
+// A part whose size is unknown (a pipe) or smaller on reading than it says
+// (a file that shrank), or whose reads fail.
+class OddSource final : public ByteSource {
+ public:
+  explicit OddSource(std::span<const std::byte> bytes) : memory_(bytes) {}
+  Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> dst) override {
+    if (fail) return make_error(Errc::io, "medium removed");
+    if (readable && offset < *readable) dst = dst.first(std::min<std::uint64_t>(dst.size(), *readable - offset));
+    else if (readable) return std::size_t{0};
+    return memory_.read_at(offset, dst);
+  }
+  std::optional<std::uint64_t> size() const override {
+    if (unknown_size) return std::nullopt;
+    return memory_.size();
+  }
+
+  bool unknown_size = false;
+  bool fail = false;
+  std::optional<std::uint64_t> readable;  // bytes actually there
+
+ private:
+  MemorySource memory_;
+};
+
+// Bytes `n` of a pattern that tells the parts apart.
+std::vector<std::byte> part_bytes(std::size_t n, std::uint8_t tag) {
+  std::vector<std::byte> v(n);
+  for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<std::byte>(tag + i);
+  return v;
+}
+
+}  // namespace
+
+TEST(ConcatSource, ReadsAcrossPartBoundariesAsOneSource) {
+  // Parts of 5, 0, 7, 1 and 3 bytes: every read, of every length, at every
+  // offset, returns the bytes of the concatenation, short only at its end.
+  const std::vector<std::vector<std::byte>> bytes = {part_bytes(5, 0x10), part_bytes(0, 0x20), part_bytes(7, 0x30),
+                                                     part_bytes(1, 0x40), part_bytes(3, 0x50)};
+  std::vector<MemorySource> memories;
+  for (const auto& b : bytes) memories.emplace_back(b);
+  std::vector<ByteSource*> parts;
+  std::vector<std::byte> whole;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    parts.push_back(&memories[i]);
+    whole.insert(whole.end(), bytes[i].begin(), bytes[i].end());
+  }
+  ConcatSource cat(parts);
+  ASSERT_EQ(whole.size(), 16u);
+  for (std::size_t offset = 0; offset <= whole.size() + 2; ++offset) {
+    for (std::size_t n = 0; n <= whole.size() + 2; ++n) {
+      SCOPED_TRACE("offset " + std::to_string(offset) + ", " + std::to_string(n) + " bytes");
+      EXPECT_EQ(read_bytes(cat, offset, n), slice(whole, offset, n));
+    }
+  }
+}
+
+TEST(ConcatSource, SizeIsTheSumOfThePartsSizes) {
+  const auto a = part_bytes(100, 1), b = part_bytes(23, 2), c = part_bytes(0, 3);
+  MemorySource ma(a), mb(b), mc(c);
+  std::array<ByteSource*, 3> parts{&ma, &mb, &mc};
+  ConcatSource cat(parts);
+  ASSERT_TRUE(cat.size());
+  EXPECT_EQ(*cat.size(), 123u);
+  std::array<ByteSource*, 1> one{&mb};
+  EXPECT_EQ(ConcatSource(one).size(), std::optional<std::uint64_t>(23));
+  // No parts: an empty source.
+  ConcatSource none(std::span<ByteSource* const>{});
+  EXPECT_EQ(none.size(), std::optional<std::uint64_t>(0));
+  std::array<std::byte, 4> buf{};
+  EXPECT_EQ(*none.read_at(0, buf), 0u);
+}
+
+TEST(ConcatSource, PartOfUnknownSizeIsAnInvalidArgument) {
+  const auto a = part_bytes(8, 1), b = part_bytes(8, 2);
+  OddSource known(a), unknown(b);
+  unknown.unknown_size = true;
+  std::array<ByteSource*, 2> parts{&known, &unknown};
+  ConcatSource cat(parts);
+  EXPECT_EQ(cat.size(), std::nullopt);
+  std::array<std::byte, 4> buf{};
+  // A read that reaches the part of unknown size (spanning into it, or
+  // inside or past it: its start is known, its end is not).
+  for (std::uint64_t offset : {6u, 8u, 10u, 100u}) {
+    auto r = cat.read_at(offset, buf);
+    ASSERT_FALSE(r) << offset;
+    EXPECT_EQ(r.error().code, Errc::invalid_argument) << offset;
+  }
+  // The same part first.
+  std::array<ByteSource*, 2> first{&unknown, &known};
+  ConcatSource cat2(first);
+  EXPECT_EQ(cat2.size(), std::nullopt);
+  auto r = cat2.read_at(0, buf);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::invalid_argument);
+}
+
+TEST(ConcatSource, ReadsAtOrPastTheEndAreShortOrEmpty) {
+  const auto a = part_bytes(6, 1), b = part_bytes(4, 2);
+  MemorySource ma(a), mb(b);
+  std::array<ByteSource*, 2> parts{&ma, &mb};
+  ConcatSource cat(parts);
+  std::array<std::byte, 8> buf{};
+  EXPECT_EQ(*cat.read_at(7, buf), 3u);  // the last 3 bytes
+  EXPECT_EQ(buf[0], std::byte{3});      // b[1]
+  EXPECT_EQ(buf[2], std::byte{5});
+  EXPECT_EQ(*cat.read_at(10, buf), 0u);
+  EXPECT_EQ(*cat.read_at(11, buf), 0u);
+  EXPECT_EQ(*cat.read_at(~std::uint64_t{0} - 3, buf), 0u);
+  EXPECT_EQ(*cat.read_at(~std::uint64_t{0}, buf), 0u);
+  EXPECT_TRUE(read_exact(cat, 2, std::span(buf)));  // [2, 10): across the boundary
+  auto r = read_exact(cat, 3, std::span(buf));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::end_of_stream);
+}
+
+TEST(ConcatSource, SeekableByDefaultAndIgnoresTheRevisitHint) {
+  const auto a = part_bytes(6, 1);
+  MemorySource ma(a);
+  std::array<ByteSource*, 1> parts{&ma};
+  ConcatSource cat(parts);
+  EXPECT_TRUE(cat.seekable());
+  EXPECT_TRUE(cat.will_revisit(3));
+  EXPECT_EQ(read_bytes(cat, 0, 6), a);
+  // The wrappers pass both on.
+  CountingSource counting(cat);
+  EXPECT_TRUE(counting.seekable());
+  SubSource sub(cat, 1, 4);
+  EXPECT_TRUE(sub.seekable());
+}
+
+TEST(ConcatSource, APartsErrorsAndShortReadsPassOn) {
+  const auto a = part_bytes(6, 1), b = part_bytes(6, 2), c = part_bytes(6, 3);
+  OddSource oa(a), ob(b), oc(c);
+  std::array<ByteSource*, 3> parts{&oa, &ob, &oc};
+  ConcatSource cat(parts);
+  std::array<std::byte, 10> buf{};
+  ob.fail = true;
+  auto r = cat.read_at(2, buf);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::io);
+  EXPECT_EQ(*cat.read_at(0, std::span(buf).first(6)), 6u);  // part a alone does not touch b
+  ob.fail = false;
+  // b shrank to 2 bytes: a read across it stops there rather than taking c's
+  // bytes for b's missing ones.
+  ob.readable = 2;
+  EXPECT_EQ(*cat.read_at(4, buf), 4u);
+  EXPECT_EQ(buf[1], a[5]);
+  EXPECT_EQ(buf[3], b[1]);
+}

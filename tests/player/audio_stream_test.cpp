@@ -16,87 +16,6 @@ using core::Errc;
 using core::SampleFormat;
 using player::AudioStream;
 using player::StreamOptions;
-using player::TrimWindow;
-
-// ---- trim_window -----------------------------------------------------------------------
-
-namespace {
-
-struct TrimCase {
-  const char* name;
-  Codec codec;
-  std::uint32_t media_timescale;
-  std::uint32_t movie_timescale;
-  std::uint32_t sample_rate;
-  std::vector<mp4::EditListEntry> edits;
-  bool use_edit_list;
-  std::uint64_t start;
-  std::optional<std::uint64_t> length;
-};
-
-// An Opus dOps body with a pre-skip of 312 frames.
-Bytes opus_config() {
-  OpusSpec opus;
-  opus.pre_skip = 312;
-  const Bytes box = dops_box(opus);
-  return Bytes(box.begin() + 8, box.end());
-}
-
-mp4::Track track_for(const TrimCase& c) {
-  mp4::Track t;
-  t.type = mp4::TrackType::audio;
-  t.timescale = c.media_timescale;
-  mp4::SampleEntry e;
-  e.codec.codec = c.codec;
-  if (c.codec == Codec::opus) e.codec.config = opus_config();
-  t.sample_entries.push_back(e);
-  t.edit_list = c.edits;
-  return t;
-}
-
-}  // namespace
-
-class TrimWindowCases : public testing::TestWithParam<TrimCase> {};
-
-TEST_P(TrimWindowCases, StartAndLength) {
-  const TrimCase& c = GetParam();
-  const TrimWindow w = player::trim_window(track_for(c), c.movie_timescale, c.sample_rate, c.use_edit_list);
-  EXPECT_EQ(w.start, c.start);
-  EXPECT_EQ(w.length, c.length);
-}
-
-INSTANTIATE_TEST_SUITE_P(
-    Edits, TrimWindowCases,
-    testing::Values(
-        // 1 s of movie time from media tick 2112.
-        TrimCase{"edit_start_and_length", Codec::pcm, 44100, 1000, 44100, {{1000, 2112}}, true, 2112, 44100},
-        // Media ticks at 24 kHz decoded at 48 kHz: times double; 0.5 s of a 600 Hz movie clock.
-        TrimCase{"media_timescale_differs_from_rate", Codec::pcm, 24000, 600, 48000, {{300, 100}}, true, 200, 24000},
-        TrimCase{"empty_edit_is_skipped", Codec::opus, 48000, 1000, 48000, {{500, -1}, {1000, 312}}, true, 312,
-                 48000},
-        TrimCase{"zero_segment_duration_has_no_length", Codec::pcm, 44100, 1000, 44100, {{0, 100}}, true, 100,
-                 std::nullopt},
-        TrimCase{"zero_movie_timescale_has_no_length", Codec::pcm, 44100, 0, 44100, {{1000, 100}}, true, 100,
-                 std::nullopt},
-        TrimCase{"edit_list_wins_over_priming", Codec::opus, 48000, 1000, 48000, {{1000, 0}}, true, 0, 48000},
-        TrimCase{"no_edit_list_drops_opus_priming", Codec::opus, 48000, 1000, 48000, {}, true, 312, std::nullopt},
-        TrimCase{"only_empty_edits_drop_priming", Codec::opus, 48000, 1000, 48000, {{500, -1}}, true, 312,
-                 std::nullopt},
-        TrimCase{"use_edit_list_false_drops_priming_only", Codec::opus, 48000, 1000, 48000, {{1000, 1000}}, false,
-                 312, std::nullopt},
-        TrimCase{"no_edit_list_no_priming", Codec::pcm, 44100, 1000, 44100, {}, true, 0, std::nullopt}),
-    [](const auto& param_info) { return std::string(param_info.param.name); });
-
-TEST(TrimWindow, NonAudioTrackIsNotTrimmed) {
-  mp4::Track t;
-  t.type = mp4::TrackType::video;
-  t.timescale = 90000;
-  t.sample_entries.emplace_back();
-  t.edit_list = {{1000, 3000}};
-  const TrimWindow w = player::trim_window(t, 1000, 48000, true);
-  EXPECT_EQ(w.start, 0u);
-  EXPECT_FALSE(w.length);
-}
 
 // ---- AudioStream over writer-built PCM files -------------------------------------------
 
@@ -252,10 +171,50 @@ INSTANTIATE_TEST_SUITE_P(
                     EditTrim{2900, 1000, 2900, 100}  // longer than the media: ends with it
                     ));
 
-TEST(AudioStream, EmptyEditThenMediaEdit) {
-  OpenedStream s(pcm_file({{5, -1}, {10, 50}}));
+// An empty edit is silence (§8.6.6); then the media edit.
+TEST(AudioStream, EmptyEditIsSilenceThenTheMediaEdit) {
+  OpenedStream s(pcm_file({{10, -1}, {10, 50}}));
   ASSERT_TRUE(s.stream);
-  EXPECT_EQ(s.read_all(), expected_frames(50, 441, SampleFormat::s16));
+  EXPECT_EQ(s.stream->total_frames(), 882u);
+  Bytes want(441 * 4, std::byte{0});
+  const Bytes media = expected_frames(50, 441, SampleFormat::s16);
+  want.insert(want.end(), media.begin(), media.end());
+  EXPECT_EQ(s.read_all(), want);
+}
+
+// Edits play in list order, going back in the media when they say so, and
+// contiguous edits join without a lost or repeated frame.
+TEST(AudioStream, SeveralMediaEditsInListOrder) {
+  OpenedStream s(pcm_file({{10, 2000}, {10, 100}, {10, 541}}));
+  ASSERT_TRUE(s.stream);
+  Bytes want = expected_frames(2000, 441, SampleFormat::s16);
+  const Bytes rest = expected_frames(100, 882, SampleFormat::s16);
+  want.insert(want.end(), rest.begin(), rest.end());
+  EXPECT_EQ(s.read_all(), want);
+  EXPECT_EQ(s.stream->position_frames(), 3 * 441u);
+}
+
+// A seek lands in the right edit: inside the silence, or inside a later media edit.
+TEST(AudioStream, SeekAcrossEdits) {
+  OpenedStream s(pcm_file({{10, -1}, {10, 2000}, {10, 100}}));
+  ASSERT_TRUE(s.stream);
+  ASSERT_TRUE(s.stream->seek(441 + 441 + 40));
+  EXPECT_EQ(s.read_all(), expected_frames(140, 401, SampleFormat::s16));
+  ASSERT_TRUE(s.stream->seek(400));
+  Bytes want(41 * 4, std::byte{0});
+  const Bytes media = expected_frames(2000, 441, SampleFormat::s16);
+  want.insert(want.end(), media.begin(), media.end());
+  const Bytes last = expected_frames(100, 441, SampleFormat::s16);
+  want.insert(want.end(), last.begin(), last.end());
+  EXPECT_EQ(s.read_all(), want);
+}
+
+TEST(AudioStream, EditRateOtherThanOneIsUnsupported) {
+  std::vector<EditSpec> edits = {{10, 100}};
+  edits[0].media_rate = 2 << 16;
+  OpenedStream s(pcm_file(edits));
+  ASSERT_FALSE(s.stream);
+  EXPECT_EQ(s.stream.error().code, Errc::unsupported);
 }
 
 TEST(AudioStream, UseEditListFalseKeepsEverything) {

@@ -36,9 +36,14 @@ class ByteSource {
 
   /// A reader's hint: it will come back to bytes [0, `end`) (a movie header
   /// whose tables it reads lazily) and read what follows front to back. A
-  /// forward-only source keeps that prefix and lets the rest go as it
-  /// passes; others ignore the hint. Wrapping sources pass it on.
-  virtual void will_revisit(std::uint64_t end) { (void)end; }
+  /// forward-only source reads up to `end` and keeps that prefix, and lets
+  /// the rest go as it passes; others ignore the hint. Wrapping sources pass
+  /// it on. Errors: the source's (a prefix larger than it can hold:
+  /// Errc::limit_exceeded).
+  virtual Result<void> will_revisit(std::uint64_t end) {
+    (void)end;
+    return ok();
+  }
 };
 
 /// A forward-only stream of bytes (a pipe, a socket): what a non-seekable
@@ -103,7 +108,7 @@ class BufferedSource final : public ByteSource {
   Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> dst) override;
   std::optional<std::uint64_t> size() const override { return inner_.size(); }
   bool seekable() const override { return inner_.seekable(); }
-  void will_revisit(std::uint64_t end) override { inner_.will_revisit(end); }
+  Result<void> will_revisit(std::uint64_t end) override { return inner_.will_revisit(end); }
 
   /// Swaps the buffer (an empty one: no read-ahead) and forgets the window.
   void set_buffer(std::span<std::byte> buffer) noexcept;
@@ -124,7 +129,7 @@ class CountingSource final : public ByteSource {
   Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> dst) override;
   std::optional<std::uint64_t> size() const override { return inner_.size(); }
   bool seekable() const override { return inner_.seekable(); }
-  void will_revisit(std::uint64_t end) override { inner_.will_revisit(end); }
+  Result<void> will_revisit(std::uint64_t end) override { return inner_.will_revisit(end); }
 
   std::uint64_t bytes_read() const noexcept { return bytes_read_; }
   std::uint64_t read_calls() const noexcept { return read_calls_; }

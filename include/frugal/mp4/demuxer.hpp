@@ -40,6 +40,15 @@ struct SeekPoint {
   std::int64_t dts = 0;      ///< its decode time, track timescale ticks
 };
 
+/// Gapless playback info as iTunes writes it (the '----' item
+/// com.apple.iTunes / iTunSMPB in moov/udta/meta/ilst), for the file's
+/// first audio track, in samples at its sample rate.
+struct ItunesGapless {
+  std::uint32_t encoder_delay = 0;    ///< samples of priming to drop at the start
+  std::uint32_t padding = 0;          ///< samples to drop at the end
+  std::uint64_t original_length = 0;  ///< samples of the source (0: not given)
+};
+
 struct DemuxerOptions {
   core::Limits limits;
   /// Where the demuxer charges what it holds (accounts "mp4/table_cache":
@@ -74,6 +83,8 @@ class Demuxer {
   std::uint64_t movie_duration() const noexcept;
   /// True when moov has 'mvex': samples live in movie fragments.
   bool fragmented() const noexcept;
+  /// The file's iTunSMPB, when it has a well-formed one.
+  const std::optional<ItunesGapless>& itunes_gapless() const noexcept;
 
   /// Every track, in file order.
   std::span<const Track> tracks() const noexcept;

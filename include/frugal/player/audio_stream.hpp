@@ -5,6 +5,7 @@
 
 #include <frugal/codec/registry.hpp>
 #include <frugal/mp4/demuxer.hpp>
+#include <frugal/player/presentation.hpp>
 
 #include <memory>
 #include <optional>
@@ -16,10 +17,9 @@ struct StreamOptions {
   std::optional<std::uint32_t> track;
   /// Output sample format; default: codec::default_output_format.
   std::optional<core::SampleFormat> format;
-  /// Trim by the track's edit list (ISO/IEC 14496-12 §8.6.6: the first
-  /// non-empty edit's media_time and segment_duration). When false, or when
-  /// the track has no edit list, only the codec's priming (Opus pre-skip) is
-  /// dropped and nothing is cut at the end.
+  /// Present the track as its gapless info says (the edit list, else
+  /// iTunSMPB; see presentation()). When false, only the codec's priming
+  /// (Opus pre-skip) is dropped and nothing is cut at the end.
   bool use_edit_list = true;
   mp4::DemuxerOptions demuxer;
   codec::DecoderOptions decoder;
@@ -30,19 +30,6 @@ struct StreamOptions {
   /// `demuxer` and `decoder`.
   mem::MemoryTracker* tracker = nullptr;
 };
-
-/// Frames to drop at the start and, when known, frames to keep after them.
-struct TrimWindow {
-  std::uint64_t start = 0;
-  std::optional<std::uint64_t> length;
-};
-
-/// The trim for `track` decoded at `sample_rate`, from its edit list (when
-/// `use_edit_list`) or its codec priming. `movie_timescale` converts edit
-/// durations (mvhd ticks) to media ticks. Multiple non-empty edits and empty
-/// edits (delays) are not applied yet: only the first non-empty edit is.
-TrimWindow trim_window(const mp4::Track& track, std::uint32_t movie_timescale, std::uint32_t sample_rate,
-                       bool use_edit_list);
 
 /// Thread-safety: one thread at a time.
 class AudioStream {
@@ -62,16 +49,17 @@ class AudioStream {
   const core::AudioFormat& format() const noexcept;
   const mp4::Track& track() const noexcept;
   const mp4::Demuxer& demuxer() const noexcept;
-  /// Frames the stream will produce after trimming, when the track says:
-  /// the media (mdhd duration) after the trim start, cut to the edit length.
+  /// Frames the stream will produce (the presentation's length), when known.
   std::optional<std::uint64_t> total_frames() const noexcept;
+  /// What of the track is presented: segments, encoder delay, padding.
+  const Presentation& presentation() const noexcept;
   /// Frames returned so far.
   std::uint64_t position_frames() const noexcept;
   /// Corrupt packets skipped so far (the decoder said Errc::malformed).
   std::uint64_t skipped_packets() const noexcept;
 
-  /// Moves to output frame `frame` (0 = the first frame after trimming, at
-  /// format().sample_rate), sample-exact: decoding restarts early enough for
+  /// Moves to output frame `frame` (0 = the first frame presented, at
+  /// format().sample_rate; silence of empty edits counts), sample-exact: decoding restarts early enough for
   /// the codec to settle — by the file's 'roll' sample groups when it has
   /// them, else codec::preroll_frames (Opus 80 ms, AAC one frame, FLAC/PCM
   /// none) — and the frames before `frame` are dropped. FLAC and PCM then

@@ -10,7 +10,10 @@
 // - A window of the last `window_bytes` read, for readers that look back a
 //   little (a fragment's trun entries while its samples are read, several
 //   tracks interleaved). Asking for bytes further back fails with
-//   Errc::unsupported.
+//   Errc::unsupported; a read from the held prefix into such bytes (a
+//   read-ahead past the end of moov) comes back short at the prefix's end.
+//   Reads ahead go straight to the stream, so a read larger than the
+//   window (a big packet) works when it comes in order.
 //
 // Fragmented files thus play front to back in bounded memory; faststart
 // files (moov before mdat) hold their moov; files with moov after mdat
@@ -47,8 +50,10 @@ class StreamSource final : public core::ByteSource {
   core::Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> dst) override;
   std::optional<std::uint64_t> size() const override { return std::nullopt; }
   bool seekable() const override { return false; }
-  /// Settles the head to [0, end) (the bytes after it move to the window).
-  void will_revisit(std::uint64_t end) override;
+  /// Reads the stream up to `end` and settles the head to [0, end) (the
+  /// bytes after it move to the window). Errors: as read_at (a prefix past
+  /// head_bytes: Errc::limit_exceeded); the head then stays unsettled.
+  core::Result<void> will_revisit(std::uint64_t end) override;
 
   /// Bytes held now (head and window).
   std::size_t held_bytes() const noexcept { return charge_.bytes(); }
