@@ -5,6 +5,7 @@
 // grouping, several tracks, moov after mdat, 64-bit box sizes). Payloads are
 // the writer's pattern bytes, not audio: seeds with real audio come from
 // scripts/make-fuzz-seeds.sh.
+#include "support/fragment_writer.hpp"
 #include "support/mp4_writer.hpp"
 
 #include <cstdio>
@@ -59,6 +60,58 @@ MovieSpec movie(std::vector<TrackSpec> tracks) {
   MovieSpec m;
   m.tracks = std::move(tracks);
   return m;
+}
+
+TrafSpec traf(std::size_t track, std::size_t n, std::optional<std::uint64_t> decode_time, std::uint32_t duration) {
+  TrafSpec t;
+  t.track = track;
+  t.truns = {TrunSpec(fragment_samples(n, duration, 20))};
+  t.decode_time = decode_time;
+  return t;
+}
+
+// Fragmented movies: every tfhd base rule, trun fields, sidx, mfra,
+// samples in moov before the fragments.
+std::vector<std::pair<std::string, Bytes>> fragmented_seeds() {
+  std::vector<std::pair<std::string, Bytes>> out;
+  {
+    FragmentedSpec f;
+    f.init = movie({opus(0)});
+    for (std::uint64_t k = 0; k < 4; ++k) f.fragments.push_back(MoofSpec({traf(0, 5, 4800 * k, 960)}));
+    f.sidx_track = 0;
+    out.emplace_back("frag_opus_sidx", build_fragmented_mp4(f));
+  }
+  {
+    FragmentedSpec f;
+    f.init = movie({aac(0), opus(0)});
+    for (std::uint64_t k = 0; k < 3; ++k) {
+      MoofSpec m({traf(0, 4, 4096 * k, 1024), traf(1, 3, 2880 * k, 960)});
+      for (TrafSpec& t : m.trafs) t.base = TrafBase::implicit;
+      m.trafs[1].truns[0].per_sample_composition = true;
+      m.trafs[1].truns[0].version = 1;
+      f.fragments.push_back(m);
+    }
+    f.mfra = true;
+    out.emplace_back("frag_two_tracks_implicit_mfra", build_fragmented_mp4(f));
+  }
+  {
+    FragmentedSpec f;
+    f.init = movie({flac(3)});
+    f.trex = {{1, 4096, 30, 0}};
+    for (int k = 0; k < 3; ++k) {
+      TrafSpec t = traf(0, 2, std::nullopt, 4096);
+      t.base = TrafBase::explicit_offset;
+      t.truns[0].per_sample_duration = t.truns[0].per_sample_size = false;
+      t.truns[0].first_sample_flags = 0;
+      TrunSpec more(fragment_samples(2, 4096, 25));
+      more.data_offset = false;
+      t.truns.push_back(more);
+      f.fragments.push_back(MoofSpec({t}));
+    }
+    f.mehd = 1000;
+    out.emplace_back("frag_flac_partial_defaults", build_fragmented_mp4(f));
+  }
+  return out;
 }
 
 }  // namespace
@@ -134,8 +187,9 @@ int main(int argc, char** argv) {
     seeds.emplace_back("large_mdat_no_ftyp", m);
   }
 
-  for (const auto& [name, spec] : seeds) {
-    const Bytes file = build_mp4(spec);
+  std::vector<std::pair<std::string, Bytes>> files = fragmented_seeds();
+  for (const auto& [name, spec] : seeds) files.emplace_back(name, build_mp4(spec));
+  for (const auto& [name, file] : files) {
     std::ofstream out(dir / (name + ".mp4"), std::ios::binary);
     out.write(reinterpret_cast<const char*>(file.data()), static_cast<std::streamsize>(file.size()));
     if (!out) {
@@ -143,6 +197,6 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  std::printf("%zu seeds in %s\n", seeds.size(), dir.c_str());
+  std::printf("%zu seeds in %s\n", files.size(), dir.c_str());
   return 0;
 }
