@@ -2,6 +2,7 @@
 // trafs and tracks per moof, partially fragmented files, broken fragments,
 // and seeking through sidx, mfra or a walk, on writer-built files.
 #include "mp4/lookup_checks.hpp"
+#include "mp4/pressed_tracker.hpp"
 #include "support/demux_fixture.hpp"
 #include "support/fragment_writer.hpp"
 
@@ -412,6 +413,38 @@ TEST_P(LongFragmentedFile, SeeksAreExactWithBoundedMemoryAndReads) {
   RecordProperty("demuxer_peak_bytes", static_cast<int>(tracker.account("mp4")->peak()));
   EXPECT_LE(max_calls, 16u);
   EXPECT_LE(tracker.account("mp4")->peak(), 64u * 1024);
+}
+
+// Critical pressure gives back half the fragment index's room each time it
+// comes (down to 16 points; normal pressure does not give it back): seeks
+// stay exact, only the walks between points grow.
+TEST(LongFragmentedFile, CriticalPressureCoarsensTheIndex) {
+  const Bytes& file = long_file(IndexForm::none);
+  core::MemorySource memory(file);
+  PressedTracker pressure;
+  mp4::DemuxerOptions options;
+  options.tracker = &pressure.tracker();
+  auto d = mp4::Demuxer::open(memory, options);
+  ASSERT_TRUE(d) << d.error().message;
+  const std::uint32_t id = d->tracks()[0].id;
+  const std::uint64_t samples = std::uint64_t{kLongFragments} * kLongPerFragment;
+  ASSERT_TRUE(d->seek(id, (samples - 1) * 1024));  // walks every fragment
+  std::size_t room = pressure.current("mp4/fragment_index");
+  EXPECT_EQ(room, 256u * 32);
+  std::mt19937_64 rng(3);
+  for (int round = 0; round < 6; ++round) {
+    pressure.deliver(mem::PressureLevel::normal);  // a new episode each round: the level changes
+    pressure.deliver(mem::PressureLevel::critical);
+    for (int i = 0; i < 20; ++i) {
+      const std::uint64_t sample = rng() % samples;
+      auto point = d->seek(id, sample * 1024 + 5);  // the demuxer acts on pressure at its next call
+      ASSERT_TRUE(point) << point.error().message;
+      EXPECT_EQ(point->dts, static_cast<std::int64_t>(sample * 1024));
+    }
+    const std::size_t now = pressure.current("mp4/fragment_index");
+    EXPECT_EQ(now, std::max<std::size_t>(room / 2, 16 * 32)) << "round " << round;
+    room = now;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Forms, LongFragmentedFile, ::testing::Values(IndexForm::sidx, IndexForm::mfra, IndexForm::none),

@@ -6,6 +6,7 @@
 // shrunk the cache and coarsened the indexes. Tables are long enough
 // (2000 stts runs, 1500 stsc runs) for the sparse indexes to use strides > 1.
 #include "mp4/lookup_checks.hpp"
+#include "mp4/pressed_tracker.hpp"
 #include "support/demux_fixture.hpp"
 #include "support/mp4_writer.hpp"
 #include "support/rng.hpp"
@@ -322,34 +323,6 @@ std::string case_name(const testing::TestParamInfo<TableCase>& info) {
   return std::string(info.param.name) + "_seed" + std::to_string(info.param.seed);
 }
 
-// A tracker whose pressure level is set by hand and delivered at once (no
-// cooldown), as the demuxer sees it at its next call.
-class PressedTracker {
- public:
-  PressedTracker() : tracker_(no_cooldown()), source_(&tracker_) { EXPECT_TRUE(tracker_.add_source(source_)); }
-  ~PressedTracker() { tracker_.remove_source(source_); }
-  PressedTracker(const PressedTracker&) = delete;
-  PressedTracker& operator=(const PressedTracker&) = delete;
-
-  void deliver(mem::PressureLevel level) {
-    source_.set(level);
-    EXPECT_EQ(tracker_.dispatch(), level);
-  }
-  mem::MemoryTracker& tracker() { return tracker_; }
-  std::size_t current(const char* account) {
-    auto a = tracker_.account(account);
-    return a ? a->current() : 0;
-  }
-
- private:
-  static mem::TrackerOptions no_cooldown() {
-    mem::TrackerOptions o;
-    o.cooldown_ms = 0;
-    return o;
-  }
-  mem::MemoryTracker tracker_;
-  mem::ManualPressureSource source_;
-};
 
 }  // namespace
 
