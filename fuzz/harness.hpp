@@ -28,6 +28,7 @@ inline constexpr std::uint64_t kMaxPackets = 100'000;
 inline core::Limits limits() {
   core::Limits l;
   l.max_packet_bytes = 1u << 20;
+  l.max_fragment_samples = 1u << 16;  // a seek walks a fragment's samples
   return l;
 }
 

@@ -3,6 +3,7 @@
 #include <frugal/core/arith.hpp>
 #include <frugal/core/byte_reader.hpp>
 
+#include <algorithm>
 #include <array>
 
 namespace frugal::mp4::detail {
@@ -116,6 +117,11 @@ Result<bool> TrafReader::next_trun() {
                                             ((trun_flags_ & kSampleCompositionOffset) != 0));
     if (std::uint64_t{count} * entry_bytes > box->body_size() - r.position())
       return make_error(Errc::malformed, "trun: sample count exceeds its box", box->offset);
+    // Samples without entries cost no bytes in the box: their data, a byte
+    // each at least, must be in the file.
+    const std::optional<std::uint64_t> file = source_->size();
+    if (entry_bytes == 0 && file && std::uint64_t{count} * std::max<std::uint64_t>(default_size_, 1) > *file)
+      return make_error(Errc::malformed, "trun: more samples than the file holds", box->offset);
     // A trun without data_offset continues where the previous one ended; the
     // first starts at the base (§8.8.8.3).
     if (trun_flags_ & kDataOffset) {
@@ -235,7 +241,7 @@ Result<void> FragmentCursor::finish_fragment() {
   while (in_traf_) {
     FRUGAL_TRY(bool more, traf_.next(run));
     if (more) {
-      advance(run.duration);
+      FRUGAL_CHECK(advance(run.duration));
       continue;
     }
     FRUGAL_TRY(in_traf_, enter_next_traf());
@@ -243,9 +249,13 @@ Result<void> FragmentCursor::finish_fragment() {
   return core::ok();
 }
 
-void FragmentCursor::advance(std::uint64_t duration) noexcept {
+Result<void> FragmentCursor::advance(std::uint64_t duration) {
+  if (++moof_samples_ > limits_->max_fragment_samples)
+    return make_error(Errc::limit_exceeded, "moof: more samples of one track than Limits::max_fragment_samples",
+                      moof_.offset);
   dts_ = static_cast<std::int64_t>(static_cast<std::uint64_t>(dts_) + duration);
   if (sample_ != kUnknownSample) ++sample_;
+  return core::ok();
 }
 
 Result<bool> FragmentCursor::next_fragment() {
@@ -265,6 +275,7 @@ Result<bool> FragmentCursor::next_fragment() {
     moof_ = *box;
     moof_child_ = box->body_offset();
     trafs_seen_ = 0;
+    moof_samples_ = 0;
     FRUGAL_TRY(bool entered, enter_next_traf());
     walk_pos_ = box->end();
     if (!entered) continue;
@@ -288,7 +299,7 @@ Result<bool> FragmentCursor::next(SampleRun& out) {
   out.dts = dts_;
   out.first_sample = sample_;
   out.sample_count = 1;
-  advance(out.duration);
+  FRUGAL_CHECK(advance(out.duration));
   return true;
 }
 

@@ -111,7 +111,8 @@ class FragmentCursor {
 
   /// Moves to the first sample of the next moof holding samples of the
   /// track (passing over what is left of the current one); false at the end.
-  /// Errors: Errc::malformed (a moof cut off, broken boxes), Errc::io; the
+  /// Errors: Errc::malformed (a moof cut off, broken boxes),
+  /// Errc::limit_exceeded (Limits::max_fragment_samples), Errc::io; the
   /// cursor may then be half-moved: callers keep a copy to restore.
   core::Result<bool> next_fragment();
 
@@ -135,7 +136,7 @@ class FragmentCursor {
  private:
   core::Result<bool> enter_next_traf();
   core::Result<void> finish_fragment();
-  void advance(std::uint64_t duration) noexcept;
+  core::Result<void> advance(std::uint64_t duration);
   core::Result<std::uint64_t> data_end_of_trafs_before(std::uint64_t traf_offset);
 
   core::ByteSource* source_ = nullptr;
@@ -146,6 +147,7 @@ class FragmentCursor {
   BoxHeader moof_;               // current moof (size 0: none)
   std::uint64_t moof_child_ = 0; // next child of moof to look at
   std::uint32_t trafs_seen_ = 0; // trafs of any track before moof_child_
+  std::uint64_t moof_samples_ = 0;  // samples of the track read in this moof
   bool in_traf_ = false;
   TrafReader traf_;
   std::int64_t dts_ = 0;

@@ -259,6 +259,44 @@ TEST(Fragments, MoofCutOffIsMalformed) {
   expect_packets_fail(file, Errc::malformed);
 }
 
+// A trun whose samples have no entries costs no bytes in its box: a count
+// of 2^31 would be that many samples to walk. Their data must be in the file.
+TEST(Fragments, TrunWithoutEntriesBeyondTheFileIsMalformed) {
+  FragmentedSpec spec = one_track({MoofSpec{{traf(fragment_samples(3), 0)}}});
+  spec.trex = {{1, 1024, 1, 0}};
+  spec.fragments[0].trafs[0].truns[0].per_sample_duration = false;
+  spec.fragments[0].trafs[0].truns[0].per_sample_size = false;
+  Bytes file = build_fragmented_mp4(spec);
+  const std::size_t trun = find_box(file, "trun");
+  file[trun + 12] = std::byte{0x7F};  // sample_count's high byte
+  expect_packets_fail(file, Errc::malformed);
+  OpenedMovie m(file);
+  ASSERT_TRUE(m.demuxer);
+  auto seek = m.demux().seek(m.track(0).id, 1u << 30);
+  ASSERT_FALSE(seek);
+  EXPECT_EQ(seek.error().code, Errc::malformed);
+}
+
+// Limits::max_fragment_samples bounds what one moof may make a seek walk:
+// reading stops with limit_exceeded where the moof passes it, and a seek
+// that has to pass over that moof fails the same way.
+TEST(Fragments, MoreSamplesInAMoofThanTheLimit) {
+  const Bytes file = build_fragmented_mp4(one_track({MoofSpec{{traf(fragment_samples(10), 0)}}}));
+  mp4::DemuxerOptions options;
+  options.limits.max_fragment_samples = 6;
+  OpenedMovie m(file, options);
+  ASSERT_TRUE(m.demuxer);
+  Packet p;
+  std::size_t read = 0;
+  core::Result<void> r = core::ok();
+  while ((r = m.demux().next_packet(p))) ++read;
+  EXPECT_EQ(read, 6u);
+  EXPECT_EQ(r.error().code, Errc::limit_exceeded);
+  auto seek = m.demux().seek(m.track(0).id, 9 * 1024);
+  ASSERT_FALSE(seek);
+  EXPECT_EQ(seek.error().code, Errc::limit_exceeded);
+}
+
 TEST(Fragments, NegativeDataOffsetBeforeTheFileIsMalformed) {
   FragmentedSpec spec = one_track({MoofSpec{{traf(fragment_samples(3), 0)}}});
   Bytes file = build_fragmented_mp4(spec);

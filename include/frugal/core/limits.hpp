@@ -21,6 +21,10 @@ struct Limits {
   std::uint32_t max_edit_entries = 4096;
   /// Largest packet (sample, or group of PCM samples) delivered, in bytes.
   std::uint32_t max_packet_bytes = 16u << 20;
+  /// Samples of one track in one movie fragment (moof): 4 M is ~6 hours of
+  /// AAC or 87 s of single-frame PCM at 48 kHz in a single fragment. Seeking
+  /// inside a fragment walks its samples, so this bounds a seek's work.
+  std::uint32_t max_fragment_samples = 1u << 22;
 };
 
 }  // namespace frugal::core
