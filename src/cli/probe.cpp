@@ -90,7 +90,8 @@ std::string track_json(const mp4::Track& t, const TrackFacts& f) {
     // start, the padding at the end, and what is presented between.
     o.add("encoder_delay", f.presentation->encoder_delay)
         .add_raw("padding", optional_number(f.presentation->padding))
-        .add_raw("presentation_samples", optional_number(f.presentation->frames))
+        .add_raw("presentation_samples",
+                 optional_number(f.presentation->frames_exact ? f.presentation->frames : std::nullopt))
         .add("gapless_source", source_name(f.presentation->source));
   }
   o.add_raw("error", f.error ? json_string(error_text(*f.error)) : "null");
@@ -113,7 +114,8 @@ void print_text(const std::string& path, mp4::Demuxer& d) {
     if (f.presentation)
       std::printf("    gapless (%s): delay %llu, padding %s, %s samples presented\n", source_name(f.presentation->source),
                   static_cast<unsigned long long>(f.presentation->encoder_delay),
-                  optional_number(f.presentation->padding).c_str(), optional_number(f.presentation->frames).c_str());
+                  optional_number(f.presentation->padding).c_str(),
+                  optional_number(f.presentation->frames_exact ? f.presentation->frames : std::nullopt).c_str());
     if (f.error) std::printf("    cannot play: %s\n", error_text(*f.error).c_str());
   }
 }

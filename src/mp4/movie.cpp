@@ -230,12 +230,13 @@ Result<void> parse_udta(core::ByteSource& source, const BoxReader& parent, const
         FRUGAL_TRY(auto body, read_small_box(source, item, limits));
         // Children: mean (FullBox + "com.apple.iTunes"), name (FullBox + "iTunSMPB"), data (type, locale, text).
         core::MemorySource inner(body);
-        BoxReader fields(inner, limits, 0, body.size(), 0);
+        BoxReader fields(inner, limits, 0, body.size(), 1);  // nested: a field past the item is malformed
         std::string_view mean, name;
         std::span<const std::byte> text;
         while (true) {
           auto field = fields.next();
-          if (!field || !*field) break;
+          if (!field) return field.error();
+          if (!*field) break;
           const auto bytes = std::span<const std::byte>(body).subspan(static_cast<std::size_t>((*field)->body_offset()),
                                                                       static_cast<std::size_t>((*field)->body_size()));
           if (bytes.size() < 8 && (*field)->type == FourCC("data")) continue;

@@ -76,18 +76,24 @@ Result<Presentation> presentation(const mp4::Track& track, std::uint32_t movie_t
   const Segment* first = nullptr;
   const Segment* last = nullptr;
   std::optional<std::uint64_t> total = 0;
-  for (const Segment& s : p.segments) {
+  p.frames_exact = true;
+  for (Segment& s : p.segments) {
     std::optional<std::uint64_t> n = s.frames;
     if (!s.silence) {
       if (!first) first = &s;
       last = &s;
       const std::optional<std::uint64_t> left =
           media_total ? std::optional(*media_total > s.start ? *media_total - s.start : 0) : std::nullopt;
-      n = n && left ? std::min(*n, *left) : (n ? n : left);
+      // An edit cannot present more than the media holds (an edit rounded
+      // to milliseconds may say more; the last packet may decode to more).
+      if (s.frames && left) s.frames = std::min(*s.frames, *left);
+      if (!s.frames) p.frames_exact = false;
+      n = s.frames ? s.frames : left;
     }
     if (!n || !total || !core::checked_add(*total, *n, *total)) total = std::nullopt;
   }
   p.frames = total;
+  if (!p.frames) p.frames_exact = false;
   if (first) p.encoder_delay = first->start;
   if (last && media_total) {
     std::uint64_t end = *media_total;

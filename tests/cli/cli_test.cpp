@@ -9,11 +9,16 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 namespace fs = std::filesystem;
@@ -121,7 +126,7 @@ std::vector<std::vector<std::string>> ffprobe_packets(const fs::path& file, int 
   return out;
 }
 
-// Audio tracks frugal can play in a non-fragmented file: Opus, FLAC, PCM.
+// Audio tracks frugal can play: Opus, FLAC, PCM.
 struct PlayableTrack {
   std::string id;
   std::string codec;
@@ -129,10 +134,12 @@ struct PlayableTrack {
   std::string json;
 };
 
-std::vector<PlayableTrack> playable_tracks(const fs::path& file) {
+// Fragmented files only when `fragmented` (ffprobe's packet durations differ
+// for them: FragmentedPacketsMatchFfprobe compares their packets).
+std::vector<PlayableTrack> playable_tracks(const fs::path& file, bool fragmented = true) {
   std::vector<PlayableTrack> out;
   CommandResult probe = run_frugal("probe --json " + shell_quote(file.string()));
-  if (probe.exit_code != 0 || field(probe.out, "fragmented") == "true") return out;
+  if (probe.exit_code != 0 || (!fragmented && field(probe.out, "fragmented") == "true")) return out;
   for (const std::string& t : probe_tracks(probe.out)) {
     const std::string codec = field(t, "codec");
     if (field(t, "type") != "audio" || field(t, "error") != "null") continue;
@@ -144,11 +151,12 @@ std::vector<PlayableTrack> playable_tracks(const fs::path& file) {
 
 // Decodes `track` with frugal (to a WAV in `dir`) and returns the PCM bytes.
 std::string frugal_decode(const TempDir& dir, const fs::path& file, const std::string& track,
-                          const std::string& extra, std::string* out_bits = nullptr) {
+                          const std::string& extra, std::string* out_bits = nullptr, std::string* out_err = nullptr) {
   const std::string wav = dir.file("out.wav");
   CommandResult r = run_frugal("decode " + shell_quote(file.string()) + " --track " + track + " " + extra + " -o " +
                            shell_quote(wav));
   EXPECT_EQ(r.exit_code, 0) << r.err;
+  if (out_err) *out_err = r.err;
   const std::string bytes = read_file(wav);
   if (out_bits && bytes.size() > 36) *out_bits = std::to_string(static_cast<unsigned char>(bytes[34]));
   return wav_data(bytes);
@@ -645,6 +653,669 @@ TEST(Cli, LongFaststartFileFromStandardInputEqualsTheFile) {
   expect_pipe_decode_equals_file_decode(dir, path);
 }
 
+// ---- gapless: files of known length -----------------------------------------
+//
+// Noise of a known number of frames (seconds * rate + 123, not a multiple of
+// any codec's frame), encoded by ffmpeg into MP4 with AAC, Opus, FLAC and
+// ALAC. ffmpeg writes the encoder delay and the length as an edit list; in
+// its default 1/1000 s movie timescale the edit's duration is rounded to the
+// millisecond, so only with `-movie_timescale <rate>` is the length exact in
+// the file. ffmpeg 5.1 trims the start of an edit but not its end: for
+// lengths the file's edit list is the oracle, not ffmpeg's output.
+
+namespace {
+
+// One of ffmpeg's encoders. Opus codes at 48 kHz: its source is 48 kHz.
+struct GaplessCodec {
+  const char* name;
+  const char* args;  // ffmpeg output options
+  std::uint32_t rate;
+  bool decodes;  // a decoder in this build (AAC and ALAC: not yet)
+  bool primed;   // an encoder delay: ffmpeg's millisecond edit can then end short of the media
+};
+
+const GaplessCodec kAac{"aac", "-c:a aac", 44100, false, true};
+const GaplessCodec kOpus{"opus", "-c:a libopus", 48000, true, true};
+// "-strict -2": FLAC in MP4 is "experimental" to older ffmpeg releases.
+const GaplessCodec kFlac{"flac", "-c:a flac -strict -2", 44100, true, false};
+const GaplessCodec kAlac{"alac", "-c:a alac", 44100, false, false};
+const GaplessCodec kGaplessCodecs[] = {kAac, kOpus, kFlac, kAlac};
+
+// The length: 7 s and 123 frames (44100 * 7 + 123 = 308823; at
+// 48 kHz 336123). 7002.789 ms (7002.5625 at 48 kHz): the millisecond edit
+// rounds up past the media's end.
+constexpr std::uint64_t gapless_frames(std::uint32_t rate) { return std::uint64_t{rate} * 7 + 123; }
+// 7 s and 11 frames (7000.249 ms; 7000.229 at 48 kHz): ffmpeg writes a
+// 7000 ms edit for a primed track (AAC, Opus), which ends 11 frames short
+// of the media. (Without a delay it rounds the track's duration up: 7001 ms
+// for FLAC and ALAC, past the media's end like the length.)
+constexpr std::uint64_t short_edit_frames(std::uint32_t rate) { return std::uint64_t{rate} * 7 + 11; }
+static_assert(gapless_frames(44100) == 308823 && gapless_frames(48000) == 336123);
+
+constexpr std::size_t kFrameBytes = 4;  // s16 stereo
+
+// `frames` frames of s16 stereo white noise at -10 dBFS peak, little-endian;
+// the same for the same seed.
+std::string noise(std::uint64_t frames, std::uint32_t seed) {
+  std::string out(static_cast<std::size_t>(frames) * kFrameBytes, '\0');
+  std::uint32_t x = seed * 2654435761u + 1;
+  for (std::size_t i = 0; i < out.size(); i += 2) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    const auto v = static_cast<std::uint16_t>(static_cast<std::int32_t>(x % 20001) - 10000);
+    out[i] = static_cast<char>(v & 0xFF);
+    out[i + 1] = static_cast<char>(v >> 8);
+  }
+  return out;
+}
+
+std::string write_string(const TempDir& dir, const std::string& name, const std::string& bytes) {
+  return dir.write(name, std::as_bytes(std::span(bytes.data(), bytes.size())));
+}
+
+std::string string_of(const frugal::test::Bytes& bytes) {
+  return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+}
+
+// A box of `type` around `body` (32-bit size).
+std::string make_box_string(const char* type, const std::string& body) {
+  const auto size = static_cast<std::uint32_t>(body.size() + 8);
+  std::string out;
+  for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((size >> shift) & 0xFF);
+  return out + std::string(type, 4) + body;
+}
+
+std::uint64_t load_be(const std::string& s, std::size_t at, int n) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < n; ++i) v = v << 8 | static_cast<unsigned char>(s[at + static_cast<std::size_t>(i)]);
+  return v;
+}
+
+struct BoxAt {
+  std::string type;
+  std::size_t offset = 0;
+  std::size_t size = 0;
+  std::size_t header = 8;
+  std::size_t body() const { return offset + header; }
+  std::size_t end() const { return offset + size; }
+};
+
+// The boxes in [begin, end) of `file`; stops at one that does not fit.
+std::vector<BoxAt> boxes_in(const std::string& file, std::size_t begin, std::size_t end) {
+  std::vector<BoxAt> out;
+  for (std::size_t at = begin; at + 8 <= end;) {
+    BoxAt b{file.substr(at + 4, 4), at, static_cast<std::size_t>(load_be(file, at, 4)), 8};
+    if (b.size == 1 && at + 16 <= end) {
+      b.size = static_cast<std::size_t>(load_be(file, at + 8, 8));
+      b.header = 16;
+    } else if (b.size == 0) {
+      b.size = end - at;
+    }
+    if (b.size < b.header || b.size > end - at) break;
+    out.push_back(b);
+    at += b.size;
+  }
+  return out;
+}
+
+// The first box along `path` ("moov", "trak", "edts", "elst"), or nullopt.
+std::optional<BoxAt> find_box(const std::string& file, std::initializer_list<const char*> path) {
+  std::size_t begin = 0, end = file.size();
+  std::optional<BoxAt> found;
+  for (const char* type : path) {
+    found.reset();
+    for (const BoxAt& b : boxes_in(file, begin, end))
+      if (b.type == type) {
+        found = b;
+        break;
+      }
+    if (!found) return std::nullopt;
+    begin = found->body();
+    end = found->end();
+  }
+  return found;
+}
+
+// What the file's first track says about timing, read from its boxes: the
+// movie and media timescales, mdhd's duration and the edit list.
+struct FileTiming {
+  std::uint32_t movie_timescale = 0;
+  std::uint32_t media_timescale = 0;
+  std::uint64_t media_duration = 0;
+  struct Edit {
+    std::uint64_t duration;  // movie timescale
+    std::int64_t media_time;  // media timescale
+  };
+  std::vector<Edit> edits;
+};
+
+// mvhd and mdhd: version, flags, then creation and modification times of 4
+// bytes (version 0) or 8 (version 1), the timescale, the duration.
+std::pair<std::uint32_t, std::uint64_t> time_header(const std::string& file, const BoxAt& b) {
+  const bool v1 = file[b.body()] == 1;
+  const std::size_t at = b.body() + (v1 ? 20 : 12);
+  return {static_cast<std::uint32_t>(load_be(file, at, 4)), load_be(file, at + 4, v1 ? 8 : 4)};
+}
+
+FileTiming timing_of(const std::string& file) {
+  FileTiming t;
+  if (auto mvhd = find_box(file, {"moov", "mvhd"})) t.movie_timescale = time_header(file, *mvhd).first;
+  if (auto mdhd = find_box(file, {"moov", "trak", "mdia", "mdhd"}))
+    std::tie(t.media_timescale, t.media_duration) = time_header(file, *mdhd);
+  if (auto elst = find_box(file, {"moov", "trak", "edts", "elst"})) {
+    const bool v1 = file[elst->body()] == 1;
+    const auto count = load_be(file, elst->body() + 4, 4);
+    std::size_t at = elst->body() + 8;
+    for (std::uint64_t i = 0; i < count && at + (v1 ? 20 : 12) <= elst->end(); ++i, at += v1 ? 20 : 12) {
+      const std::uint64_t duration = load_be(file, at, v1 ? 8 : 4);
+      const std::uint64_t time = load_be(file, at + (v1 ? 8 : 4), v1 ? 8 : 4);
+      t.edits.push_back({duration, v1 ? static_cast<std::int64_t>(time)
+                                      : static_cast<std::int64_t>(static_cast<std::int32_t>(time))});
+    }
+  }
+  return t;
+}
+
+// round(a * b / c), halves up: frugal's conversion of edit durations.
+std::uint64_t rounded(std::uint64_t a, std::uint64_t b, std::uint64_t c) { return (a * b * 2 / c + 1) / 2; }
+
+// The text of an iTunSMPB tag as iTunes writes it.
+std::string itunsmpb_text(std::uint32_t delay, std::uint32_t padding, std::uint64_t length) {
+  char text[160];
+  std::snprintf(text, sizeof text, " 00000000 %08X %08X %016llX 00000000 00000000 00000000 00000000 00000000 "
+                "00000000 00000000 00000000", delay, padding, static_cast<unsigned long long>(length));
+  return text;
+}
+
+// moov/udta/meta (ISO FullBox, 'mdir' handler)/ilst/'----' holding iTunSMPB.
+std::string itunsmpb_udta(const std::string& text) {
+  namespace t = frugal::test;
+  t::BoxWriter w;
+  w.begin("udta").full_box("meta").bytes(t::hdlr_box(t::FourCC("mdir"), t::FourCC(), "")).begin("ilst").begin("----");
+  w.full_box("mean").bytes(std::as_bytes(std::span("com.apple.iTunes", 16))).end();
+  w.full_box("name").bytes(std::as_bytes(std::span("iTunSMPB", 8))).end();
+  w.begin("data").u32(1).u32(0).bytes(std::as_bytes(std::span(text.data(), text.size()))).end();
+  w.end().end().end().end();
+  return string_of(w.take());
+}
+
+// An edts holding `edits` (elst version 0, rate 1).
+std::string edts_of(const std::vector<FileTiming::Edit>& edits) {
+  namespace t = frugal::test;
+  t::BoxWriter w;
+  w.begin("edts").full_box("elst").u32(static_cast<std::uint32_t>(edits.size()));
+  for (const FileTiming::Edit& e : edits)
+    w.u32(static_cast<std::uint32_t>(e.duration)).i32(static_cast<std::int32_t>(e.media_time)).u32(0x10000);
+  w.end().end();
+  return string_of(w.take());
+}
+
+// A copy of an ffmpeg-written file with its track's edit list replaced by
+// `edits` (none when empty, the file's when nullopt) and, when `smpb_text`
+// is given, an iTunSMPB tag holding it appended to moov. ffmpeg without
+// +faststart writes moov last, after mdat: no chunk offset moves. "" (and
+// a failure) for a file laid out otherwise.
+std::string rewritten(const std::string& file, const std::optional<std::vector<FileTiming::Edit>>& edits,
+                      const std::optional<std::string>& smpb_text) {
+  const auto top = boxes_in(file, 0, file.size());
+  if (top.empty() || top.back().type != "moov" || top.back().header != 8 || top.back().end() != file.size()) {
+    ADD_FAILURE() << "moov is not the file's last box";
+    return "";
+  }
+  const BoxAt& moov = top.back();
+  std::string body;
+  for (const BoxAt& b : boxes_in(file, moov.body(), moov.end())) {
+    if (b.type != "trak" || !edits) {
+      body += file.substr(b.offset, b.size);
+      continue;
+    }
+    std::string trak;
+    for (const BoxAt& c : boxes_in(file, b.body(), b.end())) {
+      if (c.type != "edts") trak += file.substr(c.offset, c.size);
+      if (c.type == "tkhd" && !edits->empty()) trak += edts_of(*edits);  // where ffmpeg puts it
+    }
+    body += make_box_string("trak", trak);
+  }
+  if (smpb_text) body += itunsmpb_udta(*smpb_text);
+  return file.substr(0, moov.offset) + make_box_string("moov", body);
+}
+
+// With an iTunSMPB tag, and without the edit list when `drop_edits`.
+std::string with_itunsmpb(const std::string& file, const std::string& text, bool drop_edits) {
+  return rewritten(file, drop_edits ? std::optional(std::vector<FileTiming::Edit>{}) : std::nullopt, text);
+}
+
+// The first track of `frugal probe --json`.
+std::string probe_first_track(const std::string& path) {
+  CommandResult r = run_frugal("probe --json " + shell_quote(path));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const auto tracks = probe_tracks(r.out);
+  EXPECT_EQ(tracks.size(), 1u) << r.out;
+  return tracks.empty() ? std::string() : tracks[0];
+}
+
+std::string n(std::uint64_t v) { return std::to_string(v); }
+
+// Test files made once per run of the binary (ffmpeg runs take most of the
+// time), in a folder removed after the suite.
+class Gapless : public testing::Test {
+ protected:
+  void SetUp() override {
+    FRUGAL_REQUIRE_PROGRAM(ffmpeg, "ffmpeg");
+    static_cast<void>(ffmpeg);
+  }
+  static void TearDownTestSuite() {
+    made_.clear();
+    dir_.reset();
+  }
+
+  static const TempDir& dir() {
+    if (!dir_) dir_ = std::make_unique<TempDir>();
+    return *dir_;
+  }
+
+  // The noise source of `frames` at `rate` (seeded by both), raw s16le
+  // stereo: its path; `bytes` gets its bytes.
+  static std::string source(std::uint32_t rate, std::uint64_t frames, std::string* bytes = nullptr) {
+    const std::string name = "noise-" + n(rate) + "-" + n(frames) + ".raw";
+    const std::string pcm = noise(frames, rate ^ static_cast<std::uint32_t>(frames));
+    if (bytes) *bytes = pcm;
+    auto [at, fresh] = made_.emplace(name, "");
+    if (fresh) at->second = write_string(dir(), name, pcm);
+    return at->second;
+  }
+
+  // Raw s16le stereo PCM at `rate` encoded by ffmpeg into MP4; with `exact`
+  // the movie timescale is the sample rate, else ffmpeg's 1/1000 s. "" (and
+  // a failure) when ffmpeg fails.
+  static std::string encode(const GaplessCodec& c, const std::string& raw, const std::string& name, bool exact) {
+    auto [at, fresh] = made_.emplace(name + (exact ? "" : "-ms") + ".mp4", "");
+    if (!fresh) return at->second;
+    const std::string out = dir().file(at->first);
+    if (run_ffmpeg("-f s16le -ar " + n(c.rate) + " -ac 2 -i " + shell_quote(raw) + " " + c.args +
+                   (exact ? " -movie_timescale " + n(c.rate) : std::string()) + " -f mp4 " + shell_quote(out)))
+      at->second = out;
+    return at->second;
+  }
+
+  // The codec's test file: gapless_frames(rate) of noise.
+  static std::string encoded(const GaplessCodec& c, bool exact) {
+    return encode(c, source(c.rate, gapless_frames(c.rate)), std::string(c.name) + "-" + n(gapless_frames(c.rate)),
+                  exact);
+  }
+
+  inline static std::unique_ptr<TempDir> dir_;
+  inline static std::map<std::string, std::string> made_;
+};
+
+// `frugal decode` of `path` (its first track): the PCM, s16 stereo.
+std::string decoded(const TempDir& dir, const std::string& path, const std::string& extra = "") {
+  return frugal_decode(dir, path, "1", extra);
+}
+
+}  // namespace
+
+// With the movie timescale at the sample rate, the edit list holds the exact
+// length, and probe reports it: presentation_samples is the source's length
+// for all four codecs; the delay is the edit's media time; delay, length
+// and padding add up to mdhd's duration.
+TEST_F(Gapless, ProbeReportsTheExactLengthForEveryCodec) {
+  for (const GaplessCodec& c : kGaplessCodecs) {
+    SCOPED_TRACE(c.name);
+    const std::uint64_t frames = gapless_frames(c.rate);
+    const std::string path = encoded(c, true);
+    ASSERT_FALSE(path.empty());
+    const FileTiming t = timing_of(read_file(path));
+    ASSERT_EQ(t.movie_timescale, c.rate);
+    ASSERT_EQ(t.media_timescale, c.rate);
+    ASSERT_EQ(t.edits.size(), 1u);
+    EXPECT_EQ(t.edits[0].duration, frames) << "ffmpeg wrote an edit of another length";
+    ASSERT_GE(t.edits[0].media_time, 0);
+    const auto delay = static_cast<std::uint64_t>(t.edits[0].media_time);
+    ASSERT_GE(t.media_duration, delay + frames);
+
+    const std::string track = probe_first_track(path);
+    EXPECT_EQ(field(track, "codec"), c.name);
+    EXPECT_EQ(field(track, "gapless_source"), "edit_list");
+    EXPECT_EQ(field(track, "presentation_samples"), n(frames));
+    EXPECT_EQ(field(track, "encoder_delay"), n(delay));
+    EXPECT_EQ(field(track, "padding"), n(t.media_duration - delay - frames));
+    EXPECT_EQ(field(track, "duration_ticks"), n(t.media_duration));
+  }
+}
+
+// ffmpeg's default 1/1000 s movie timescale: the edit's duration is
+// rounded to the millisecond, and the length is what the file says: the
+// edit in frames (round(ms * rate / 1000)), as far as the media goes (mdhd,
+// which ffmpeg makes end with the source). With the length every
+// edit runs past the media's end (the length is then exact); with 7 s + 11
+// frames, AAC's and Opus's end 11 frames short of the source's end.
+TEST_F(Gapless, ProbeReportsTheRoundedEditWithAMillisecondTimescale) {
+  int past_the_end = 0, short_of_it = 0;
+  for (const GaplessCodec& c : kGaplessCodecs) {
+    std::vector<std::uint64_t> lengths = {gapless_frames(c.rate)};
+    if (c.primed) lengths.push_back(short_edit_frames(c.rate));
+    for (const std::uint64_t frames : lengths) {
+      SCOPED_TRACE(std::string(c.name) + ", " + n(frames) + " frames");
+      const std::string path =
+          frames == gapless_frames(c.rate)
+              ? encoded(c, false)
+              : encode(c, source(c.rate, frames), std::string(c.name) + "-" + n(frames), false);
+      ASSERT_FALSE(path.empty());
+      const FileTiming t = timing_of(read_file(path));
+      ASSERT_EQ(t.movie_timescale, 1000u);
+      ASSERT_EQ(t.media_timescale, c.rate);
+      ASSERT_EQ(t.edits.size(), 1u);
+      ASSERT_GE(t.edits[0].media_time, 0);
+      const auto delay = static_cast<std::uint64_t>(t.edits[0].media_time);
+      const std::uint64_t edit = rounded(t.edits[0].duration, c.rate, 1000);
+      const std::uint64_t media = t.media_duration - delay;  // after the delay
+      EXPECT_EQ(media, frames);
+      (edit > frames ? past_the_end : short_of_it) += 1;
+      if (frames == short_edit_frames(c.rate)) {
+        EXPECT_LT(edit, frames) << "the edit was to end short of the media";
+      }
+      const std::uint64_t want = std::min(edit, media);
+      const std::string track = probe_first_track(path);
+      EXPECT_EQ(field(track, "gapless_source"), "edit_list");
+      EXPECT_EQ(field(track, "presentation_samples"), n(want));
+      EXPECT_EQ(field(track, "encoder_delay"), n(delay));
+      EXPECT_EQ(field(track, "padding"), n(media - want));
+    }
+  }
+  EXPECT_GT(past_the_end, 0);
+  EXPECT_GT(short_of_it, 0);
+}
+
+// FLAC: exactly the source's frames, bit for bit.
+TEST_F(Gapless, FlacDecodesToExactlyTheSource) {
+  std::string pcm;
+  source(kFlac.rate, gapless_frames(kFlac.rate), &pcm);
+  const std::string path = encoded(kFlac, true);
+  ASSERT_FALSE(path.empty());
+  TempDir dir;
+  const std::string ours = decoded(dir, path);
+  EXPECT_EQ(ours.size() / kFrameBytes, gapless_frames(kFlac.rate));
+  EXPECT_TRUE(ours == pcm) << "the decoded audio differs from the source";
+}
+
+// Opus: exactly the source's number of frames, each as ffmpeg's libopus
+// decoder gives it. ffmpeg trims the edit's start but not its end: its
+// first frames are the ones to compare.
+TEST_F(Gapless, OpusDecodesToTheExactLengthLikeLibopus) {
+  const std::string path = encoded(kOpus, true);
+  ASSERT_FALSE(path.empty());
+  TempDir dir;
+  const std::string ours = decoded(dir, path);
+  EXPECT_EQ(ours.size() / kFrameBytes, gapless_frames(kOpus.rate));
+  const std::string theirs = ffmpeg_decode(path, 0, "16", "-c:a libopus");
+  EXPECT_GE(theirs.size(), ours.size());
+  EXPECT_TRUE(opus_pcm_matches(ours, theirs));
+}
+
+// With millisecond edits, decode presents what probe reports (the rounded
+// edit as far as the media goes): FLAC the source's first frames, Opus
+// libopus's. Opus's edits: one past the media's end, one short of it.
+TEST_F(Gapless, MillisecondEditsDecodeToWhatProbeReports) {
+  for (const GaplessCodec& c : {kFlac, kOpus}) {
+    std::vector<std::uint64_t> lengths = {gapless_frames(c.rate)};
+    if (c.primed) lengths.push_back(short_edit_frames(c.rate));
+    for (const std::uint64_t frames : lengths) {
+      SCOPED_TRACE(std::string(c.name) + ", " + n(frames) + " frames");
+      std::string pcm;
+      const std::string raw = source(c.rate, frames, &pcm);
+      const std::string path = frames == gapless_frames(c.rate)
+                                   ? encoded(c, false)
+                                   : encode(c, raw, std::string(c.name) + "-" + n(frames), false);
+      ASSERT_FALSE(path.empty());
+      const std::string presented = field(probe_first_track(path), "presentation_samples");
+      TempDir dir;
+      const std::string ours = decoded(dir, path);
+      EXPECT_EQ(n(ours.size() / kFrameBytes), presented) << "decode and probe disagree";
+      if (std::string(c.name) == "flac") {
+        EXPECT_TRUE(pcm.compare(0, ours.size(), ours) == 0) << "not the source's first frames";
+      } else {
+        EXPECT_TRUE(opus_pcm_matches(ours, ffmpeg_decode(path, 0, "16", "-c:a libopus")));
+      }
+    }
+  }
+}
+
+// No AAC or ALAC decoder in this build: decode fails cleanly (exit 2,
+// unsupported). Once the decoders land, these files decode to exactly
+// gapless_frames(44100) frames (ALAC bit-identical to the source), as the
+// Opus and FLAC tests above check.
+TEST_F(Gapless, AacAndAlacDecodeIsUnsupportedForNow) {
+  for (const GaplessCodec& c : kGaplessCodecs) {
+    if (c.decodes) continue;
+    SCOPED_TRACE(c.name);
+    const std::string path = encoded(c, true);
+    ASSERT_FALSE(path.empty());
+    TempDir dir;
+    const std::string out = dir.file("out.wav");
+    CommandResult r = run_frugal("decode " + shell_quote(path) + " -o " + shell_quote(out));
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("unsupported"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(out));
+  }
+}
+
+// iTunSMPB (ffmpeg writes none: added to the FLAC file by hand). Without an
+// edit list, and beside one that presents the media untouched (ffmpeg's
+// FLAC edit: one edit from media time 0), iTunSMPB gives the length.
+TEST_F(Gapless, ItunsmpbGivesTheExactLength) {
+  std::string pcm;
+  source(kFlac.rate, gapless_frames(kFlac.rate), &pcm);
+  const std::string path = encoded(kFlac, true);
+  ASSERT_FALSE(path.empty());
+  const std::string file = read_file(path);
+  const FileTiming t = timing_of(file);
+  ASSERT_EQ(t.edits.size(), 1u);
+  ASSERT_EQ(t.edits[0].media_time, 0);  // untouched: iTunSMPB decides
+  const std::uint64_t frames = gapless_frames(kFlac.rate);
+  TempDir dir;
+  for (const bool drop_edits : {true, false}) {
+    SCOPED_TRACE(drop_edits ? "without the edit list" : "with the edit list");
+    const std::string tagged = with_itunsmpb(file, itunsmpb_text(0, 0, frames), drop_edits);
+    ASSERT_FALSE(tagged.empty());
+    const std::string tagged_path = write_string(dir, "smpb.mp4", tagged);
+    EXPECT_EQ(timing_of(tagged).edits.size(), drop_edits ? 0u : 1u);
+    const std::string track = probe_first_track(tagged_path);
+    EXPECT_EQ(field(track, "gapless_source"), "itunsmpb");
+    EXPECT_EQ(field(track, "presentation_samples"), n(frames));
+    EXPECT_EQ(field(track, "encoder_delay"), "0");
+    EXPECT_EQ(field(track, "padding"), "0");
+    const std::string ours = decoded(dir, tagged_path);
+    EXPECT_EQ(ours.size() / kFrameBytes, frames);
+    EXPECT_TRUE(ours == pcm) << "the decoded audio differs from the source";
+  }
+}
+
+// A delay and padding in iTunSMPB drop those frames of the media: on the
+// lossless FLAC, the output is exactly the source less its first `delay`
+// and last `padding` frames, with the length given and with it 0 (then the
+// media's length less delay and padding).
+TEST_F(Gapless, ItunsmpbDelayAndPaddingDropExactlyThoseFrames) {
+  std::string pcm;
+  source(kFlac.rate, gapless_frames(kFlac.rate), &pcm);
+  const std::string path = encoded(kFlac, true);
+  ASSERT_FALSE(path.empty());
+  const std::string file = read_file(path);
+  const std::uint64_t frames = gapless_frames(kFlac.rate);
+  constexpr std::uint32_t kDelay = 2112, kPadding = 1001;  // 2112: iTunes' AAC delay
+  const std::uint64_t kept = frames - kDelay - kPadding;
+  const std::string want = pcm.substr(kDelay * kFrameBytes, static_cast<std::size_t>(kept) * kFrameBytes);
+  TempDir dir;
+  for (const bool drop_edits : {true, false}) {
+    for (const std::uint64_t length : {kept, std::uint64_t{0}}) {
+      SCOPED_TRACE(std::string(drop_edits ? "without" : "with") + " the edit list, length " + n(length));
+      const std::string tagged = with_itunsmpb(file, itunsmpb_text(kDelay, kPadding, length), drop_edits);
+      ASSERT_FALSE(tagged.empty());
+      const std::string tagged_path = write_string(dir, "smpb.mp4", tagged);
+      const std::string track = probe_first_track(tagged_path);
+      EXPECT_EQ(field(track, "gapless_source"), "itunsmpb");
+      EXPECT_EQ(field(track, "presentation_samples"), n(kept));
+      EXPECT_EQ(field(track, "encoder_delay"), n(kDelay));
+      EXPECT_EQ(field(track, "padding"), n(kPadding));
+      const std::string ours = decoded(dir, tagged_path);
+      EXPECT_EQ(ours.size() / kFrameBytes, kept);
+      EXPECT_TRUE(ours == want) << "not the source less delay and padding";
+      // --no-edit-list ignores iTunSMPB too: the whole media.
+      EXPECT_TRUE(decoded(dir, tagged_path, "--no-edit-list") == pcm);
+      // A slice: 1 s in is source frame delay + 44100.
+      EXPECT_TRUE(decoded(dir, tagged_path, "--start 1 --duration 0.5") ==
+                  want.substr(44100 * kFrameBytes, 22050 * kFrameBytes))
+          << "the slice from 1 s differs";
+    }
+  }
+}
+
+// AAC: iTunSMPB stands in for the edit list ffmpeg wrote (delay 1024, the
+// exact length); beside that edit list (which starts past media time 0),
+// the edit list wins.
+TEST_F(Gapless, ItunsmpbOnAac) {
+  const std::string path = encoded(kAac, true);
+  ASSERT_FALSE(path.empty());
+  const std::string file = read_file(path);
+  const FileTiming t = timing_of(file);
+  ASSERT_EQ(t.edits.size(), 1u);
+  ASSERT_GT(t.edits[0].media_time, 0);
+  const auto delay = static_cast<std::uint32_t>(t.edits[0].media_time);
+  const std::uint64_t frames = gapless_frames(kAac.rate);
+  const auto padding = static_cast<std::uint32_t>(t.media_duration - delay - frames);
+  TempDir dir;
+  {
+    const std::string tagged =
+        write_string(dir, "a.mp4", with_itunsmpb(file, itunsmpb_text(delay, padding, frames), true));
+    const std::string track = probe_first_track(tagged);
+    EXPECT_EQ(field(track, "gapless_source"), "itunsmpb");
+    EXPECT_EQ(field(track, "presentation_samples"), n(frames));
+    EXPECT_EQ(field(track, "encoder_delay"), n(delay));
+    EXPECT_EQ(field(track, "padding"), n(padding));
+  }
+  {
+    const std::string tagged = write_string(dir, "b.mp4", with_itunsmpb(file, itunsmpb_text(2112, 0, 1000), false));
+    const std::string track = probe_first_track(tagged);
+    EXPECT_EQ(field(track, "gapless_source"), "edit_list");
+    EXPECT_EQ(field(track, "presentation_samples"), n(frames));
+    EXPECT_EQ(field(track, "encoder_delay"), n(delay));
+  }
+}
+
+// The last check: two lossless tracks cut from one source (at an
+// odd frame) and played back to back reproduce the source exactly: no
+// silence between them, no frame lost. Decoding each and joining the two
+// gives the same. Also with the second file's length from iTunSMPB instead
+// of its edit list.
+TEST_F(Gapless, TwoLosslessTracksCutFromOneSourcePlayAsTheSource) {
+  constexpr std::uint64_t kCut = 100003;
+  std::string pcm;
+  source(kFlac.rate, gapless_frames(kFlac.rate), &pcm);
+  const std::uint64_t frames = gapless_frames(kFlac.rate);
+  const std::string first_pcm = pcm.substr(0, kCut * kFrameBytes), second_pcm = pcm.substr(kCut * kFrameBytes);
+  TempDir dir;
+  const std::string a = encode(kFlac, write_string(dir, "a.raw", first_pcm), "cut-a", true);
+  const std::string b = encode(kFlac, write_string(dir, "b.raw", second_pcm), "cut-b", true);
+  ASSERT_FALSE(a.empty());
+  ASSERT_FALSE(b.empty());
+  EXPECT_EQ(field(probe_first_track(a), "presentation_samples"), n(kCut));
+  EXPECT_EQ(field(probe_first_track(b), "presentation_samples"), n(frames - kCut));
+
+  const std::string played = dir.file("played.wav");
+  CommandResult r =
+      run_frugal("play --output wav:" + shell_quote(played) + " " + shell_quote(a) + " " + shell_quote(b));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string out = wav_data(read_file(played));
+  EXPECT_EQ(out.size() / kFrameBytes, frames);
+  EXPECT_TRUE(out == pcm) << "the played audio differs from the source";
+
+  EXPECT_TRUE(decoded(dir, a) + decoded(dir, b) == pcm) << "the decoded halves differ from the source";
+
+  // The second half tagged with iTunSMPB instead of an edit list.
+  const std::string b_smpb = write_string(
+      dir, "b-smpb.mp4", with_itunsmpb(read_file(b), itunsmpb_text(0, 0, frames - kCut), true));
+  EXPECT_EQ(field(probe_first_track(b_smpb), "gapless_source"), "itunsmpb");
+  r = run_frugal("play --output wav:" + shell_quote(played) + " " + shell_quote(a) + " " + shell_quote(b_smpb));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(wav_data(read_file(played)) == pcm) << "with iTunSMPB: the played audio differs from the source";
+}
+
+// An edit list of several segments on the lossless FLAC (its edits
+// replaced by hand): 0.1 s of silence, 0.5 s of the media from frame 500,
+// then 0.2 s from the start again. Decode gives exactly those frames; a
+// slice (--start, --duration) is the same frames of it, across a segment
+// boundary too; played twice, the file gives them twice.
+TEST_F(Gapless, EditListSegmentsPlayInOrderAndSeekAcrossThem) {
+  std::string pcm;
+  source(kFlac.rate, gapless_frames(kFlac.rate), &pcm);
+  const std::string path = encoded(kFlac, true);
+  ASSERT_FALSE(path.empty());
+  const std::vector<FileTiming::Edit> edits = {{4410, -1}, {22050, 500}, {8820, 0}};  // movie timescale 44100
+  TempDir dir;
+  const std::string edited = write_string(dir, "edited.mp4", rewritten(read_file(path), edits, std::nullopt));
+  ASSERT_EQ(timing_of(read_file(edited)).edits.size(), 3u);
+  const std::string want = std::string(4410 * kFrameBytes, '\0') + pcm.substr(500 * kFrameBytes, 22050 * kFrameBytes) +
+                           pcm.substr(0, 8820 * kFrameBytes);
+
+  const std::string track = probe_first_track(edited);
+  EXPECT_EQ(field(track, "gapless_source"), "edit_list");
+  EXPECT_EQ(field(track, "presentation_samples"), "35280");
+  EXPECT_EQ(field(track, "encoder_delay"), "500");
+
+  const std::string all = decoded(dir, edited);
+  EXPECT_EQ(all.size() / kFrameBytes, 35280u);
+  EXPECT_TRUE(all == want) << "not the edits' frames in order";
+  // 0.05 s + 0.1 s: silence into the first media edit; 0.55 s + 0.1 s: the
+  // first media edit into the second.
+  for (const auto& [start, at] : {std::pair{"0.05", 2205u}, std::pair{"0.55", 24255u}}) {
+    SCOPED_TRACE(std::string("--start ") + start);
+    const std::string slice = decoded(dir, edited, std::string("--start ") + start + " --duration 0.1");
+    EXPECT_EQ(slice.size() / kFrameBytes, 4410u);
+    EXPECT_TRUE(slice == want.substr(at * kFrameBytes, 4410 * kFrameBytes)) << "not those frames";
+  }
+  const std::string played = dir.file("played.wav");
+  CommandResult r = run_frugal("play --output wav:" + shell_quote(played) + " " + shell_quote(edited) + " " +
+                               shell_quote(edited));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(wav_data(read_file(played)) == want + want) << "played twice: not the edits' frames twice";
+
+  // A media edit longer than the media, then 1000 frames of silence: the
+  // media as far as it goes, then the silence; a slice from 7 s runs from
+  // the media's last 123 frames into the silence.
+  const std::uint64_t frames = gapless_frames(kFlac.rate);
+  const std::string tail = write_string(
+      dir, "tail.mp4", rewritten(read_file(path), std::vector<FileTiming::Edit>{{frames + 500, 0}, {1000, -1}},
+                                 std::nullopt));
+  EXPECT_EQ(field(probe_first_track(tail), "presentation_samples"), n(frames + 1000));
+  const std::string with_silence = pcm + std::string(1000 * kFrameBytes, '\0');
+  EXPECT_TRUE(decoded(dir, tail) == with_silence) << "not the media then the silence";
+  EXPECT_TRUE(decoded(dir, tail, "--start 7 --duration 0.01") ==
+              with_silence.substr(308700 * kFrameBytes, 441 * kFrameBytes))
+      << "the slice from 7 s differs";
+}
+
+// Lossy files back to back: the player adds and drops nothing where they
+// join. Two Opus files (48 kHz; lengths of no whole 20 ms frame) played one
+// after the other give exactly the two decodes joined.
+TEST_F(Gapless, PlayJoinsOpusFilesWithoutGapOrOverlap) {
+  constexpr std::uint64_t kFirst = 48000 * 2 + 7, kSecond = 48000 + 555;
+  const std::string a = encode(kOpus, source(kOpus.rate, kFirst), "join-a", true);
+  const std::string b = encode(kOpus, source(kOpus.rate, kSecond), "join-b", true);
+  ASSERT_FALSE(a.empty());
+  ASSERT_FALSE(b.empty());
+  TempDir dir;
+  const std::string joined_pcm = decoded(dir, a) + decoded(dir, b);
+  EXPECT_EQ(joined_pcm.size() / kFrameBytes, kFirst + kSecond);
+  const std::string played = dir.file("played.wav");
+  CommandResult r =
+      run_frugal("play --output wav:" + shell_quote(played) + " " + shell_quote(a) + " " + shell_quote(b));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string out = wav_data(read_file(played));
+  EXPECT_EQ(out.size() / kFrameBytes, kFirst + kSecond);
+  EXPECT_TRUE(out == joined_pcm) << "the played audio is not the two decodes joined";
+}
+
 // ---- the real files in the media folder -------------------------------------
 
 TEST(MediaFolder, IsPresent) {
@@ -702,8 +1373,8 @@ TEST_P(AnyMediaFile, OpensOrFailsCleanly) {
 TEST_P(Mp4MediaFile, PacketsAndProbeMatchFfprobe) {
   FRUGAL_REQUIRE_PROGRAM(ffprobe, "ffprobe");
   const fs::path& file = GetParam();
-  const auto tracks = playable_tracks(file);
-  if (tracks.empty()) GTEST_SKIP() << "no non-fragmented Opus/FLAC/PCM track";
+  const auto tracks = playable_tracks(file, false);
+  if (tracks.empty()) GTEST_SKIP() << "no Opus/FLAC/PCM track in a non-fragmented file";
   auto streams = ffprobe_streams(file);
   for (const PlayableTrack& t : tracks) {
     SCOPED_TRACE("track " + t.id + " (" + t.codec + ", " + t.format + ")");
@@ -785,19 +1456,23 @@ TEST_P(Mp4MediaFile, DecodeMatchesFfmpeg) {
   FRUGAL_REQUIRE_PROGRAM(ffmpeg, "ffmpeg");
   const fs::path& file = GetParam();
   const auto tracks = playable_tracks(file);
-  if (tracks.empty()) GTEST_SKIP() << "no non-fragmented Opus/FLAC/PCM track";
+  if (tracks.empty()) GTEST_SKIP() << "no Opus/FLAC/PCM track";
   auto streams = ffprobe_streams(file);
   TempDir dir;
   for (const PlayableTrack& t : tracks) {
     SCOPED_TRACE("track " + t.id + " (" + t.codec + ")");
     if (!streams.count(t.id) || streams[t.id].codec != t.codec) continue;  // ffmpeg cannot decode it as such
     const int index = streams[t.id].index;
-    std::string bits;
-    const std::string ours = frugal_decode(dir, file, t.id, "--no-edit-list", &bits);
+    std::string bits, err;
+    const std::string ours = frugal_decode(dir, file, t.id, "--no-edit-list", &bits, &err);
     const std::string ffmpeg_opts = t.codec == "opus" ? "-ignore_editlist 1 -c:a libopus" : "-ignore_editlist 1";
     const std::string theirs = ffmpeg_decode(file, index, bits, ffmpeg_opts);
     ASSERT_FALSE(ours.empty());
     EXPECT_EQ(ours.size(), theirs.size());
+    // Corrupt packets (mp4parse's two-description test file holds garbage
+    // payloads) are concealed differently: frugal skips them, ffmpeg's
+    // decoders fill in; only the lengths compare.
+    if (err.find("corrupt packets") != std::string::npos) continue;
     if (t.codec != "opus") {
       EXPECT_TRUE(ours == theirs) << "decoded audio differs";
       continue;

@@ -31,7 +31,12 @@ struct Presentation {
   std::vector<Segment> segments;         ///< in output order; empty: nothing presented
   std::uint64_t encoder_delay = 0;       ///< media frames before the first presented one
   std::optional<std::uint64_t> padding;  ///< media frames after the last presented one, when known
-  std::optional<std::uint64_t> frames;   ///< output frames in all, when known (media edits up to mdhd's end)
+  /// Output frames in all, when known: media edits are cut to mdhd's end;
+  /// an edit that runs to the end of the media counts up to mdhd's end,
+  /// an estimate (decoding goes on to the last packet).
+  std::optional<std::uint64_t> frames;
+  /// `frames` is what decoding gives: every segment has a length.
+  bool frames_exact = false;
 };
 
 /// The presentation of `track` decoded at `sample_rate`. `movie_timescale`
@@ -40,9 +45,8 @@ struct Presentation {
 /// codec's priming is dropped (what `ffmpeg -ignore_editlist 1` decodes).
 /// An edit list that presents the media untouched (one edit from media time
 /// 0) leaves the choice to iTunSMPB when there is one; one without media
-/// edits is ignored. Segments say what the file says (playback ends where
-/// the packets do); Presentation::frames and padding count the media as far
-/// as mdhd's duration says it goes. Frames convert from
+/// edits is ignored. Media edits are cut to mdhd's duration; one that runs
+/// to the end of the media plays to the last packet. Frames convert from
 /// other timescales rounding to nearest (an edit written in milliseconds is
 /// exact only to the millisecond).
 /// Errors: Errc::unsupported for an edit whose rate is not 1 (slow or fast
