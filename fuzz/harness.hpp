@@ -58,7 +58,10 @@ class Steering {
            std::uint32_t{bytes_[at + 2]} << 8 | bytes_[at + 3];
   }
   /// A number in [0, bound] (0 when bound is 0).
-  std::uint64_t up_to(std::uint64_t bound) noexcept { return bound == 0 ? 0 : next() % (bound + 1); }
+  std::uint64_t up_to(std::uint64_t bound) noexcept {
+    if (bound == 0) return 0;
+    return bound == ~std::uint64_t{0} ? next() : next() % (bound + 1);
+  }
 
  private:
   std::array<std::uint8_t, 16> bytes_{};

@@ -398,8 +398,10 @@ Result<Demuxer> Demuxer::open(core::ByteSource& file, const DemuxerOptions& opti
       s.fragments_begin = {static_cast<std::int64_t>(ticks & INT64_MAX), after_moov, s.table.sample_count(), 0};
       if (!moov_ticks) t.error = moov_ticks.error();
       else if (auto room = s.index.init(fragment_account, s.fragments_begin); !room) t.error = room.error();
-      if (t.duration == 0 && movie->timescale != 0)
-        t.duration = core::mul_div(movie->fragment_duration, t.timescale, movie->timescale);
+      if (t.duration == 0 && movie->timescale != 0) {
+        const std::uint64_t mehd = core::mul_div(movie->fragment_duration, t.timescale, movie->timescale);
+        if (mehd != ~std::uint64_t{0}) t.duration = mehd;  // saturated: not a real duration
+      }
     }
     if (!t.error && !s.fragments && t.audio() && t.audio()->codec == core::Codec::pcm) {
       // PCM whose samples are single frames (stts: one run of delta 1).

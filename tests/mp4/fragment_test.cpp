@@ -214,6 +214,17 @@ TEST(Fragments, MehdGivesTheDuration) {
   EXPECT_EQ(b.opened.track(0).duration, 5 * 44100u);
 }
 
+// A mehd too large for the track's timescale gives no duration rather than 2^64 - 1.
+TEST(Fragments, MehdBeyondTheTrackTimescaleGivesNoDuration) {
+  FragmentedSpec spec = one_track({MoofSpec{{traf(fragment_samples(2), 0)}}});
+  spec.init.tracks[0].duration = 0;
+  spec.init.timescale = 1;
+  spec.mehd = std::uint64_t{1} << 62;
+  Built b(spec);
+  ASSERT_TRUE(b.opened.demuxer);
+  EXPECT_EQ(b.opened.track(0).duration, 0u);
+}
+
 // ---- broken fragments -------------------------------------------------------------
 
 void expect_packets_fail(const Bytes& file, Errc code) {
