@@ -3,7 +3,9 @@
 # each faststart (moov first) and moov-at-end, in $1 (default
 # build/bench-media). One hour is encoded once from synthesized audio (a
 # tone sweep under pink noise, so the encoders have work to do), then
-# concatenated with `ffmpeg -c copy`, as audiobook tools do. About 6 GB in all.
+# concatenated with `ffmpeg -c copy`, as audiobook tools do. The 10 h Opus
+# file is also remuxed into 2-second fragments three ways: with a sidx
+# (and mfra), with mfra only, with neither. About 6.5 GB in all.
 # Needs ffmpeg (with libopus). Bench media stays out of CI and the repo.
 set -euo pipefail
 
@@ -38,4 +40,12 @@ for codec in opus aac; do
   concat "$codec" 10
   concat "$codec" 100
 done
+fragment() {  # $1 suffix, $2 extra movflags
+  [[ -f "10h.opus.frag$1.m4a" ]] && return
+  ffmpeg "${common[@]}" -i 10h.opus.m4a -c copy -f mp4 -frag_duration 2000000 \
+    -movflags "+frag_keyframe+empty_moov+default_base_moof$2" "10h.opus.frag$1.m4a"
+}
+fragment -sidx +global_sidx
+fragment -mfra ""
+fragment "" +skip_trailer
 ls -l "$out"
