@@ -104,6 +104,7 @@ struct Demuxer::Impl {
   detail::PageCache cache;
   core::Limits limits;
   std::vector<std::pair<std::uint32_t, detail::FragmentTable>> sidx;  // reference_ID, table
+  std::vector<detail::TrackExtends> extends;  // trex of every track (the fragment cursors point here)
   FourCC major_brand;
   std::uint32_t timescale = 0;
   std::uint64_t duration = 0;
@@ -366,6 +367,7 @@ Result<Demuxer> Demuxer::open(core::ByteSource& file, const DemuxerOptions& opti
   impl->duration = movie->duration;
   impl->fragmented = movie->fragmented;
   impl->itunes_gapless = movie->itunes_gapless;
+  impl->extends = std::move(movie->extends);
   impl->tracks.reserve(movie->tracks.size());
   impl->states.resize(movie->tracks.size());
   std::uint32_t table_id = 0;
@@ -386,12 +388,9 @@ Result<Demuxer> Demuxer::open(core::ByteSource& file, const DemuxerOptions& opti
     if (!t.error && impl->fragmented) {
       // The track goes on in the moofs after moov: its defaults from trex,
       // its first fragment sample after the moov ones.
-      detail::TrackExtends extends;
-      extends.track_id = t.id;
-      for (const detail::TrackExtends& e : movie->extends)
-        if (e.track_id == t.id) extends = e;
       s.fragments = true;
-      s.fragment = detail::FragmentCursor(source, impl->limits, extends, source.size().value_or(~std::uint64_t{0}));
+      s.fragment = detail::FragmentCursor(source, impl->limits, t.id, impl->extends,
+                                          source.size().value_or(~std::uint64_t{0}));
       auto moov_ticks = s.table.total_duration();
       if (!moov_ticks && moov_ticks.error().code == Errc::io) return moov_ticks.error();
       const std::uint64_t ticks = moov_ticks ? *moov_ticks : 0;

@@ -25,6 +25,10 @@ constexpr std::uint32_t kDataOffset = 0x1, kFirstSampleFlags = 0x4, kSampleDurat
 // Sample flags (§8.8.3.1): sample_is_non_sync_sample.
 constexpr std::uint32_t kNonSync = 0x10000;
 
+// Decode times stay below 2^62, so adding a duration or a composition
+// offset never overflows int64.
+constexpr std::uint64_t kMaxDecodeTime = std::uint64_t{1} << 62;
+
 // Reads up to 32 bytes of a small box's body (tfhd, tfdt, a trun's header).
 Result<std::size_t> read_head(core::ByteSource& source, const BoxHeader& box, std::span<std::byte> dst) {
   const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(box.body_size(), dst.size()));
@@ -49,7 +53,7 @@ Result<TrackExtends> parse_trex(std::span<const std::byte> body, const BoxHeader
 
 Result<void> TrafReader::open(core::ByteSource& source, const core::Limits& limits, const BoxHeader& traf,
                               std::uint64_t moof_offset, std::uint64_t implicit_base,
-                              const TrackExtends& defaults) {
+                              std::span<const TrackExtends> extends) {
   *this = TrafReader();
   source_ = &source;
   limits_ = &limits;
@@ -67,6 +71,9 @@ Result<void> TrafReader::open(core::ByteSource& source, const core::Limits& limi
       core::ByteReader r{std::span<const std::byte>(head).first(n)};
       const std::uint32_t flags = r.u32() & 0xFFFFFF;
       track_id_ = r.u32();
+      TrackExtends defaults;
+      for (const TrackExtends& e : extends)
+        if (e.track_id == track_id_) defaults = e;
       base_ = flags & kBaseDataOffset ? r.u64() : (flags & kDefaultBaseIsMoof ? moof_offset : implicit_base);
       description_index_ = flags & kDescriptionIndex ? r.u32() : defaults.description_index;
       default_duration_ = flags & kDefaultDuration ? r.u32() : defaults.duration;
@@ -81,8 +88,10 @@ Result<void> TrafReader::open(core::ByteSource& source, const core::Limits& limi
       core::ByteReader r{std::span<const std::byte>(head).first(n)};
       const std::uint8_t version = r.u8();
       r.skip(3);
-      tfdt_ = version == 1 ? r.i64() : std::int64_t{r.u32()};
+      const std::uint64_t tfdt = version == 1 ? r.u64() : r.u32();
       if (!r.ok()) return make_error(Errc::malformed, "tfdt too short", box->offset);
+      if (tfdt > kMaxDecodeTime) return make_error(Errc::malformed, "tfdt: decode time past 2^62", box->offset);
+      tfdt_ = static_cast<std::int64_t>(tfdt);
       has_tfdt_ = true;
     }
   }
@@ -112,9 +121,7 @@ Result<bool> TrafReader::next_trun() {
     first_flags_pending_ = (trun_flags_ & kFirstSampleFlags) != 0;
     first_flags_ = first_flags_pending_ ? r.u32() : 0;
     if (!r.ok()) return make_error(Errc::malformed, "trun too short for its flags", box->offset);
-    const std::uint64_t entry_bytes = 4u * (((trun_flags_ & kSampleDuration) != 0) + ((trun_flags_ & kSampleSize) != 0) +
-                                            ((trun_flags_ & kSampleFlags) != 0) +
-                                            ((trun_flags_ & kSampleCompositionOffset) != 0));
+    const std::uint64_t entry_bytes = this->entry_bytes();
     if (std::uint64_t{count} * entry_bytes > box->body_size() - r.position())
       return make_error(Errc::malformed, "trun: sample count exceeds its box", box->offset);
     // Samples without entries cost no bytes in the box: their data, a byte
@@ -140,14 +147,35 @@ Result<bool> TrafReader::next_trun() {
   }
 }
 
+// Bytes of one trun entry: four for each per-sample field present.
+std::uint32_t TrafReader::entry_bytes() const noexcept {
+  return 4u * (((trun_flags_ & kSampleDuration) != 0) + ((trun_flags_ & kSampleSize) != 0) +
+               ((trun_flags_ & kSampleFlags) != 0) + ((trun_flags_ & kSampleCompositionOffset) != 0));
+}
+
+Result<void> TrafReader::skip_data() {
+  SampleRun run;
+  while (true) {
+    if (left_ > 0 && !(trun_flags_ & kSampleSize)) {
+      std::uint64_t bytes = 0;
+      if (!core::checked_mul(left_, default_size_, bytes) || !core::checked_add(data_pos_, bytes, data_pos_))
+        return make_error(Errc::malformed, "trun: sample data beyond 2^64", entry_pos_);
+      entry_pos_ += std::uint64_t{left_} * entry_bytes();
+      left_ = 0;
+      first_flags_pending_ = false;
+    }
+    FRUGAL_TRY(bool more, next(run));
+    if (!more) return core::ok();
+  }
+}
+
 Result<bool> TrafReader::next(SampleRun& out) {
   while (left_ == 0) {
     FRUGAL_TRY(bool more, next_trun());
     if (!more) return false;
   }
   std::array<std::byte, 16> entry{};
-  const std::size_t n = 4u * (((trun_flags_ & kSampleDuration) != 0) + ((trun_flags_ & kSampleSize) != 0) +
-                              ((trun_flags_ & kSampleFlags) != 0) + ((trun_flags_ & kSampleCompositionOffset) != 0));
+  const std::size_t n = entry_bytes();
   FRUGAL_CHECK(core::read_exact(*source_, entry_pos_, std::span(entry).first(n)));
   core::ByteReader r{std::span<const std::byte>(entry).first(n)};
   const std::uint32_t duration = trun_flags_ & kSampleDuration ? r.u32() : default_duration_;
@@ -182,33 +210,36 @@ void FragmentCursor::restart(std::uint64_t offset, std::int64_t dts, std::uint64
   walk_pos_ = offset;
   moof_ = BoxHeader();
   in_traf_ = false;
+  forget_trafs();
   dts_ = dts;
   sample_ = sample;
 }
 
-// The end of the data of the trafs of the current moof before the one at
-// `traf_offset`, each starting where the previous ended unless it names its
-// own base (§8.8.7.1). Only trafs that name no base need this.
-Result<std::uint64_t> FragmentCursor::data_end_of_trafs_before(std::uint64_t traf_offset) {
-  BoxReader children(*source_, *limits_, moof_.body_offset(), moof_.end(), 1);
-  std::uint64_t end = moof_.offset;
-  while (true) {
-    FRUGAL_TRY(auto box, children.next());
-    if (!box || box->offset >= traf_offset) return end;
-    if (box->type != FourCC("traf")) continue;
-    TrafReader earlier;
-    FRUGAL_CHECK(earlier.open(*source_, *limits_, *box, moof_.offset, end, TrackExtends{}));
-    SampleRun run;
-    while (true) {
-      FRUGAL_TRY(bool more, earlier.next(run));
-      if (!more) break;
-    }
-    end = earlier.data_end();
+void FragmentCursor::forget_trafs() noexcept {
+  previous_end_.reset();
+  passed_.reset();
+}
+
+// Where the data of the traf before moof_child_ ends (§8.8.7.1: a traf
+// that names no base starts there).
+Result<std::uint64_t> FragmentCursor::previous_data_end() {
+  if (!previous_end_) {
+    if (!passed_) return moof_.offset;
+    FRUGAL_CHECK(passed_->skip_data());
+    previous_end_ = passed_->data_end();
+    passed_.reset();
   }
+  return *previous_end_;
 }
 
 // Enters the next traf of the track in the current moof; false when none is left.
 Result<bool> FragmentCursor::enter_next_traf() {
+  if (in_traf_) {  // leaving the track's traf: its data ends here; an empty one spans time
+    forget_trafs();
+    previous_end_ = traf_.data_end();
+    dts_ = static_cast<std::int64_t>(static_cast<std::uint64_t>(dts_) + traf_.empty_duration());
+    in_traf_ = false;
+  }
   BoxReader children(*source_, *limits_, moof_child_, moof_.end(), 1);
   while (true) {
     FRUGAL_TRY(auto box, children.next());
@@ -219,14 +250,18 @@ Result<bool> FragmentCursor::enter_next_traf() {
     moof_child_ = box->end();
     if (box->type != FourCC("traf")) continue;
     const bool first = trafs_seen_++ == 0;
-    // The implicit base of a later traf is costly to find (the data of the
-    // trafs before it); it is worked out only when the traf needs it.
-    FRUGAL_CHECK(traf_.open(*source_, *limits_, *box, moof_.offset, moof_.offset, extends_));
-    if (traf_.track_id() != extends_.track_id) continue;
-    if (!first && !traf_.explicit_base()) {
-      FRUGAL_TRY(std::uint64_t base, data_end_of_trafs_before(box->offset));
-      FRUGAL_CHECK(traf_.open(*source_, *limits_, *box, moof_.offset, base, extends_));
+    TrafReader traf;
+    FRUGAL_CHECK(traf.open(*source_, *limits_, *box, moof_.offset, moof_.offset, extends_));
+    if (!first && !traf.explicit_base()) {
+      FRUGAL_TRY(std::uint64_t base, previous_data_end());
+      FRUGAL_CHECK(traf.open(*source_, *limits_, *box, moof_.offset, base, extends_));
     }
+    forget_trafs();
+    if (traf.track_id() != track_id_) {
+      passed_ = traf;
+      continue;
+    }
+    traf_ = traf;
     if (traf_.has_decode_time()) dts_ = traf_.decode_time();
     in_traf_ = true;
     return true;
@@ -253,7 +288,9 @@ Result<void> FragmentCursor::advance(std::uint64_t duration) {
   if (++moof_samples_ > limits_->max_fragment_samples)
     return make_error(Errc::limit_exceeded, "moof: more samples of one track than Limits::max_fragment_samples",
                       moof_.offset);
-  dts_ = static_cast<std::int64_t>(static_cast<std::uint64_t>(dts_) + duration);
+  const std::uint64_t dts = static_cast<std::uint64_t>(dts_) + duration;
+  if (dts > kMaxDecodeTime) return make_error(Errc::malformed, "fragments: decode times past 2^62", moof_.offset);
+  dts_ = static_cast<std::int64_t>(dts);
   if (sample_ != kUnknownSample) ++sample_;
   return core::ok();
 }
@@ -276,6 +313,7 @@ Result<bool> FragmentCursor::next_fragment() {
     moof_child_ = box->body_offset();
     trafs_seen_ = 0;
     moof_samples_ = 0;
+    forget_trafs();
     FRUGAL_TRY(bool entered, enter_next_traf());
     walk_pos_ = box->end();
     if (!entered) continue;

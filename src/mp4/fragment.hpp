@@ -13,6 +13,7 @@
 #include <frugal/mp4/box.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <span>
 
 namespace frugal::mp4::detail {
@@ -39,12 +40,15 @@ class TrafReader {
  public:
   TrafReader() = default;
 
-  /// Reads tfhd and tfdt of `traf` (a child of the moof at `moof_offset`).
+  /// Reads tfhd and tfdt of `traf` (a child of the moof at `moof_offset`),
+  /// with the defaults of the trex in `extends` for tfhd's track_ID.
   /// `implicit_base` is where the data starts when tfhd names no base: the
   /// moof for the first traf, else the end of the previous traf's data
-  /// (§8.8.7.1). Errors: Errc::malformed (no tfhd, short boxes), Errc::io.
+  /// (§8.8.7.1). Errors: Errc::malformed (no tfhd, short boxes, a tfdt past
+  /// 2^62), Errc::io.
   core::Result<void> open(core::ByteSource& source, const core::Limits& limits, const BoxHeader& traf,
-                          std::uint64_t moof_offset, std::uint64_t implicit_base, const TrackExtends& defaults);
+                          std::uint64_t moof_offset, std::uint64_t implicit_base,
+                          std::span<const TrackExtends> extends);
 
   std::uint32_t track_id() const noexcept { return track_id_; }
   /// tfdt's baseMediaDecodeTime, when the traf has one.
@@ -63,8 +67,16 @@ class TrafReader {
   /// Where the data of the samples read so far ends (the next sample's offset).
   std::uint64_t data_end() const noexcept { return data_pos_; }
 
+  /// Passes over the samples left, for where their data ends: sizes from
+  /// defaults are added up at once, only per-sample sizes are read.
+  core::Result<void> skip_data();
+
+  /// Ticks a duration-is-empty traf spans (its default duration), else 0.
+  std::uint32_t empty_duration() const noexcept { return empty_ ? default_duration_ : 0; }
+
  private:
   core::Result<bool> next_trun();
+  std::uint32_t entry_bytes() const noexcept;
 
   core::ByteSource* source_ = nullptr;
   const core::Limits* limits_ = nullptr;
@@ -99,10 +111,11 @@ class TrafReader {
 class FragmentCursor {
  public:
   FragmentCursor() = default;
-  /// Fragments of `track` among the top-level boxes in [.., end) of `source`.
-  FragmentCursor(core::ByteSource& source, const core::Limits& limits, const TrackExtends& track,
-                 std::uint64_t end) noexcept
-      : source_(&source), limits_(&limits), extends_(track), end_(end) {}
+  /// Fragments of track `track_id` among the top-level boxes in [.., end)
+  /// of `source`; `extends` (every track's trex) must outlive the cursor.
+  FragmentCursor(core::ByteSource& source, const core::Limits& limits, std::uint32_t track_id,
+                 std::span<const TrackExtends> extends, std::uint64_t end) noexcept
+      : source_(&source), limits_(&limits), track_id_(track_id), extends_(extends), end_(end) {}
 
   /// Restarts at the top-level box at `offset`. Fragments without tfdt take
   /// their decode time from where the previous one ended, starting at `dts`;
@@ -137,11 +150,13 @@ class FragmentCursor {
   core::Result<bool> enter_next_traf();
   core::Result<void> finish_fragment();
   core::Result<void> advance(std::uint64_t duration);
-  core::Result<std::uint64_t> data_end_of_trafs_before(std::uint64_t traf_offset);
+  core::Result<std::uint64_t> previous_data_end();
+  void forget_trafs() noexcept;
 
   core::ByteSource* source_ = nullptr;
   const core::Limits* limits_ = nullptr;
-  TrackExtends extends_;
+  std::uint32_t track_id_ = 0;
+  std::span<const TrackExtends> extends_;
   std::uint64_t end_ = 0;
   std::uint64_t walk_pos_ = 0;   // next top-level box
   BoxHeader moof_;               // current moof (size 0: none)
@@ -150,6 +165,11 @@ class FragmentCursor {
   std::uint64_t moof_samples_ = 0;  // samples of the track read in this moof
   bool in_traf_ = false;
   TrafReader traf_;
+  // The traf before moof_child_, for the base of a traf that names none:
+  // where its data ends when known, else the traf (another track's) to
+  // pass over for it. Each traf is passed over once: work stays linear.
+  std::optional<std::uint64_t> previous_end_;
+  std::optional<TrafReader> passed_;
   std::int64_t dts_ = 0;
   std::uint64_t sample_ = 0;
   std::int64_t fragment_dts_ = 0;

@@ -114,6 +114,49 @@ TEST(Fragments, TwoTracksImplicitBaseAfterThePreviousTraf) {
   for (std::size_t i = 1; i < packets.size(); ++i) EXPECT_LT(packets[i - 1].pos, packets[i].pos);
 }
 
+// The traf before names no per-sample sizes: its data length comes from
+// its track's trex, which the next traf's implicit base must use too.
+TEST(Fragments, ImplicitBaseAfterATrafSizedByItsTrex) {
+  FragmentedSpec spec = one_track({});
+  spec.init.tracks.push_back(aac_track({}));
+  spec.trex = {{1, 1024, 37, 0}, {1, 2048, 0, 0}};
+  for (int f = 0; f < 2; ++f) {
+    MoofSpec moof{{traf(fragment_samples(4), 4096u * f, 0), traf(fragment_samples(2, 2048, 50), 4096u * f, 1)}};
+    moof.trafs[0].truns[0].per_sample_size = false;
+    for (TrafSpec& t : moof.trafs) t.base = TrafBase::implicit;
+    spec.fragments.push_back(moof);
+  }
+  Built b(spec);
+  expect_packets_match(b, 1);
+}
+
+// Many trafs of one track in a moof, each starting where the one before
+// ended: each traf is passed over once (this took seconds when every traf
+// walked all those before it).
+TEST(Fragments, ManyChainedTrafsInOneMoof) {
+  MoofSpec moof;
+  for (int k = 0; k < 3000; ++k) {
+    moof.trafs.push_back(traf(fragment_samples(1), k == 0 ? std::optional<std::uint64_t>(0) : std::nullopt));
+    moof.trafs.back().base = TrafBase::implicit;
+  }
+  Built b(one_track({moof}));
+  expect_packets_match(b, 0);
+}
+
+// A duration-is-empty traf spans its default duration (§8.8.7.1): the next
+// fragment without tfdt starts after it.
+TEST(Fragments, EmptyTrafSpansItsDuration) {
+  FragmentedSpec spec = one_track({MoofSpec{{traf(fragment_samples(2), 0)}}, MoofSpec{{traf({}, std::nullopt)}},
+                                   MoofSpec{{traf(fragment_samples(2), std::nullopt)}}});
+  spec.fragments[1].trafs[0].duration_is_empty = true;
+  spec.fragments[1].trafs[0].default_duration = 5000;
+  spec.fragments[1].trafs[0].truns.clear();
+  OpenedMovie m(build_fragmented_mp4(spec));
+  auto packets = packets_of(m);
+  ASSERT_EQ(packets.size(), 4u);
+  EXPECT_EQ(packets[2].dts, 2 * 1024 + 5000);
+}
+
 TEST(Fragments, SeveralTrafsOfOneTrackInOneMoof) {
   Built b(one_track({MoofSpec{{traf(fragment_samples(3), 0), traf(fragment_samples(2, 1024, 30), std::nullopt)}},
                      MoofSpec{{traf(fragment_samples(2), 5 * 1024)}}}));
@@ -314,6 +357,12 @@ TEST(Fragments, NegativeDataOffsetBeforeTheFileIsMalformed) {
   const std::size_t trun = find_box(file, "trun");
   for (int k = 0; k < 4; ++k) file[trun + 16 + k] = std::byte{0x80};  // data_offset = -2^31 + ...
   expect_packets_fail(file, Errc::malformed);
+}
+
+// Decode times stay below 2^62: a tfdt near 2^63 is malformed, not a wrap.
+TEST(Fragments, TfdtPast2To62IsMalformed) {
+  expect_packets_fail(build_fragmented_mp4(one_track({MoofSpec{{traf(fragment_samples(2), INT64_MAX - 100)}}})),
+                      Errc::malformed);
 }
 
 // ---- seeking --------------------------------------------------------------------
