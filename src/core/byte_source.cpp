@@ -52,9 +52,16 @@ Result<std::size_t> BufferedSource::read_at(std::uint64_t offset, std::span<std:
     FRUGAL_TRY(window_bytes_, inner_.read_at(start, buffer_));
     window_offset_ = start;
   }
-  // A short window ends at the end of the data: the read gets what there is.
+  // A short window ends at the end of the data: the read gets what there
+  // is. One that stops before the read short of the source's end (a
+  // forward-only source whose held bytes end there) leaves the read to the
+  // inner source, to answer or fail.
   const std::uint64_t skip = offset - window_offset_;
-  if (skip >= window_bytes_) return std::size_t{0};
+  if (skip >= window_bytes_) {
+    const std::optional<std::uint64_t> size = inner_.size();
+    if (size && offset >= *size) return std::size_t{0};
+    return inner_.read_at(offset, dst);
+  }
   const std::size_t n = std::min(dst.size(), static_cast<std::size_t>(window_bytes_ - skip));
   std::memcpy(dst.data(), buffer_.data() + skip, n);
   return n;

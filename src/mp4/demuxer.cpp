@@ -186,6 +186,35 @@ struct Demuxer::Impl {
     return true;
   }
 
+  // Where a track is: what a failed seek puts back.
+  struct Position {
+    detail::SampleCursor cursor;
+    detail::FragmentCursor fragment;
+    bool in_fragments;
+    bool has_peeked;
+    Packet peeked;
+    std::uint64_t next_index;
+  };
+  static Position position_of(const TrackState& s) {
+    return {s.cursor, s.fragment, s.in_fragments, s.has_peeked, s.peeked, s.next_index};
+  }
+
+  // Peeks the first packet at a position a seek just set; on error the track
+  // goes back to `was`.
+  Result<bool> peek_or_restore(std::size_t i, const Position& was) {
+    auto more = peek(i);
+    if (!more) {
+      TrackState& s = states[i];
+      s.cursor = was.cursor;
+      s.fragment = was.fragment;
+      s.in_fragments = was.in_fragments;
+      s.has_peeked = was.has_peeked;
+      s.peeked = was.peeked;
+      s.next_index = was.next_index;
+    }
+    return more;
+  }
+
   // The next sample in the fragments; the cursor does not move on error.
   // Fragments met on the way go into the index.
   Result<bool> next_fragment_sample(TrackState& s, detail::SampleRun& run) {
@@ -219,6 +248,7 @@ struct Demuxer::Impl {
   // most `ticks`, in the fragments (ticks >= where they begin).
   Result<SeekPoint> seek_fragments(std::size_t i, std::int64_t ticks) {
     TrackState& s = states[i];
+    const Position was = position_of(s);
     if (auto loaded = load_index(i); !loaded && loaded.error().code == Errc::io) return loaded.error();
     // A fragment at or before the target, found through the index; an index
     // time the fragment's own tfdt contradicts sends the search further back.
@@ -256,7 +286,7 @@ struct Demuxer::Impl {
     s.has_peeked = false;
     s.next_index = landing.sample();
     SeekPoint point{landing.sample(), landing.dts()};
-    FRUGAL_TRY(bool more, peek(i));
+    FRUGAL_TRY(bool more, peek_or_restore(i, was));
     if (more) point.dts = s.peeked.dts;
     return point;
   }
@@ -266,6 +296,7 @@ struct Demuxer::Impl {
   // over whole fragments by their headers).
   Result<SeekPoint> seek_fragment_sample(std::size_t i, std::uint64_t sample) {
     TrackState& s = states[i];
+    const Position was = position_of(s);
     detail::FragmentCursor at = s.fragment;
     at.restart(s.fragments_begin.offset, s.fragments_begin.time, s.fragments_begin.sample);
     FRUGAL_TRY(bool found, at.next_fragment());
@@ -287,20 +318,21 @@ struct Demuxer::Impl {
     s.has_peeked = false;
     s.next_index = at.sample();
     SeekPoint point{at.sample(), at.dts()};
-    FRUGAL_TRY(bool more, peek(i));
+    FRUGAL_TRY(bool more, peek_or_restore(i, was));
     if (more) point.dts = s.peeked.dts;
     return point;
   }
 
   Result<SeekPoint> seek_to_sample(std::size_t i, std::uint64_t sample) {
     TrackState& s = states[i];
+    const Position was = position_of(s);
     if (s.fragments && sample >= s.fragments_begin.sample) return seek_fragment_sample(i, sample);
     FRUGAL_CHECK(s.cursor.seek(sample, s.frame_bytes));
     s.in_fragments = false;
     s.has_peeked = false;
     s.next_index = s.max_run == 1 ? sample : sample / s.max_run;
     SeekPoint point{sample, 0};
-    FRUGAL_TRY(bool more, peek(i));
+    FRUGAL_TRY(bool more, peek_or_restore(i, was));
     if (more) point.dts = states[i].peeked.dts;
     return point;
   }
@@ -397,10 +429,11 @@ Result<Demuxer> Demuxer::open(core::ByteSource& file, const DemuxerOptions& opti
       s.fragments_begin = {static_cast<std::int64_t>(ticks & INT64_MAX), after_moov, s.table.sample_count(), 0};
       if (!moov_ticks) t.error = moov_ticks.error();
       else if (auto room = s.index.init(fragment_account, s.fragments_begin); !room) t.error = room.error();
-      if (t.duration == 0 && movie->timescale != 0) {
-        const std::uint64_t mehd = core::mul_div(movie->fragment_duration, t.timescale, movie->timescale);
-        if (mehd != ~std::uint64_t{0}) t.duration = mehd;  // saturated: not a real duration
-      }
+      // mdhd counts the samples in moov only (§8.8.1); mehd, when there is
+      // one, the whole movie.
+      const std::uint64_t mehd = movie->timescale != 0
+          ? core::mul_div(movie->fragment_duration, t.timescale, movie->timescale) : 0;
+      t.duration = mehd != ~std::uint64_t{0} ? mehd : 0;  // saturated: not a real duration
     }
     if (!t.error && !s.fragments && t.audio() && t.audio()->codec == core::Codec::pcm) {
       // PCM whose samples are single frames (stts: one run of delta 1).

@@ -166,7 +166,7 @@ void FragmentIndex::thin() noexcept {
 }
 
 void FragmentIndex::coarsen() noexcept {
-  if (capacity_ <= 16) return;
+  if (!ready() || capacity_ <= 16) return;
   capacity_ /= 2;
   while (points_.size() > capacity_ / 2) thin();
   std::vector<FragmentPoint> smaller;

@@ -27,6 +27,7 @@ struct AudioStream::Impl {
   std::size_t segment = 0;        // the presentation segment being played
   std::uint64_t segment_done = 0; // its frames returned so far
   std::uint64_t decoded = 0;      // media frame the decoder's next output starts at
+  std::uint64_t origin = 0;       // the track's first decode time, in frames (fragments may start late)
   std::uint64_t position = 0;     // frames returned so far
   std::uint64_t skipped = 0;      // corrupt packets skipped
   unsigned corrupt_in_a_row = 0;
@@ -85,14 +86,17 @@ struct AudioStream::Impl {
       FRUGAL_TRY(point, demuxer.seek(t.id, to_ticks(target > preroll ? target - preroll : 0)));
     }
     decoder->reset();
-    decoded = core::mul_div(static_cast<std::uint64_t>(std::max<std::int64_t>(point.dts, 0)), rate, t.timescale);
+    const std::uint64_t at =
+        core::mul_div(static_cast<std::uint64_t>(std::max<std::int64_t>(point.dts, 0)), rate, t.timescale);
+    decoded = at > origin ? at - origin : 0;
     corrupt_in_a_row = 0;
     return core::ok();
   }
 
   // The next block of the media segment `s` from frame `want` on: empty when
-  // the media ends first.
-  core::Result<std::span<const std::byte>> read_media(const Segment& s, std::uint64_t want);
+  // the media ends first. Frames the media lacks (it starts after `want`)
+  // are passed over: `want` moves to where the media is.
+  core::Result<std::span<const std::byte>> read_media(const Segment& s, std::uint64_t& want);
 
   // Critical pressure: give the buffers back; the next packet regrows them.
   void release_buffers_now() {
@@ -155,6 +159,13 @@ Result<AudioStream> AudioStream::open(core::ByteSource& source, const codec::Dec
   FRUGAL_TRY(impl->presentation, player::presentation(*chosen, d.movie_timescale(), impl->format.sample_rate,
                                               first_audio == chosen ? d.itunes_gapless() : none,
                                               options.use_edit_list));
+  // Fragments may start late (live streams, a segment list joined in the
+  // middle): media frames count from the track's first decode time.
+  if (d.fragmented()) {
+    FRUGAL_TRY(mp4::SeekPoint first, d.seek(chosen->id, 0));
+    impl->origin = core::mul_div(static_cast<std::uint64_t>(std::max<std::int64_t>(first.dts, 0)),
+                                 impl->format.sample_rate, chosen->timescale);
+  }
   Impl* m = impl.get();
   impl->pressure = tracker.subscribe([m](mem::PressureLevel level) {
     if (level == mem::PressureLevel::critical) m->release_buffers.store(true);
@@ -174,7 +185,7 @@ const Presentation& AudioStream::presentation() const noexcept { return impl_->p
 Result<void> AudioStream::seek(std::uint64_t frame) {
   Impl& m = *impl_;
   const auto& segments = m.presentation.segments;
-  if (m.presentation.frames && frame >= *m.presentation.frames) {  // past the end: at the end
+  if (m.presentation.frames_exact && frame >= *m.presentation.frames) {  // past the end: at the end
     m.segment = segments.size();
     m.segment_done = 0;
     m.position = *m.presentation.frames;
@@ -199,10 +210,15 @@ Result<void> AudioStream::seek(std::uint64_t frame) {
   return core::ok();
 }
 
-Result<std::span<const std::byte>> AudioStream::Impl::read_media(const Segment& s, std::uint64_t want) {
+Result<std::span<const std::byte>> AudioStream::Impl::read_media(const Segment& s, std::uint64_t& want) {
   std::uint64_t end = ~std::uint64_t{0};  // no length, or one past the end of time: to the end
   if (s.frames && !core::checked_add(s.start, *s.frames, end)) end = ~std::uint64_t{0};
-  if (decoded > want) FRUGAL_CHECK(seek_media(want));  // an edit going back in the media
+  // An edit going back in the media, or far ahead of it: seek rather than
+  // decode what would be thrown away.
+  if (decoded > want || want - decoded > format.sample_rate) {
+    FRUGAL_CHECK(seek_media(want));
+    if (decoded > want) want = decoded;
+  }
   while (decoded < end) {
     mp4::Packet p;
     if (auto r = demuxer.next_packet(p); !r) {
@@ -256,7 +272,11 @@ Result<std::span<const std::byte>> AudioStream::read() {
       std::fill_n(m.out.begin(), bytes, std::byte{0});
       block = std::span<const std::byte>(m.out).first(bytes);
     } else {
-      FRUGAL_TRY(block, m.read_media(s, s.start + m.segment_done));
+      std::uint64_t want = s.start + m.segment_done;
+      FRUGAL_TRY(block, m.read_media(s, want));
+      const std::uint64_t absent = want - (s.start + m.segment_done);
+      m.segment_done += absent;
+      m.position += absent;
       if (block.empty()) continue;  // the media ended before the edit did
     }
     const std::uint64_t frames = block.size() / m.format.bytes_per_frame();

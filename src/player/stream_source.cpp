@@ -27,8 +27,17 @@ Result<void> StreamSource::grow_head(std::size_t bytes) {
     return make_error(Errc::limit_exceeded,
                       "movie header larger than what is held of a non-seekable input (StreamSourceOptions::head_bytes)",
                       head_.size());
-  if (!charge_.try_resize(charge_.bytes() + (bytes - head_.size())))
-    return make_error(Errc::out_of_memory, "input stream buffer over the memory budget");
+  if (bytes > head_.capacity()) {
+    // Capacity is what is allocated: charge it, doubling up to the cap (or
+    // just what is needed when the budget has no room for more).
+    std::size_t capacity = std::min(std::max(bytes, 2 * head_.capacity()), options_.head_bytes);
+    if (!charge_.try_resize(charge_.bytes() + (capacity - head_.capacity()))) {
+      capacity = bytes;
+      if (!charge_.try_resize(charge_.bytes() + (capacity - head_.capacity())))
+        return make_error(Errc::out_of_memory, "input stream buffer over the memory budget");
+    }
+    head_.reserve(capacity);
+  }
   head_.resize(bytes);
   return core::ok();
 }
@@ -59,12 +68,10 @@ Result<void> StreamSource::fill_to(std::uint64_t end) {
       auto r = in_->read(std::span(head_).subspan(at, want));
       if (!r) {
         head_.resize(at);
-        charge_.resize(charge_.bytes() - want);
         return r.error();
       }
       got = *r;
       head_.resize(at + got);
-      charge_.resize(charge_.bytes() - (want - got));
     } else {
       // Straight into the ring, a contiguous piece at a time.
       const std::size_t at = static_cast<std::size_t>(pos_ % window_.size());

@@ -1,5 +1,6 @@
 #include <frugal/player/audio_stream.hpp>
 
+#include "support/fragment_writer.hpp"
 #include "support/mp4_writer.hpp"
 
 #include <gtest/gtest.h>
@@ -224,6 +225,34 @@ TEST(AudioStream, UseEditListFalseKeepsEverything) {
   ASSERT_TRUE(s.stream);
   EXPECT_EQ(s.stream->total_frames(), kFrames);
   EXPECT_EQ(s.read_all(), expected_frames(0, kFrames, SampleFormat::s16));
+}
+
+// Fragments whose first tfdt is not 0 (a live stream, segments joined in
+// the middle): frames count from the first decode time, so reading gives
+// every frame once and a seek lands where it should.
+TEST(AudioStream, FragmentsStartingLate) {
+  FragmentedSpec spec;
+  spec.init.tracks = {audio_track(audio_sample_entry(AudioEntrySpec("sowt").with_bits(16).with_rate(kRate)), {}, kRate)};
+  for (std::uint64_t k = 0; k < 3; ++k) {
+    TrafSpec t;
+    t.truns = {TrunSpec(fragment_samples(2, 1000, 4000))};
+    for (FragmentSample& f : t.truns[0].samples) f.size = 4000;  // 1000 stereo s16 frames
+    t.decode_time = 441000 + 2000 * k;
+    spec.fragments.push_back(MoofSpec({t}));
+  }
+  FragmentLayout layout;
+  const Bytes file = build_fragmented_mp4(spec, &layout);
+  Bytes all;
+  for (const auto& sample : layout.samples[0])
+    all.insert(all.end(), file.begin() + static_cast<std::ptrdiff_t>(sample.offset),
+               file.begin() + static_cast<std::ptrdiff_t>(sample.offset + sample.size));
+  OpenedStream s(file);
+  ASSERT_TRUE(s.stream) << s.stream.error().message;
+  EXPECT_EQ(s.read_all(), all);
+  ASSERT_TRUE(s.stream->seek(2500));
+  EXPECT_EQ(s.read_all(), Bytes(all.begin() + 2500 * 4, all.end()));
+  ASSERT_TRUE(s.stream->seek(0));
+  EXPECT_EQ(s.read_all(), all);
 }
 
 class AudioStreamFormat : public testing::TestWithParam<std::pair<SampleFormat, std::uint8_t>> {};

@@ -131,15 +131,17 @@ TEST(StreamSource, ReadsBeforeWillRevisitComeFromTheGrowingHead) {
   EXPECT_EQ(src.size(), std::nullopt);
   EXPECT_EQ(src.held_bytes(), 0u);
   EXPECT_TRUE(reads_right(src, 0, 8, f.total));
-  EXPECT_EQ(src.held_bytes(), 8u);
+  EXPECT_GE(src.held_bytes(), 8u);  // the head's capacity: it doubles as it grows
   // Forward, then back, then forward again: all of it is still held.
   EXPECT_TRUE(reads_right(src, 5000, 100, f.total));
-  EXPECT_EQ(src.held_bytes(), 5100u);
+  EXPECT_GE(src.held_bytes(), 5100u);
+  EXPECT_LE(src.held_bytes(), 2 * 5100u);
   EXPECT_EQ(f.in.position(), 5100u);  // nothing read ahead of the need
   EXPECT_TRUE(reads_right(src, 0, 5100, f.total));
   EXPECT_TRUE(reads_right(src, 4, 3, f.total));
   EXPECT_TRUE(reads_right(src, 3000, 2500, f.total));
-  EXPECT_EQ(src.held_bytes(), 5500u);
+  EXPECT_GE(src.held_bytes(), 5500u);
+  EXPECT_LE(src.held_bytes(), 2 * 5500u);
   for (std::uint64_t at = 0; at < 5500; at += 377) EXPECT_TRUE(reads_right(src, at, 61, f.total));
   EXPECT_EQ(account_bytes(f.tracker), src.held_bytes());
   EXPECT_GT(f.in.calls, 5500u / 7);  // the pieces were small
@@ -246,8 +248,8 @@ TEST(StreamSource, WillRevisitFailsCleanlyAndCanBeGivenAgain) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::io);
   EXPECT_TRUE(reads_right(src, 0, 2000, f.total));  // still the head: everything read is there
-  EXPECT_EQ(src.held_bytes(), 2000u);
-  EXPECT_EQ(account_bytes(f.tracker), 2000u);
+  EXPECT_GE(src.held_bytes(), 2000u);
+  EXPECT_EQ(account_bytes(f.tracker), src.held_bytes());
   ASSERT_TRUE(src.will_revisit(4000));
   EXPECT_EQ(src.held_bytes(), 4000u + 1024u);
   EXPECT_EQ(account_bytes(f.tracker), src.held_bytes());
@@ -309,7 +311,8 @@ TEST(StreamSource, ForwardJumpsSkipToTheRightBytes) {
   StreamSource head = g.open();
   EXPECT_TRUE(reads_right(head, 200000, 10, g.total));
   EXPECT_TRUE(reads_right(head, 17, 10, g.total));
-  EXPECT_EQ(head.held_bytes(), 200010u);
+  EXPECT_GE(head.held_bytes(), 200010u);
+  EXPECT_LE(head.held_bytes(), 2 * 200010u);
 }
 
 // A read larger than the window (a big packet) works when it comes in
@@ -383,8 +386,8 @@ TEST(StreamSource, StreamErrorsPassOnAndTheNextReadGoesOn) {
     auto r = src.read_at(100, buf);
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, Errc::io);
-    EXPECT_EQ(src.held_bytes(), held);
-    EXPECT_EQ(account_bytes(f.tracker), held);
+    EXPECT_GE(src.held_bytes(), held);  // the head may have grown its room for the read
+    EXPECT_EQ(account_bytes(f.tracker), src.held_bytes());
     EXPECT_TRUE(reads_right(src, 100, 10, f.total));
     // Fails half way through a read that needs many stream reads: the bytes
     // taken before the error stay, the next read goes on from there.
@@ -395,7 +398,7 @@ TEST(StreamSource, StreamErrorsPassOnAndTheNextReadGoesOn) {
     EXPECT_EQ(r.error().code, Errc::io);
     EXPECT_EQ(f.in.position(), 1500u);
     if (!settled) {
-      EXPECT_EQ(src.held_bytes(), 1500u);
+      EXPECT_GE(src.held_bytes(), 1500u);
     }
     EXPECT_EQ(account_bytes(f.tracker), src.held_bytes());
     EXPECT_TRUE(reads_right(src, 1000, 10, f.total));

@@ -23,7 +23,8 @@ struct Limits {
   std::uint32_t max_packet_bytes = 16u << 20;
   /// Samples of one track in one movie fragment (moof): 4 M is ~6 hours of
   /// AAC or 87 s of single-frame PCM at 48 kHz in a single fragment. Seeking
-  /// inside a fragment walks its samples, so this bounds a seek's work.
+  /// inside a fragment walks the track's samples there, so this bounds that
+  /// part of a seek's work (other tracks' trafs are passed over once each).
   std::uint32_t max_fragment_samples = 1u << 22;
 };
 

@@ -100,7 +100,8 @@ class Demuxer {
   /// the earlier track). Allocation-free once warm (pressure changes aside).
   /// Errors: Errc::end_of_stream after the last packet; Errc::limit_exceeded
   /// for a packet larger than Limits::max_packet_bytes (that packet is passed
-  /// over: the next call delivers the one after it); Errc::malformed for
+  /// over: the next call delivers the one after it), and for a moof with more
+  /// samples of the track than Limits::max_fragment_samples (nothing moves); Errc::malformed for
   /// tables found to contradict each other and Errc::io (nothing moves: the
   /// next call meets the same error).
   core::Result<void> next_packet(Packet& out);

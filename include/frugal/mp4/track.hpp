@@ -54,8 +54,9 @@ struct Track {
   TrackType type = TrackType::other;
   core::FourCC handler;                  ///< hdlr handler_type
   std::uint32_t timescale = 0;           ///< mdhd: ticks per second of this track's media
-  std::uint64_t duration = 0;            ///< mdhd: in `timescale` ticks (fragmented files
-                                         ///< with mdhd's 0: mehd's fragment_duration)
+  std::uint64_t duration = 0;            ///< mdhd: in `timescale` ticks; in fragmented files
+                                         ///< mehd's fragment_duration, else 0 (unknown: mdhd
+                                         ///< counts only the samples in moov)
   std::array<char, 4> language{'u', 'n', 'd', '\0'};  ///< mdhd: ISO 639-2/T code
   std::vector<SampleEntry> sample_entries;
   std::vector<EditListEntry> edit_list;  ///< empty when the track has none
