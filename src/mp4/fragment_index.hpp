@@ -10,7 +10,10 @@
 // itself being read again between two points to refine a lookup; or, when
 // the file has neither, from the fragments the demuxer walks through
 // (added as they are met). A full index drops every other point and keeps
-// one in twice as many from then on.
+// one in twice as many from then on. sidx and tfra give presentation times;
+// a point's time is a hint that the fragment's tfdt corrects (a seek that
+// finds the fragment later than the target steps back a point); only a
+// fragment without tfdt takes the hint as its decode time.
 
 #include <frugal/core/byte_source.hpp>
 #include <frugal/core/limits.hpp>

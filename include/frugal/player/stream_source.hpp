@@ -9,7 +9,10 @@
 //   header larger than `head_bytes` fails with Errc::limit_exceeded.
 // - A window of the last `window_bytes` read, for readers that look back a
 //   little (a fragment's trun entries while its samples are read, several
-//   tracks interleaved). Asking for bytes further back fails with
+//   tracks interleaved). A fragment whose trun entries outgrow the
+//   demuxer's 4 KiB table window while its data outgrows this window (a
+//   moof of thousands of samples over more than 256 KiB) cannot be read
+//   from a stream: raise `window_bytes` for such files. Asking for bytes further back fails with
 //   Errc::unsupported; a read from the held prefix into such bytes (a
 //   read-ahead past the end of moov) comes back short at the prefix's end.
 //   Reads ahead go straight to the stream, so a read larger than the
