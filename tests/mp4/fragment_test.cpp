@@ -361,8 +361,9 @@ TEST(Fragments, NegativeDataOffsetBeforeTheFileIsMalformed) {
 
 // Decode times stay below 2^62: a tfdt near 2^63 is malformed, not a wrap.
 TEST(Fragments, TfdtPast2To62IsMalformed) {
-  expect_packets_fail(build_fragmented_mp4(one_track({MoofSpec{{traf(fragment_samples(2), INT64_MAX - 100)}}})),
-                      Errc::malformed);
+  for (std::uint64_t tfdt : {(std::uint64_t{1} << 62) + 1, std::uint64_t{INT64_MAX} - 100, ~std::uint64_t{0}})
+    expect_packets_fail(build_fragmented_mp4(one_track({MoofSpec{{traf(fragment_samples(2), tfdt)}}})),
+                        Errc::malformed);
 }
 
 // ---- seeking --------------------------------------------------------------------

@@ -126,7 +126,7 @@ Bytes build_fragment(const FragmentedSpec& spec, const MoofSpec& moof_spec, std:
               {data_start + (mdat.size() - 8), r.size, t.dts, r.duration, (r.flags & kNonSyncSample) == 0});
         for (std::uint32_t b = 0; b < r.size; ++b) mdat.u8(std::to_integer<std::uint8_t>(sample_byte(traf.track, t.next_sample, b)));
         ++t.next_sample;
-        t.dts += r.duration;
+        t.dts = static_cast<std::int64_t>(static_cast<std::uint64_t>(t.dts) + r.duration);  // hostile tfdts wrap
         durations[traf.track] += r.duration;
       }
     }
