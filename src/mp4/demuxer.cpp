@@ -281,11 +281,18 @@ struct Demuxer::Impl {
       if (run.sync) landing = before_sample;
       if (run.dts + static_cast<std::int64_t>(run.duration) > ticks) break;
     }
-    s.fragment = landing;
+    return land_in_fragments(i, landing, was);
+  }
+
+  // Puts track `i` at `at` in its fragments and peeks the packet there; on
+  // error the track is back at `was`.
+  Result<SeekPoint> land_in_fragments(std::size_t i, const detail::FragmentCursor& at, const Position& was) {
+    TrackState& s = states[i];
+    s.fragment = at;
     s.in_fragments = true;
     s.has_peeked = false;
-    s.next_index = landing.sample();
-    SeekPoint point{landing.sample(), landing.dts()};
+    s.next_index = at.sample();
+    SeekPoint point{at.sample(), at.dts()};
     FRUGAL_TRY(bool more, peek_or_restore(i, was));
     if (more) point.dts = s.peeked.dts;
     return point;
@@ -313,14 +320,7 @@ struct Demuxer::Impl {
       if (!more) break;
       at = probe;
     }
-    s.fragment = at;
-    s.in_fragments = true;
-    s.has_peeked = false;
-    s.next_index = at.sample();
-    SeekPoint point{at.sample(), at.dts()};
-    FRUGAL_TRY(bool more, peek_or_restore(i, was));
-    if (more) point.dts = s.peeked.dts;
-    return point;
+    return land_in_fragments(i, at, was);
   }
 
   Result<SeekPoint> seek_to_sample(std::size_t i, std::uint64_t sample) {
