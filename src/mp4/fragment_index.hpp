@@ -88,8 +88,6 @@ class FragmentIndex {
   /// memory given back; lookups stay right, walks get longer.
   void coarsen() noexcept;
 
-  std::size_t points() const noexcept { return points_.size(); }
-
  private:
   static constexpr std::uint64_t kNoEntry = ~std::uint64_t{0};
   core::Result<FragmentPoint> entry_point(core::ByteSource& source, std::uint64_t i,
