@@ -60,12 +60,12 @@ class FrugalSubject final : public Subject {
     if (!file) return false;
     file_ = std::make_unique<frugal::core::FileSource>(std::move(*file));
     counting_ = std::make_unique<frugal::core::CountingSource>(*file_);
-    frugal::mp4::DemuxerOptions options;
+    frugal::core::DemuxerOptions options;
     options.tracker = &tracker_;
     auto d = frugal::mp4::Demuxer::open(*counting_, options);
     if (!d) return false;
     demuxer_.emplace(std::move(*d));
-    const frugal::mp4::Track& t = demuxer_->tracks().front();
+    const frugal::core::Track& t = demuxer_->tracks().front();
     track_ = t.id;
     timescale_ = t.timescale;
     duration_ = static_cast<double>(t.duration) / t.timescale;
@@ -77,7 +77,7 @@ class FrugalSubject final : public Subject {
   }
   // Reads the payload too, as av_read_frame does.
   bool next() override {
-    frugal::mp4::Packet p;
+    frugal::core::Packet p;
     if (!demuxer_->next_packet(p)) return false;
     payload_.resize(p.size);
     return static_cast<bool>(demuxer_->read_packet(p, payload_));

@@ -19,7 +19,7 @@ namespace {
 // before packet `press_at`.
 void read_packets(mp4::Demuxer& demuxer, std::uint64_t max, std::uint64_t press_at,
                   mem::ManualPressureSource& pressure, mem::MemoryTracker& tracker) {
-  mp4::Packet p;
+  core::Packet p;
   std::vector<std::byte> data;
   for (std::uint64_t i = 0; i < max; ++i) {
     if (i == press_at) {
@@ -34,19 +34,19 @@ void read_packets(mp4::Demuxer& demuxer, std::uint64_t max, std::uint64_t press_
 
 void run(std::span<const std::byte> input, mem::MemoryTracker& tracker, mem::ManualPressureSource& pressure) {
   core::MemorySource source(input);
-  mp4::DemuxerOptions options;
+  core::DemuxerOptions options;
   options.limits = fuzz::limits();
   options.tracker = &tracker;
   auto demuxer = mp4::Demuxer::open(source, options);
   if (!demuxer) return;
   fuzz::Steering steer(input);
 
-  for (const mp4::Track& t : demuxer->tracks()) (void)demuxer->set_track_enabled(t.id, true);
+  for (const core::Track& t : demuxer->tracks()) (void)demuxer->set_track_enabled(t.id, true);
   read_packets(*demuxer, fuzz::kMaxPackets, steer.up_to(fuzz::kMaxPackets), pressure, tracker);
   pressure.set(mem::PressureLevel::normal);
   tracker.dispatch();
 
-  for (const mp4::Track& t : demuxer->tracks()) {
+  for (const core::Track& t : demuxer->tracks()) {
     if (t.error) continue;
     (void)demuxer->packet_count(t.id);
     for (int k = 0; k < 4; ++k) {

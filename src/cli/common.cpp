@@ -117,10 +117,10 @@ bool one_input(const Args& args, const std::string& command, std::vector<std::st
   return true;
 }
 
-core::Result<mp4::Demuxer> open_demuxer(Input& input) {
-  mp4::DemuxerOptions options;
+core::Result<std::unique_ptr<core::Demuxer>> open_demuxer(Input& input) {
+  core::DemuxerOptions options;
   options.tracker = &tracker();
-  return mp4::Demuxer::open(input.source(), options);
+  return player::open_demuxer(input.source(), options);
 }
 
 int report(const std::string& subject, const core::Error& error) {

@@ -7,6 +7,7 @@
 #include <frugal/core/media.hpp>
 #include <frugal/mem/memory_tracker.hpp>
 #include <frugal/player/audio_stream.hpp>
+#include <frugal/player/container.hpp>
 #include <frugal/player/stream_source.hpp>
 
 #include <cstdint>
@@ -74,7 +75,7 @@ std::vector<std::vector<std::string>> group_inputs(const std::vector<std::string
 bool one_input(const Args& args, const std::string& command, std::vector<std::string>& paths, int& exit_code);
 
 /// The MP4 demuxer over `input`, charging tracker().
-core::Result<mp4::Demuxer> open_demuxer(Input& input);
+core::Result<std::unique_ptr<core::Demuxer>> open_demuxer(Input& input);
 
 /// Prints "frugal: <subject>: <category>: <message> (at byte N)" to stderr
 /// and returns the exit code for the error.

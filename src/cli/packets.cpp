@@ -24,21 +24,21 @@ int run_packets(const std::vector<std::string>& argv) {
   if (!input) return report(path, input.error());
   auto demuxer = open_demuxer(**input);
   if (!demuxer) return report(path, demuxer.error());
-  mp4::Demuxer& d = *demuxer;
+  core::Demuxer& d = **demuxer;
   if (track) {
     if (!d.track(*track)) return usage_error("no track " + std::to_string(*track) + " in " + path);
-    for (const mp4::Track& t : d.tracks())
+    for (const core::Track& t : d.tracks())
       if (auto r = d.set_track_enabled(t.id, t.id == *track); !r) return report(path, r.error());
   } else {
     // Broken tracks were left out at open; say so, and fail at the end.
-    for (const mp4::Track& t : d.tracks())
+    for (const core::Track& t : d.tracks())
       if (t.error) code = report(path + ": track " + std::to_string(t.id), *t.error);
   }
 
   const bool json = args->has("--json");
   if (!json) std::printf("%-6s %-8s %-12s %-12s %-8s %-8s %-12s %s\n", "track", "index", "dts", "pts", "duration",
                          "size", "pos", "sync");
-  mp4::Packet p;
+  core::Packet p;
   while (true) {
     if (auto r = d.next_packet(p); !r) {
       if (r.error().code == core::Errc::end_of_stream) break;

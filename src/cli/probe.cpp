@@ -3,6 +3,8 @@
 #include "cli/json.hpp"
 
 #include <frugal/mp4/demuxer.hpp>
+
+#include <string_view>
 #include <frugal/player/presentation.hpp>
 
 #include <algorithm>
@@ -16,12 +18,18 @@ std::string error_text(const core::Error& e) {
   return std::string(core::errc_name(e.code)) + ": " + e.message;
 }
 
+// MP4 facts beyond the Demuxer interface, or nullptr for other containers.
+const mp4::Demuxer* as_mp4(const core::Demuxer& d) {
+  return std::string_view(d.format_name()) == "mp4" ? static_cast<const mp4::Demuxer*>(&d) : nullptr;
+}
+
 // The movie's duration (mvhd), else the longest track's (mdhd).
-double duration_seconds(const mp4::Demuxer& d) {
-  if (d.movie_timescale() && d.movie_duration())
-    return static_cast<double>(d.movie_duration()) / d.movie_timescale();
+double duration_seconds(const core::Demuxer& d) {
+  const mp4::Demuxer* m = as_mp4(d);
+  if (m && m->movie_timescale() && m->movie_duration())
+    return static_cast<double>(m->movie_duration()) / m->movie_timescale();
   double longest = 0;
-  for (const mp4::Track& t : d.tracks())
+  for (const core::Track& t : d.tracks())
     if (t.timescale) longest = std::max(longest, static_cast<double>(t.duration) / t.timescale);
   return longest;
 }
@@ -35,7 +43,7 @@ struct TrackFacts {
   std::optional<core::Error> error;
 };
 
-TrackFacts facts_of(mp4::Demuxer& d, const mp4::Track& t) {
+TrackFacts facts_of(core::Demuxer& d, const core::Track& t) {
   TrackFacts f;
   f.error = t.error;
   if (!f.error && !t.sample_entries.empty()) f.error = t.sample_entries.front().error;
@@ -45,10 +53,10 @@ TrackFacts facts_of(mp4::Demuxer& d, const mp4::Track& t) {
   if (const core::CodecParameters* a = t.audio()) {
     // iTunSMPB speaks for the first audio track.
     const auto first_audio = std::find_if(d.tracks().begin(), d.tracks().end(),
-                                          [](const mp4::Track& x) { return x.type == mp4::TrackType::audio; });
-    const std::optional<mp4::ItunesGapless> none;
+                                          [](const core::Track& x) { return x.type == core::TrackType::audio; });
+    const std::optional<core::GaplessInfo> none;
     auto p = player::presentation(t, d.movie_timescale(), a->sample_rate,
-                                  &*first_audio == &t ? d.itunes_gapless() : none, true);
+                                  &*first_audio == &t ? d.gapless() : none, true);
     if (p) f.presentation = std::move(*p);
     else if (!f.error) f.error = p.error();
   }
@@ -69,10 +77,10 @@ std::string optional_number(const std::optional<std::uint64_t>& v) {
   return v ? std::to_string(*v) : "null";
 }
 
-std::string track_json(const mp4::Track& t, const TrackFacts& f) {
+std::string track_json(const core::Track& t, const TrackFacts& f) {
   JsonObject o;
-  o.add("id", t.id).add("type", mp4::track_type_name(t.type));
-  const mp4::SampleEntry* entry = t.sample_entries.empty() ? nullptr : &t.sample_entries.front();
+  o.add("id", t.id).add("type", core::track_type_name(t.type));
+  const core::SampleEntry* entry = t.sample_entries.empty() ? nullptr : &t.sample_entries.front();
   if (entry) o.add("format", entry->format.str().data());
   if (const core::CodecParameters* a = t.audio()) {
     o.add("codec", core::codec_name(*a))
@@ -98,12 +106,13 @@ std::string track_json(const mp4::Track& t, const TrackFacts& f) {
   return o.str();
 }
 
-void print_text(const std::string& path, mp4::Demuxer& d) {
-  std::printf("%s: mp4, brand %s, %.3f s%s\n", path.c_str(), d.major_brand().str().data(), duration_seconds(d),
-              d.fragmented() ? ", fragmented" : "");
-  for (const mp4::Track& t : d.tracks()) {
+void print_text(const std::string& path, core::Demuxer& d) {
+  std::printf("%s: %s", path.c_str(), d.format_name());
+  if (const mp4::Demuxer* m = as_mp4(d)) std::printf(", brand %s", m->major_brand().str().data());
+  std::printf(", %.3f s%s\n", duration_seconds(d), as_mp4(d) && as_mp4(d)->fragmented() ? ", fragmented" : "");
+  for (const core::Track& t : d.tracks()) {
     const TrackFacts f = facts_of(d, t);
-    std::printf("  track %u: %s", t.id, mp4::track_type_name(t.type));
+    std::printf("  track %u: %s", t.id, core::track_type_name(t.type));
     if (!t.sample_entries.empty()) std::printf(" [%s]", t.sample_entries.front().format.str().data());
     if (const core::CodecParameters* a = t.audio())
       std::printf(" %s, %u Hz, %u ch, %u bits", core::codec_name(*a), a->sample_rate, a->channels,
@@ -135,18 +144,17 @@ int run_probe(const std::vector<std::string>& argv) {
   auto demuxer = open_demuxer(**input);
   if (!demuxer) return report(path, demuxer.error());
   if (!args->has("--json")) {
-    print_text(path, *demuxer);
+    print_text(path, **demuxer);
     return kOk;
   }
   JsonArray tracks;
-  for (const mp4::Track& t : demuxer->tracks()) tracks.add_raw(track_json(t, facts_of(*demuxer, t)));
+  core::Demuxer& d = **demuxer;
+  for (const core::Track& t : d.tracks()) tracks.add_raw(track_json(t, facts_of(d, t)));
   JsonObject o;
-  o.add("file", path)
-      .add("format", "mp4")
-      .add("major_brand", demuxer->major_brand().str().data())
-      .add("duration_seconds", duration_seconds(*demuxer))
-      .add("fragmented", demuxer->fragmented())
-      .add_raw("tracks", tracks.str());
+  o.add("file", path).add("format", d.format_name());
+  if (const mp4::Demuxer* m = as_mp4(d))
+    o.add("major_brand", m->major_brand().str().data()).add("fragmented", m->fragmented());
+  o.add("duration_seconds", duration_seconds(d)).add_raw("tracks", tracks.str());
   std::printf("%s\n", o.str().c_str());
   return kOk;
 }

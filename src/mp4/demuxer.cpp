@@ -19,17 +19,6 @@ using core::FourCC;
 using core::make_error;
 using core::Result;
 
-const char* track_type_name(TrackType type) noexcept {
-  switch (type) {
-    case TrackType::audio: return "audio";
-    case TrackType::video: return "video";
-    case TrackType::text: return "text";
-    case TrackType::metadata: return "metadata";
-    case TrackType::other: return "other";
-  }
-  return "other";
-}
-
 namespace {
 
 // FFmpeg delivers PCM whose samples are single frames in packets of up to
@@ -109,7 +98,8 @@ struct Demuxer::Impl {
   std::uint32_t timescale = 0;
   std::uint64_t duration = 0;
   bool fragmented = false;
-  std::optional<ItunesGapless> itunes_gapless;
+  std::optional<GaplessInfo> itunes_gapless;
+  std::vector<Chapter> chapters;
   std::uint32_t max_packet_bytes = 0;
   std::vector<Track> tracks;
   std::vector<TrackState> states;  // parallel to tracks; never resized after open
@@ -457,14 +447,11 @@ core::FourCC Demuxer::major_brand() const noexcept { return impl_->major_brand; 
 std::uint32_t Demuxer::movie_timescale() const noexcept { return impl_->timescale; }
 std::uint64_t Demuxer::movie_duration() const noexcept { return impl_->duration; }
 bool Demuxer::fragmented() const noexcept { return impl_->fragmented; }
-const std::optional<ItunesGapless>& Demuxer::itunes_gapless() const noexcept { return impl_->itunes_gapless; }
+const std::optional<GaplessInfo>& Demuxer::gapless() const noexcept { return impl_->itunes_gapless; }
+const char* Demuxer::format_name() const noexcept { return "mp4"; }
+bool Demuxer::indexed() const noexcept { return !impl_->fragmented; }
+std::span<const Chapter> Demuxer::chapters() const noexcept { return impl_->chapters; }
 std::span<const Track> Demuxer::tracks() const noexcept { return impl_->tracks; }
-
-const Track* Demuxer::track(std::uint32_t id) const noexcept {
-  for (const Track& t : impl_->tracks)
-    if (t.id == id) return &t;
-  return nullptr;
-}
 
 Result<void> Demuxer::set_track_enabled(std::uint32_t id, bool enabled) {
   FRUGAL_TRY(std::size_t i, impl_->index_of(id));

@@ -256,7 +256,7 @@ Result<void> parse_udta(core::ByteSource& source, const BoxReader& parent, const
 
 }  // namespace
 
-std::optional<ItunesGapless> parse_itunsmpb(std::span<const std::byte> text) {
+std::optional<GaplessInfo> parse_itunsmpb(std::span<const std::byte> text) {
   std::uint64_t words[4] = {};
   std::size_t n = 0, i = 0;
   const auto at = [&](std::size_t k) { return std::to_integer<char>(text[k]); };
@@ -274,7 +274,7 @@ std::optional<ItunesGapless> parse_itunsmpb(std::span<const std::byte> text) {
     words[n++] = v;
   }
   if (n < 4 || words[1] > 0xFFFFFFFFu || words[2] > 0xFFFFFFFFu) return std::nullopt;
-  return ItunesGapless{static_cast<std::uint32_t>(words[1]), static_cast<std::uint32_t>(words[2]), words[3]};
+  return GaplessInfo{static_cast<std::uint32_t>(words[1]), static_cast<std::uint32_t>(words[2]), words[3]};
 }
 
 Result<Movie> parse_moov(core::ByteSource& source, const BoxReader& top, const BoxHeader& moov,

@@ -9,7 +9,7 @@
 #include <frugal/core/result.hpp>
 #include <frugal/mp4/box.hpp>
 #include <frugal/mp4/demuxer.hpp>
-#include <frugal/mp4/track.hpp>
+#include "mp4/vocabulary.hpp"
 
 #include <vector>
 
@@ -26,7 +26,7 @@ struct Movie {
   bool fragmented = false;  // mvex present
   std::uint64_t fragment_duration = 0;  // mehd, movie timescale ticks (0: not given)
   std::vector<TrackExtends> extends;    // trex, one per track
-  std::optional<ItunesGapless> itunes_gapless;  // iTunSMPB in moov/udta/meta/ilst
+  std::optional<GaplessInfo> itunes_gapless;  // iTunSMPB in moov/udta/meta/ilst
   std::vector<ParsedTrack> tracks;
 };
 
@@ -34,7 +34,7 @@ struct Movie {
 /// 0000000000A8C7DC ..."): hexadecimal words; the second is the encoder
 /// delay, the third the padding, the fourth the original length. nullopt
 /// for text that is not that.
-std::optional<ItunesGapless> parse_itunsmpb(std::span<const std::byte> text);
+std::optional<GaplessInfo> parse_itunsmpb(std::span<const std::byte> text);
 
 /// Parses `moov` (a child of `top`). A trak whose boxes are broken becomes a
 /// track with `error` set; only a broken moov structure fails the call.

@@ -5,7 +5,7 @@
 
 #include <frugal/core/limits.hpp>
 #include <frugal/core/result.hpp>
-#include <frugal/mp4/track.hpp>
+#include "mp4/vocabulary.hpp"
 
 #include <span>
 #include <vector>

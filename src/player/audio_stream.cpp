@@ -2,6 +2,7 @@
 
 #include <frugal/codec/sample_convert.hpp>
 #include <frugal/core/arith.hpp>
+#include <frugal/player/container.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -19,8 +20,8 @@ constexpr unsigned kMaxCorruptInARow = 16;
 constexpr std::uint64_t kSilenceFrames = 4096;
 
 struct AudioStream::Impl {
-  mp4::Demuxer demuxer;
-  const mp4::Track* track = nullptr;
+  std::unique_ptr<core::Demuxer> demuxer;
+  const core::Track* track = nullptr;
   std::unique_ptr<codec::Decoder> decoder;
   core::AudioFormat format;       // output
   Presentation presentation;
@@ -37,7 +38,7 @@ struct AudioStream::Impl {
   std::atomic<bool> release_buffers{false};  // set by the pressure callback, acted on in read()
   mem::Subscription pressure;
 
-  explicit Impl(mp4::Demuxer d) : demuxer(std::move(d)) {}
+  explicit Impl(std::unique_ptr<core::Demuxer> d) : demuxer(std::move(d)) {}
 
   // Grows `buffer` to `bytes`, charging the growth first.
   core::Result<void> grow(std::vector<std::byte>& buffer, std::size_t bytes) {
@@ -65,25 +66,25 @@ struct AudioStream::Impl {
 
   // Restarts decoding early enough for media frame `target` to come out
   // right: by the file's roll groups when it has them, else the codec's
-  // pre-roll (fragments number no samples: always by the codec). The
+  // pre-roll (where packets are not numbered: always by the codec). The
   // frames before `target` are then dropped by read().
   core::Result<void> seek_media(std::uint64_t target) {
-    const mp4::Track& t = *track;
+    const core::Track& t = *track;
     const std::uint32_t rate = format.sample_rate;
     if (t.timescale == 0 || rate == 0) return make_error(Errc::unsupported, "cannot seek: no timescale or rate");
     const auto to_ticks = [&](std::uint64_t frames) { return core::mul_div(frames, t.timescale, rate); };
     std::uint64_t sample = 0;
     std::optional<std::uint32_t> roll;
-    if (!demuxer.fragmented()) {
-      FRUGAL_TRY(sample, demuxer.sample_at_time(t.id, to_ticks(target)));
-      FRUGAL_TRY(roll, demuxer.preroll_samples(t.id, sample));
+    if (demuxer->indexed()) {
+      FRUGAL_TRY(sample, demuxer->sample_at_time(t.id, to_ticks(target)));
+      FRUGAL_TRY(roll, demuxer->preroll_samples(t.id, sample));
     }
-    mp4::SeekPoint point;
+    core::SeekPoint point;
     if (roll) {
-      FRUGAL_TRY(point, demuxer.seek_to_sample(t.id, sample > *roll ? sample - *roll : 0));
+      FRUGAL_TRY(point, demuxer->seek_to_sample(t.id, sample > *roll ? sample - *roll : 0));
     } else {
       const std::uint64_t preroll = codec::preroll_frames(t.sample_entries.front().codec);
-      FRUGAL_TRY(point, demuxer.seek(t.id, to_ticks(target > preroll ? target - preroll : 0)));
+      FRUGAL_TRY(point, demuxer->seek(t.id, to_ticks(target > preroll ? target - preroll : 0)));
     }
     decoder->reset();
     const std::uint64_t at =
@@ -114,36 +115,36 @@ AudioStream::~AudioStream() = default;
 Result<AudioStream> AudioStream::open(core::ByteSource& source, const codec::DecoderRegistry& registry,
                                       const StreamOptions& options) {
   mem::MemoryTracker& tracker = options.tracker ? *options.tracker : mem::default_tracker();
-  mp4::DemuxerOptions demuxer_options = options.demuxer;
+  core::DemuxerOptions demuxer_options = options.demuxer;
   demuxer_options.tracker = &tracker;
   codec::DecoderOptions decoder_options = options.decoder;
   decoder_options.tracker = &tracker;
   FRUGAL_TRY(mem::Account buffers_account, tracker.account("player/stream_buffers"));
-  FRUGAL_TRY(mp4::Demuxer demuxer, mp4::Demuxer::open(source, demuxer_options));
+  FRUGAL_TRY(std::unique_ptr<core::Demuxer> demuxer, open_demuxer(source, demuxer_options));
   auto impl = std::make_unique<Impl>(std::move(demuxer));
   impl->buffers_charge = mem::Charge(buffers_account, 0);
-  mp4::Demuxer& d = impl->demuxer;
+  core::Demuxer& d = *impl->demuxer;
 
-  const mp4::Track* chosen = nullptr;
-  for (const mp4::Track& t : d.tracks()) {
-    if (options.track ? t.id != *options.track : (t.type != mp4::TrackType::audio || t.error)) continue;
+  const core::Track* chosen = nullptr;
+  for (const core::Track& t : d.tracks()) {
+    if (options.track ? t.id != *options.track : (t.type != core::TrackType::audio || t.error)) continue;
     chosen = &t;
     break;
   }
   if (!chosen) {
     if (options.track) return make_error(Errc::invalid_argument, "no track with that track ID");
-    for (const mp4::Track& t : d.tracks())
-      if (t.type == mp4::TrackType::audio && t.error) return *t.error;
+    for (const core::Track& t : d.tracks())
+      if (t.type == core::TrackType::audio && t.error) return *t.error;
     return make_error(Errc::unsupported, "no audio track");
   }
-  if (chosen->type != mp4::TrackType::audio) return make_error(Errc::invalid_argument, "track is not audio");
+  if (chosen->type != core::TrackType::audio) return make_error(Errc::invalid_argument, "track is not audio");
   if (chosen->error) return *chosen->error;
   if (chosen->sample_entries.empty()) return make_error(Errc::malformed, "audio track without sample description");
-  const mp4::SampleEntry& entry = chosen->sample_entries.front();
+  const core::SampleEntry& entry = chosen->sample_entries.front();
   if (entry.error) return *entry.error;
   if (entry.codec.codec == core::Codec::unknown) return make_error(Errc::unsupported, "unknown audio codec");
 
-  for (const mp4::Track& t : d.tracks())
+  for (const core::Track& t : d.tracks())
     if (!t.error) FRUGAL_CHECK(d.set_track_enabled(t.id, &t == chosen));
   FRUGAL_TRY(impl->decoder, registry.create(entry.codec, decoder_options));
   impl->track = chosen;
@@ -152,17 +153,17 @@ Result<AudioStream> AudioStream::open(core::ByteSource& source, const codec::Dec
   if (core::bytes_per_sample(impl->format.format) * 8 < impl->format.valid_bits || core::is_float(impl->format.format))
     impl->format.valid_bits = static_cast<std::uint8_t>(core::bytes_per_sample(impl->format.format) * 8);
   // iTunSMPB speaks for the file's first audio track.
-  const mp4::Track* first_audio = nullptr;
-  for (const mp4::Track& t : d.tracks())
-    if (!first_audio && t.type == mp4::TrackType::audio) first_audio = &t;
-  const std::optional<mp4::ItunesGapless> none;
+  const core::Track* first_audio = nullptr;
+  for (const core::Track& t : d.tracks())
+    if (!first_audio && t.type == core::TrackType::audio) first_audio = &t;
+  const std::optional<core::GaplessInfo> none;
   FRUGAL_TRY(impl->presentation, player::presentation(*chosen, d.movie_timescale(), impl->format.sample_rate,
-                                              first_audio == chosen ? d.itunes_gapless() : none,
+                                              first_audio == chosen ? d.gapless() : none,
                                               options.use_edit_list));
-  // Fragments may start late (live streams, a segment list joined in the
-  // middle): media frames count from the track's first decode time.
-  if (d.fragmented()) {
-    FRUGAL_TRY(mp4::SeekPoint first, d.seek(chosen->id, 0));
+  // Fragments and streams may start late (live streams, a segment list
+  // joined in the middle): media frames count from the first decode time.
+  if (!d.indexed()) {
+    FRUGAL_TRY(core::SeekPoint first, d.seek(chosen->id, 0));
     impl->origin = core::mul_div(static_cast<std::uint64_t>(std::max<std::int64_t>(first.dts, 0)),
                                  impl->format.sample_rate, chosen->timescale);
   }
@@ -174,8 +175,8 @@ Result<AudioStream> AudioStream::open(core::ByteSource& source, const codec::Dec
 }
 
 const core::AudioFormat& AudioStream::format() const noexcept { return impl_->format; }
-const mp4::Track& AudioStream::track() const noexcept { return *impl_->track; }
-const mp4::Demuxer& AudioStream::demuxer() const noexcept { return impl_->demuxer; }
+const core::Track& AudioStream::track() const noexcept { return *impl_->track; }
+const core::Demuxer& AudioStream::demuxer() const noexcept { return *impl_->demuxer; }
 std::uint64_t AudioStream::position_frames() const noexcept { return impl_->position; }
 std::uint64_t AudioStream::skipped_packets() const noexcept { return impl_->skipped; }
 
@@ -220,14 +221,14 @@ Result<std::span<const std::byte>> AudioStream::Impl::read_media(const Segment& 
     if (decoded > want) want = decoded;
   }
   while (decoded < end) {
-    mp4::Packet p;
-    if (auto r = demuxer.next_packet(p); !r) {
+    core::Packet p;
+    if (auto r = demuxer->next_packet(p); !r) {
       if (r.error().code == Errc::end_of_stream) break;
       return r.error();
     }
     FRUGAL_CHECK(check_description(p.sample_description_index));
     FRUGAL_CHECK(grow(packet, p.size));
-    FRUGAL_CHECK(demuxer.read_packet(p, packet));
+    FRUGAL_CHECK(demuxer->read_packet(p, packet));
     auto block = decoder->decode(std::span(packet).first(p.size));
     if (!block) {
       // A corrupt packet is skipped, as players do (its audio is lost; the

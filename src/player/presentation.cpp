@@ -21,8 +21,8 @@ std::uint64_t mul_div_round(std::uint64_t a, std::uint64_t b, std::uint64_t c) {
 
 }  // namespace
 
-Result<Presentation> presentation(const mp4::Track& track, std::uint32_t movie_timescale, std::uint32_t sample_rate,
-                                  const std::optional<mp4::ItunesGapless>& itunes, bool use_gapless_info) {
+Result<Presentation> presentation(const core::Track& track, std::uint32_t movie_timescale, std::uint32_t sample_rate,
+                                  const std::optional<core::GaplessInfo>& itunes, bool use_gapless_info) {
   Presentation p;
   const core::CodecParameters* audio = track.audio();
   if (!audio || track.timescale == 0 || sample_rate == 0) {
@@ -45,7 +45,7 @@ Result<Presentation> presentation(const mp4::Track& track, std::uint32_t movie_t
   const bool untouched = edits.size() == 1 && edits[0].media_time == 0;
   if (use_gapless_info && has_media && !(untouched && itunes)) {
     p.source = Presentation::Source::edit_list;
-    for (const mp4::EditListEntry& e : edits) {
+    for (const core::EditListEntry& e : edits) {
       if (e.media_rate != 1 << 16)
         return make_error(Errc::unsupported, "edit list with a rate other than 1 (slow or fast motion, dwell)");
       Segment s;

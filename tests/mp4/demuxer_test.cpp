@@ -15,7 +15,7 @@
 using namespace frugal;
 using namespace frugal::test;
 using core::Errc;
-using mp4::Packet;
+using core::Packet;
 
 namespace {
 
@@ -25,7 +25,7 @@ MovieSpec movie_of(std::vector<TrackSpec> tracks) {
   return m;
 }
 
-void expect_open_error(const Bytes& file, Errc code, const mp4::DemuxerOptions& options = {}) {
+void expect_open_error(const Bytes& file, Errc code, const core::DemuxerOptions& options = {}) {
   OpenedMovie m(file, options);
   ASSERT_FALSE(m.demuxer) << "open succeeded";
   EXPECT_EQ(m.demuxer.error().code, code) << m.demuxer.error().message;
@@ -422,27 +422,27 @@ INSTANTIATE_TEST_SUITE_P(Codes, Language,
                                          // a letter outside a..z (0x1B)
                                          std::pair<std::uint16_t, std::string>{(0x1B << 10) | (1 << 5) | 1, "und"}));
 
-class Handlers : public testing::TestWithParam<std::pair<const char*, mp4::TrackType>> {};
+class Handlers : public testing::TestWithParam<std::pair<const char*, core::TrackType>> {};
 
 TEST_P(Handlers, GiveTheTrackType) {
   TrackSpec t = aac_track(ramp(2));
   t.handler = FourCC(core::load_be32(reinterpret_cast<const std::byte*>(GetParam().first)));
-  if (GetParam().second != mp4::TrackType::audio) t.sample_entries = {plain_sample_entry("avc1", Bytes(70))};
+  if (GetParam().second != core::TrackType::audio) t.sample_entries = {plain_sample_entry("avc1", Bytes(70))};
   OpenedMovie m(movie_of({t}));
   ASSERT_TRUE(m.demuxer);
-  const mp4::Track& track = m.track(0);
+  const core::Track& track = m.track(0);
   EXPECT_EQ(track.type, GetParam().second);
   EXPECT_EQ(track.handler, t.handler);
-  EXPECT_EQ(track.audio() != nullptr, GetParam().second == mp4::TrackType::audio);
+  EXPECT_EQ(track.audio() != nullptr, GetParam().second == core::TrackType::audio);
   EXPECT_EQ(packets_of(m).size(), 2u);  // any track delivers packets
 }
 
 INSTANTIATE_TEST_SUITE_P(Types, Handlers,
-                         testing::Values(std::pair{"soun", mp4::TrackType::audio},
-                                         std::pair{"vide", mp4::TrackType::video},
-                                         std::pair{"sbtl", mp4::TrackType::text},
-                                         std::pair{"meta", mp4::TrackType::metadata},
-                                         std::pair{"hint", mp4::TrackType::other}));
+                         testing::Values(std::pair{"soun", core::TrackType::audio},
+                                         std::pair{"vide", core::TrackType::video},
+                                         std::pair{"sbtl", core::TrackType::text},
+                                         std::pair{"meta", core::TrackType::metadata},
+                                         std::pair{"hint", core::TrackType::other}));
 
 // QuickTime puts a data handler reference in minf too (component type
 // 'dhlr', handler type 'url ' or 'alis'; FFmpeg writes one in every .mov):
@@ -454,21 +454,21 @@ TEST(Demuxer, QuickTimeDataHandlerInMinfDoesNotOverrideTheMediaHandler) {
   OpenedMovie m(movie_of({t}));
   ASSERT_TRUE(m.demuxer);
   EXPECT_EQ(m.track(0).handler, FourCC("soun"));
-  EXPECT_EQ(m.track(0).type, mp4::TrackType::audio);
+  EXPECT_EQ(m.track(0).type, core::TrackType::audio);
   EXPECT_NE(m.track(0).audio(), nullptr);
 }
 
 TEST(TrackType, Names) {
-  EXPECT_STREQ(mp4::track_type_name(mp4::TrackType::audio), "audio");
-  EXPECT_STREQ(mp4::track_type_name(mp4::TrackType::video), "video");
-  EXPECT_STREQ(mp4::track_type_name(mp4::TrackType::other), "other");
+  EXPECT_STREQ(core::track_type_name(core::TrackType::audio), "audio");
+  EXPECT_STREQ(core::track_type_name(core::TrackType::video), "video");
+  EXPECT_STREQ(core::track_type_name(core::TrackType::other), "other");
 }
 
 // ---- limits, each at and just beyond its boundary --------------------------------------------
 
 TEST(DemuxerLimits, PacketBytes) {
   const MovieSpec spec = movie_of({aac_track({100, 50})});
-  mp4::DemuxerOptions options;
+  core::DemuxerOptions options;
   options.limits.max_packet_bytes = 100;
   OpenedMovie at(spec, options);
   EXPECT_EQ(field(packets_of(at), &Packet::size), (std::vector<std::uint32_t>{100, 50}));
@@ -487,7 +487,7 @@ TEST(DemuxerLimits, PacketBytes) {
 
 TEST(DemuxerLimits, PacketBytesApplyToGroupedPcm) {
   const MovieSpec spec = movie_of({pcm_track(AudioEntrySpec("sowt"), 2048, 2048)});  // 4096-byte packets
-  mp4::DemuxerOptions options;
+  core::DemuxerOptions options;
   options.limits.max_packet_bytes = 4096;
   OpenedMovie at(spec, options);
   EXPECT_EQ(packets_of(at).size(), 2u);
@@ -502,7 +502,7 @@ TEST(DemuxerLimits, PacketBytesApplyToGroupedPcm) {
 
 TEST(DemuxerLimits, Tracks) {
   const MovieSpec spec = movie_of({aac_track(ramp(1)), aac_track(ramp(1)), aac_track(ramp(1))});
-  mp4::DemuxerOptions options;
+  core::DemuxerOptions options;
   options.limits.max_tracks = 3;
   OpenedMovie at(spec, options);
   ASSERT_TRUE(at.demuxer);
@@ -515,7 +515,7 @@ TEST(DemuxerLimits, EditEntries) {
   TrackSpec t = aac_track(ramp(1));
   t.edits = {{10, 0}, {10, 0}, {10, 0}};
   const MovieSpec spec = movie_of({t});
-  mp4::DemuxerOptions options;
+  core::DemuxerOptions options;
   options.limits.max_edit_entries = 3;
   OpenedMovie at(spec, options);
   ASSERT_TRUE(at.demuxer);

@@ -21,7 +21,7 @@ namespace fs = std::filesystem;
 using namespace frugal;
 using frugal::test::media_files;
 using frugal::test::read_all_packets;
-using mp4::Packet;
+using core::Packet;
 
 namespace {
 
@@ -46,7 +46,7 @@ void expect_next_is(mp4::Demuxer& d, const std::vector<Packet>& reference, std::
 // Seeks in track `id` (the only one enabled, still at its start) against a
 // read of all its packets.
 void check_track(mp4::Demuxer& d, std::uint32_t id) {
-  for (const mp4::Track& t : d.tracks()) ASSERT_TRUE(d.set_track_enabled(t.id, t.id == id));
+  for (const core::Track& t : d.tracks()) ASSERT_TRUE(d.set_track_enabled(t.id, t.id == id));
   auto all = read_all_packets(d);
   ASSERT_TRUE(all) << all.error().message;
   const std::vector<Packet>& reference = *all;
@@ -86,7 +86,7 @@ void check_track(mp4::Demuxer& d, std::uint32_t id) {
       auto point = d.seek(id, ticks);
       ASSERT_TRUE(point) << what << ": " << point.error().message;
       EXPECT_EQ(point->dts, reference[land].dts) << what;
-      EXPECT_TRUE(point->sample == land || point->sample == mp4::kUnknownIndex) << what << ": sample " << point->sample;
+      EXPECT_TRUE(point->sample == land || point->sample == core::kUnknownIndex) << what << ": sample " << point->sample;
       expect_next_is(d, reference, land, what);
     }
 
@@ -134,14 +134,14 @@ TEST_P(FragmentedMediaFile, SeeksLandOnTheReferencePackets) {
   mem::MemoryTracker tracker(tracker_options);
   std::size_t checked = 0;
   {
-    mp4::DemuxerOptions options;
+    core::DemuxerOptions options;
     options.tracker = &tracker;
     auto demuxer = mp4::Demuxer::open(*source, options);
     if (!demuxer) GTEST_SKIP() << "does not open: " << demuxer.error().message;
     if (!demuxer->fragmented()) GTEST_SKIP() << "not fragmented";
     std::vector<std::uint32_t> ids;
-    for (const mp4::Track& t : demuxer->tracks())
-      if (t.type == mp4::TrackType::audio && !t.error) ids.push_back(t.id);
+    for (const core::Track& t : demuxer->tracks())
+      if (t.type == core::TrackType::audio && !t.error) ids.push_back(t.id);
     for (std::uint32_t id : ids) {
       SCOPED_TRACE("track " + std::to_string(id));
       check_track(*demuxer, id);

@@ -16,7 +16,7 @@
 using namespace frugal;
 using namespace frugal::test;
 using core::Errc;
-using mp4::Packet;
+using core::Packet;
 
 namespace {
 
@@ -52,7 +52,7 @@ std::vector<Packet> expect_packets_match(Built& b, std::size_t track, std::size_
     return {};
   }
   EXPECT_FALSE(m.track(track).error) << m.track(track).error->message;
-  for (const mp4::Track& t : m.demux().tracks())
+  for (const core::Track& t : m.demux().tracks())
     EXPECT_TRUE(m.demux().set_track_enabled(t.id, &t == &m.track(track)));
   const std::vector<Packet> packets = packets_of(m);
   const auto& want = b.layout.samples[track];
@@ -336,7 +336,7 @@ TEST(Fragments, TrunWithoutEntriesBeyondTheFileIsMalformed) {
 // that has to pass over that moof fails the same way.
 TEST(Fragments, MoreSamplesInAMoofThanTheLimit) {
   const Bytes file = build_fragmented_mp4(one_track({MoofSpec{{traf(fragment_samples(10), 0)}}}));
-  mp4::DemuxerOptions options;
+  core::DemuxerOptions options;
   options.limits.max_fragment_samples = 6;
   OpenedMovie m(file, options);
   ASSERT_TRUE(m.demuxer);
@@ -481,7 +481,7 @@ TEST_P(LongFragmentedFile, SeeksAreExactWithBoundedMemoryAndReads) {
   const Bytes& file = long_file(GetParam());
   core::MemorySource memory(file);
   mem::MemoryTracker tracker;
-  mp4::DemuxerOptions options;
+  core::DemuxerOptions options;
   options.tracker = &tracker;
   CountedDemuxer d(memory, options);
   ASSERT_TRUE(d.demuxer) << d.demuxer.error().message;
@@ -492,7 +492,7 @@ TEST_P(LongFragmentedFile, SeeksAreExactWithBoundedMemoryAndReads) {
   for (int i = 0; i < 200; ++i) {
     const std::uint64_t sample = i == 0 ? samples - 1 : rng() % samples;
     const std::uint64_t ticks = sample * 1024 + rng() % 1024;
-    core::Result<mp4::SeekPoint> point = core::make_error(Errc::io, "not run");
+    core::Result<core::SeekPoint> point = core::make_error(Errc::io, "not run");
     Packet p;
     const auto reads = d.reads_during([&] {
       point = d.demux().seek(id, ticks);
@@ -521,7 +521,7 @@ TEST(LongFragmentedFile, CriticalPressureCoarsensTheIndex) {
   const Bytes& file = long_file(IndexForm::none);
   core::MemorySource memory(file);
   PressedTracker pressure;
-  mp4::DemuxerOptions options;
+  core::DemuxerOptions options;
   options.tracker = &pressure.tracker();
   auto d = mp4::Demuxer::open(memory, options);
   ASSERT_TRUE(d) << d.error().message;

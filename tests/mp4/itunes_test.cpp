@@ -67,7 +67,7 @@ MovieSpec movie_with(std::vector<Bytes> moov_extra) {
 
 // Opens the movie (which must succeed, with its one track intact) and
 // returns its iTunSMPB.
-std::optional<mp4::ItunesGapless> gapless_of(const MovieSpec& spec) {
+std::optional<core::GaplessInfo> gapless_of(const MovieSpec& spec) {
   OpenedMovie m(spec);
   EXPECT_TRUE(m.demuxer) << m.demuxer.error().message;
   if (!m.demuxer) return std::nullopt;
@@ -77,10 +77,10 @@ std::optional<mp4::ItunesGapless> gapless_of(const MovieSpec& spec) {
   }
   auto packets = read_all_packets(m.demux());
   EXPECT_TRUE(packets && packets->size() == 3u) << "the tag disturbs the packets";
-  return m.demux().itunes_gapless();
+  return m.demux().gapless();
 }
 
-void expect_values(const std::optional<mp4::ItunesGapless>& g, std::uint32_t delay, std::uint32_t padding,
+void expect_values(const std::optional<core::GaplessInfo>& g, std::uint32_t delay, std::uint32_t padding,
                    std::uint64_t length) {
   ASSERT_TRUE(g);
   EXPECT_EQ(g->encoder_delay, delay);
@@ -88,7 +88,7 @@ void expect_values(const std::optional<mp4::ItunesGapless>& g, std::uint32_t del
   EXPECT_EQ(g->original_length, length);
 }
 
-std::optional<mp4::ItunesGapless> parse(std::string_view text) { return mp4::detail::parse_itunsmpb(bytes_of(text)); }
+std::optional<core::GaplessInfo> parse(std::string_view text) { return mp4::detail::parse_itunsmpb(bytes_of(text)); }
 
 }  // namespace
 
@@ -230,7 +230,7 @@ TEST(ItunesGapless, FileCutShortInsideTheUdtaIsAMoovCutOff) {
   {
     OpenedMovie m(whole);
     ASSERT_TRUE(m.demuxer) << m.demuxer.error().message;
-    expect_values(m.demux().itunes_gapless(), 0x840, 0x1E4, 0xA8C7DC);
+    expect_values(m.demux().gapless(), 0x840, 0x1E4, 0xA8C7DC);
   }
   const std::size_t udta_size = udta_with({smpb_item(kWellFormed)}).size();
   for (const std::size_t cut : {std::size_t{4}, std::size_t{20}, udta_size / 2, udta_size - 10}) {

@@ -24,7 +24,7 @@ struct ExpectedPacket {
 
 /// Whether `p` is the packet of sample `sample` as `e` describes it (every
 /// differing field is named in the failure message).
-inline testing::AssertionResult packet_is(const mp4::Packet& p, std::uint64_t sample, const ExpectedPacket& e) {
+inline testing::AssertionResult packet_is(const core::Packet& p, std::uint64_t sample, const ExpectedPacket& e) {
   testing::AssertionResult result = testing::AssertionSuccess();
   const auto check = [&](const char* name, auto actual, auto expected) {
     if (actual == expected) return;
@@ -44,11 +44,11 @@ inline testing::AssertionResult packet_is(const mp4::Packet& p, std::uint64_t sa
 }
 
 /// seek_to_sample(track, sample), then the next packet. Allocation-free.
-inline core::Result<mp4::Packet> packet_after_seek(mp4::Demuxer& demuxer, std::uint32_t track,
+inline core::Result<core::Packet> packet_after_seek(mp4::Demuxer& demuxer, std::uint32_t track,
                                                    std::uint64_t sample) {
-  FRUGAL_TRY(mp4::SeekPoint at, demuxer.seek_to_sample(track, sample));
+  FRUGAL_TRY(core::SeekPoint at, demuxer.seek_to_sample(track, sample));
   if (at.sample != sample) return core::make_error(core::Errc::seek, "seek_to_sample landed elsewhere");
-  mp4::Packet p;
+  core::Packet p;
   FRUGAL_CHECK(demuxer.next_packet(p));
   return p;
 }
@@ -56,7 +56,7 @@ inline core::Result<mp4::Packet> packet_after_seek(mp4::Demuxer& demuxer, std::u
 /// A demuxer over `inner` whose reads are counted. Not movable: the demuxer
 /// points at the counting source.
 struct CountedDemuxer {
-  explicit CountedDemuxer(core::ByteSource& inner, const mp4::DemuxerOptions& options = {})
+  explicit CountedDemuxer(core::ByteSource& inner, const core::DemuxerOptions& options = {})
       : counting(inner), demuxer(mp4::Demuxer::open(counting, options)) {}
   CountedDemuxer(const CountedDemuxer&) = delete;
   CountedDemuxer& operator=(const CountedDemuxer&) = delete;

@@ -14,14 +14,14 @@ using namespace frugal::test;
 using core::Codec;
 using core::Errc;
 using core::PcmLayout;
-using mp4::SampleEntry;
+using core::SampleEntry;
 
 namespace {
 
 // parse_stsd over a stsd body holding `entries`.
 core::Result<std::vector<SampleEntry>> parse_entries(const std::vector<Bytes>& entries,
                                                      std::uint8_t stsd_version = 0,
-                                                     mp4::TrackType type = mp4::TrackType::audio,
+                                                     core::TrackType type = core::TrackType::audio,
                                                      std::uint32_t timescale = 44100) {
   BoxWriter w;
   w.u8(stsd_version).u24(0).u32(static_cast<std::uint32_t>(entries.size()));
@@ -255,13 +255,13 @@ INSTANTIATE_TEST_SUITE_P(Formats, IdentifiedByFormat,
 
 TEST(SampleEntry, ZeroRateFallsBackToTheTimescale) {
   auto entries = parse_entries({audio_sample_entry(AudioEntrySpec("sowt").with_rate(0))}, 0,
-                               mp4::TrackType::audio, 8000);
+                               core::TrackType::audio, 8000);
   ASSERT_TRUE(entries);
   EXPECT_EQ(entries->front().codec.sample_rate, 8000u);
 }
 
 TEST(SampleEntry, NonAudioEntriesAreOnlyIdentifiedByType) {
-  auto entries = parse_entries({plain_sample_entry("avc1", Bytes(70), 3)}, 0, mp4::TrackType::video);
+  auto entries = parse_entries({plain_sample_entry("avc1", Bytes(70), 3)}, 0, core::TrackType::video);
   ASSERT_TRUE(entries);
   ASSERT_EQ(entries->size(), 1u);
   EXPECT_EQ((*entries)[0].format, FourCC("avc1"));
@@ -425,7 +425,7 @@ TEST(SampleEntry, MalformedDopsSpoilsOnlyThatEntry) {
   OpenedMovie m(movie_with_entries({audio_sample_entry(AudioEntrySpec("Opus", {short_dops})),
                                     audio_sample_entry(AudioEntrySpec("sowt"))}));
   ASSERT_TRUE(m.demuxer) << m.demuxer.error().message;
-  const mp4::Track& t = m.track(0);
+  const core::Track& t = m.track(0);
   EXPECT_FALSE(t.error);
   ASSERT_EQ(t.sample_entries.size(), 2u);
   ASSERT_TRUE(t.sample_entries[0].error);
@@ -443,7 +443,7 @@ TEST(SampleEntry, DopsVersion1IsUnsupported) {
 }
 
 TEST(SampleEntry, SampleEntriesUpToTheLimit) {
-  mp4::DemuxerOptions options;
+  core::DemuxerOptions options;
   options.limits.max_sample_entries = 3;
   const Bytes e = audio_sample_entry(AudioEntrySpec());
   OpenedMovie m(movie_with_entries({e, e, e}), options);
@@ -453,7 +453,7 @@ TEST(SampleEntry, SampleEntriesUpToTheLimit) {
 }
 
 TEST(SampleEntry, MoreSampleEntriesThanTheLimitIsATrackError) {
-  mp4::DemuxerOptions options;
+  core::DemuxerOptions options;
   options.limits.max_sample_entries = 3;
   const Bytes e = audio_sample_entry(AudioEntrySpec());
   OpenedMovie m(movie_with_entries({e, e, e, e}), options);
@@ -466,7 +466,7 @@ TEST(SampleEntry, FewerEntriesThanTheCountIsMalformed) {
   BoxWriter w;
   w.u8(0).u24(0).u32(2).bytes(audio_sample_entry(AudioEntrySpec()));
   const Bytes body = w.take();
-  auto r = mp4::detail::parse_stsd(body, mp4::TrackType::audio, 44100, 5, core::Limits{});
+  auto r = mp4::detail::parse_stsd(body, core::TrackType::audio, 44100, 5, core::Limits{});
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::malformed);
 }

@@ -24,7 +24,7 @@
 using namespace frugal;
 using namespace frugal::test;
 using core::Errc;
-using mp4::Packet;
+using core::Packet;
 
 namespace {
 
@@ -353,7 +353,7 @@ TEST_P(RandomTables, EveryLookupMatchesTheReference) {
 // (before the indexes exist, then three times over); answers stay the same.
 TEST_P(RandomTables, LookupsAreUnchangedUnderPressure) {
   PressedTracker pressure;
-  mp4::DemuxerOptions options;
+  core::DemuxerOptions options;
   options.tracker = &pressure.tracker();
   OpenedMovie m(spec_, options);
   ASSERT_TRUE(m.demuxer) << m.demuxer.error().message;
@@ -411,7 +411,7 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(TablePressure, CriticalPressureReleasesIndexMemory) {
   const MovieSpec spec = movie_of(random_track({"stsz", 1, SizeTable::stsz, false, true, Stss::sparse, 2000, 1500}));
   PressedTracker pressure;
-  mp4::DemuxerOptions options;
+  core::DemuxerOptions options;
   options.tracker = &pressure.tracker();
   OpenedMovie m(spec, options);
   ASSERT_TRUE(m.demuxer) << m.demuxer.error().message;

@@ -10,7 +10,7 @@
 using namespace frugal;
 using namespace frugal::test;
 using core::Errc;
-using mp4::Packet;
+using core::Packet;
 
 namespace {
 

@@ -17,7 +17,7 @@
 
 using namespace frugal;
 using namespace frugal::test;
-using mp4::Packet;
+using core::Packet;
 
 /// Skips the test when heap allocations cannot be counted.
 #define REQUIRE_HEAP_COUNTER()            \

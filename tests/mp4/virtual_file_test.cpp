@@ -21,7 +21,7 @@
 using namespace frugal;
 using namespace frugal::test;
 using core::Errc;
-using mp4::Packet;
+using core::Packet;
 
 namespace {
 
@@ -95,8 +95,8 @@ class Session {
   }
 
  private:
-  static mp4::DemuxerOptions options(mem::MemoryTracker& tracker) {
-    mp4::DemuxerOptions o;
+  static core::DemuxerOptions options(mem::MemoryTracker& tracker) {
+    core::DemuxerOptions o;
     o.tracker = &tracker;
     return o;
   }
@@ -149,7 +149,7 @@ TEST_P(VirtualMovie, OpenReadsNoTableBodies) {
     ASSERT_TRUE(s.opened()) << s.open_error();
     const VirtualTrack& t = s.track();
     ASSERT_EQ(s.demux().tracks().size(), 1u);
-    const mp4::Track& track = s.demux().tracks()[0];
+    const core::Track& track = s.demux().tracks()[0];
     EXPECT_FALSE(track.error) << track.error->message;
     EXPECT_EQ(track.id, kTrack);
     EXPECT_EQ(track.sample_count, t.sample_count());

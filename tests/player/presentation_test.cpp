@@ -21,8 +21,8 @@ struct Case {
   std::uint32_t movie_timescale;
   std::uint32_t sample_rate;
   std::uint64_t duration;  // mdhd, media ticks; 0: unknown
-  std::vector<mp4::EditListEntry> edits;
-  std::optional<mp4::ItunesGapless> itunes;
+  std::vector<core::EditListEntry> edits;
+  std::optional<core::GaplessInfo> itunes;
   bool use_gapless_info;
   std::vector<Segment> segments;
   std::uint64_t delay;
@@ -38,12 +38,12 @@ Bytes opus_config() {
   return Bytes(box.begin() + 8, box.end());
 }
 
-mp4::Track track_for(const Case& c) {
-  mp4::Track t;
-  t.type = mp4::TrackType::audio;
+core::Track track_for(const Case& c) {
+  core::Track t;
+  t.type = core::TrackType::audio;
   t.timescale = c.media_timescale;
   t.duration = c.duration;
-  mp4::SampleEntry e;
+  core::SampleEntry e;
   e.codec.codec = c.codec;
   if (c.codec == Codec::opus) e.codec.config = opus_config();
   t.sample_entries.push_back(e);
@@ -74,7 +74,7 @@ TEST_P(PresentationCases, SegmentsDelayPaddingAndLength) {
   EXPECT_EQ(p->frames, c.frames);
 }
 
-const mp4::ItunesGapless kItunes{2112, 588, kLength};
+const core::GaplessInfo kItunes{2112, 588, kLength};
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, PresentationCases,
@@ -120,7 +120,7 @@ INSTANTIATE_TEST_SUITE_P(
              kItunes, true, {media(1024, 1000)}, 1024, 2112 + kLength + 588 - 2024, 1000},
         // iTunSMPB without the original length: the media less delay and padding.
         Case{"itunsmpb_length_from_padding", Codec::aac, 44100, 1000, 44100, 2112 + kLength + 588, {},
-             mp4::ItunesGapless{2112, 588, 0}, true, {media(2112, kLength)}, 2112, 588, kLength}),
+             core::GaplessInfo{2112, 588, 0}, true, {media(2112, kLength)}, 2112, 588, kLength}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
 TEST(Presentation, EditRateOtherThanOneIsUnsupported) {
@@ -131,8 +131,8 @@ TEST(Presentation, EditRateOtherThanOneIsUnsupported) {
 }
 
 TEST(Presentation, NonAudioTrackIsPresentedWhole) {
-  mp4::Track t;
-  t.type = mp4::TrackType::video;
+  core::Track t;
+  t.type = core::TrackType::video;
   t.timescale = 90000;
   t.sample_entries.emplace_back();
   t.edit_list = {{1000, 3000}};

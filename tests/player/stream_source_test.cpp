@@ -518,16 +518,16 @@ using frugal::test::TrunSpec;
 
 // Every packet and its bytes.
 struct Demuxed {
-  std::vector<mp4::Packet> packets;
+  std::vector<core::Packet> packets;
   std::vector<Bytes> data;
 };
 
 core::Result<Demuxed> demux_all(core::ByteSource& source, mem::MemoryTracker& tracker) {
-  mp4::DemuxerOptions options;
+  core::DemuxerOptions options;
   options.tracker = &tracker;
   FRUGAL_TRY(mp4::Demuxer demuxer, mp4::Demuxer::open(source, options));
   Demuxed out;
-  mp4::Packet p;
+  core::Packet p;
   while (true) {
     auto r = demuxer.next_packet(p);
     if (!r) {
@@ -560,8 +560,8 @@ void expect_same_over_a_stream(const Bytes& file, std::size_t min_packets, Strea
   ASSERT_EQ(got->packets.size(), want->packets.size());
   for (std::size_t i = 0; i < want->packets.size(); ++i) {
     SCOPED_TRACE("packet " + std::to_string(i));
-    const mp4::Packet& a = got->packets[i];
-    const mp4::Packet& b = want->packets[i];
+    const core::Packet& a = got->packets[i];
+    const core::Packet& b = want->packets[i];
     EXPECT_EQ(a.track, b.track);
     EXPECT_EQ(a.index, b.index);
     EXPECT_EQ(a.dts, b.dts);
@@ -662,7 +662,7 @@ TEST(StreamSourceDemux, MdatBeforeMoovFailsAtOpenAsUnsupported) {
   o.tracker = &tracker;
   auto stream = StreamSource::open(in, o);
   ASSERT_TRUE(stream);
-  mp4::DemuxerOptions d;
+  core::DemuxerOptions d;
   d.tracker = &tracker;
   auto demuxer = mp4::Demuxer::open(*stream, d);
   ASSERT_FALSE(demuxer);

@@ -28,15 +28,15 @@ inline std::vector<std::uint32_t> ramp(std::size_t n, std::uint32_t first = 10) 
 /// A writer-built file in memory and the Demuxer opened over it. Not movable:
 /// the demuxer points at the source, which points at the bytes.
 struct OpenedMovie {
-  explicit OpenedMovie(const MovieSpec& spec, const mp4::DemuxerOptions& options = {})
+  explicit OpenedMovie(const MovieSpec& spec, const core::DemuxerOptions& options = {})
       : bytes(build_mp4(spec, &layout)), source(bytes), demuxer(mp4::Demuxer::open(source, options)) {}
-  explicit OpenedMovie(Bytes file, const mp4::DemuxerOptions& options = {})
+  explicit OpenedMovie(Bytes file, const core::DemuxerOptions& options = {})
       : bytes(std::move(file)), source(bytes), demuxer(mp4::Demuxer::open(source, options)) {}
   OpenedMovie(const OpenedMovie&) = delete;
   OpenedMovie& operator=(const OpenedMovie&) = delete;
 
   mp4::Demuxer& demux() { return *demuxer; }
-  const mp4::Track& track(std::size_t i) { return demuxer->tracks()[i]; }
+  const core::Track& track(std::size_t i) { return demuxer->tracks()[i]; }
 
   MovieLayout layout;  // declared first: build_mp4 fills it while `bytes` is built
   Bytes bytes;
@@ -46,9 +46,9 @@ struct OpenedMovie {
 
 /// Every packet next_packet() delivers until Errc::end_of_stream, or the
 /// first other error.
-inline core::Result<std::vector<mp4::Packet>> read_all_packets(mp4::Demuxer& demuxer) {
-  std::vector<mp4::Packet> out;
-  mp4::Packet p;
+inline core::Result<std::vector<core::Packet>> read_all_packets(mp4::Demuxer& demuxer) {
+  std::vector<core::Packet> out;
+  core::Packet p;
   while (true) {
     auto r = demuxer.next_packet(p);
     if (!r) {
@@ -72,7 +72,7 @@ inline std::uint64_t packet_count(OpenedMovie& m, std::size_t i) {
 
 /// All packets of an opened movie; fails the test (and returns none) when
 /// open or next_packet fails.
-inline std::vector<mp4::Packet> packets_of(OpenedMovie& m) {
+inline std::vector<core::Packet> packets_of(OpenedMovie& m) {
   if (!m.demuxer) {
     ADD_FAILURE() << "open failed: " << m.demuxer.error().message;
     return {};
@@ -87,7 +87,7 @@ inline std::vector<mp4::Packet> packets_of(OpenedMovie& m) {
 
 /// The bytes of `packet`, read through the demuxer (empty, with a test
 /// failure, when that fails).
-inline Bytes packet_data(mp4::Demuxer& demuxer, const mp4::Packet& packet) {
+inline Bytes packet_data(mp4::Demuxer& demuxer, const core::Packet& packet) {
   Bytes data(packet.size);
   auto r = demuxer.read_packet(packet, data);
   if (!r) {
@@ -111,10 +111,10 @@ inline Bytes expected_payload(std::size_t track, std::uint64_t first, std::uint6
 /// layout: its position, its size (the sum of its samples' sizes) and its
 /// bytes as read_packet returns them.
 inline void expect_packets_match_layout(OpenedMovie& m, const MovieSpec& spec,
-                                        const std::vector<mp4::Packet>& packets) {
+                                        const std::vector<core::Packet>& packets) {
   const auto tracks = m.demux().tracks();
   std::vector<std::uint64_t> next_sample(tracks.size(), 0);
-  for (const mp4::Packet& p : packets) {
+  for (const core::Packet& p : packets) {
     std::size_t ti = 0;
     while (ti < tracks.size() && tracks[ti].id != p.track) ++ti;
     ASSERT_LT(ti, tracks.size()) << "packet of unknown track " << p.track;
@@ -133,9 +133,9 @@ inline void expect_packets_match_layout(OpenedMovie& m, const MovieSpec& spec,
 
 /// One field of every packet, for comparing with EXPECT_EQ.
 template <typename T>
-std::vector<T> field(const std::vector<mp4::Packet>& packets, T mp4::Packet::*member) {
+std::vector<T> field(const std::vector<core::Packet>& packets, T core::Packet::*member) {
   std::vector<T> out;
-  for (const mp4::Packet& p : packets) out.push_back(p.*member);
+  for (const core::Packet& p : packets) out.push_back(p.*member);
   return out;
 }
 

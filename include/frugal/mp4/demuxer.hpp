@@ -22,44 +22,21 @@
 // thread-safe ByteSource.
 
 #include <frugal/core/byte_source.hpp>
+#include <frugal/core/demuxer.hpp>
 #include <frugal/core/fourcc.hpp>
-#include <frugal/core/limits.hpp>
-#include <frugal/core/result.hpp>
-#include <frugal/mem/memory_tracker.hpp>
-#include <frugal/mp4/packet.hpp>
-#include <frugal/mp4/track.hpp>
 
 #include <memory>
 #include <span>
 
 namespace frugal::mp4 {
 
-/// Where a seek landed.
-struct SeekPoint {
-  std::uint64_t sample = 0;  ///< 0-based sample the track's next packet starts with
-  std::int64_t dts = 0;      ///< its decode time, track timescale ticks
-};
+/// Options: core::DemuxerOptions. Accounts: "mp4/table_cache" (the page
+/// cache and the read windows), "mp4/table_index" (sparse indexes),
+/// "mp4/fragment_index"; pressure shrinks them (high: half the cache;
+/// critical: two pages, no bulk or read-ahead windows, sparser indexes).
+using core::DemuxerOptions;
 
-/// Gapless playback info as iTunes writes it (the '----' item
-/// com.apple.iTunes / iTunSMPB in moov/udta/meta/ilst), for the file's
-/// first audio track, in samples at its sample rate.
-struct ItunesGapless {
-  std::uint32_t encoder_delay = 0;    ///< samples of priming to drop at the start
-  std::uint32_t padding = 0;          ///< samples to drop at the end
-  std::uint64_t original_length = 0;  ///< samples of the source (0: not given)
-};
-
-struct DemuxerOptions {
-  core::Limits limits;
-  /// Where the demuxer charges what it holds (accounts "mp4/table_cache":
-  /// the page cache and the read windows, "mp4/table_index": sparse
-  /// indexes), and whose pressure shrinks them (high: half the cache;
-  /// critical: two pages, no bulk or read-ahead windows, sparser indexes);
-  /// nullptr: mem::default_tracker().
-  mem::MemoryTracker* tracker = nullptr;
-};
-
-class Demuxer {
+class Demuxer final : public core::Demuxer {
  public:
   /// Opens the movie in `source`, which must outlive the Demuxer and whose
   /// bytes must not change under it. Reads box headers, moov's header boxes
@@ -74,27 +51,31 @@ class Demuxer {
 
   Demuxer(Demuxer&&) noexcept;
   Demuxer& operator=(Demuxer&&) noexcept;
-  ~Demuxer();
+  ~Demuxer() override;
 
   /// Brand from 'ftyp' (zero when absent).
   core::FourCC major_brand() const noexcept;
   /// mvhd timescale (ticks per second) and duration in those ticks.
-  std::uint32_t movie_timescale() const noexcept;
+  std::uint32_t movie_timescale() const noexcept override;
   std::uint64_t movie_duration() const noexcept;
   /// True when moov has 'mvex': samples live in movie fragments.
   bool fragmented() const noexcept;
   /// The file's iTunSMPB, when it has a well-formed one.
-  const std::optional<ItunesGapless>& itunes_gapless() const noexcept;
+  const std::optional<core::GaplessInfo>& gapless() const noexcept override;
+  /// "mp4".
+  const char* format_name() const noexcept override;
+  /// Not fragmented().
+  bool indexed() const noexcept override;
+  /// Nero 'chpl' or the QuickTime chapter track of the first audio track.
+  std::span<const core::Chapter> chapters() const noexcept override;
 
   /// Every track, in file order.
-  std::span<const Track> tracks() const noexcept;
-  /// The track with this track_ID, or nullptr.
-  const Track* track(std::uint32_t id) const noexcept;
+  std::span<const core::Track> tracks() const noexcept override;
 
   /// Chooses whether next_packet() delivers a track's packets (all tracks
   /// without errors are enabled at open). Errors: Errc::invalid_argument for
   /// an unknown track_ID; the track's own error when enabling a broken track.
-  core::Result<void> set_track_enabled(std::uint32_t id, bool enabled);
+  core::Result<void> set_track_enabled(std::uint32_t id, bool enabled) override;
 
   /// The next packet of the enabled tracks, in file-offset order (ties go to
   /// the earlier track). Allocation-free once warm (pressure changes aside).
@@ -104,12 +85,12 @@ class Demuxer {
   /// samples of the track than Limits::max_fragment_samples (nothing moves); Errc::malformed for
   /// tables found to contradict each other and Errc::io (nothing moves: the
   /// next call meets the same error).
-  core::Result<void> next_packet(Packet& out);
+  core::Result<void> next_packet(core::Packet& out) override;
 
   /// Packets next_packet() delivers for track `id` from the start (reads
   /// stsc once, in constant memory; in fragmented files walks every moof). Errors: Errc::invalid_argument for an
   /// unknown track, the track's own error, table errors.
-  core::Result<std::uint64_t> packet_count(std::uint32_t id);
+  core::Result<std::uint64_t> packet_count(std::uint32_t id) override;
 
   /// Puts track `id` at the sample whose decode time range holds `ticks`
   /// (track timescale), or at the last sync sample before it when the track
@@ -121,27 +102,27 @@ class Demuxer {
   /// afterwards counts from the target sample (kUnknownIndex in fragments
   /// reached through sidx/tfra: SeekPoint::sample too). Errors: as
   /// packet_count().
-  core::Result<SeekPoint> seek(std::uint32_t id, std::uint64_t ticks);
+  core::Result<core::SeekPoint> seek(std::uint32_t id, std::uint64_t ticks) override;
 
   /// Puts track `id` at sample `sample` (0-based), sync or not. In fragments,
   /// samples are counted by walking the moofs from the first.
-  core::Result<SeekPoint> seek_to_sample(std::uint32_t id, std::uint64_t sample);
+  core::Result<core::SeekPoint> seek_to_sample(std::uint32_t id, std::uint64_t sample) override;
 
   /// The sample of track `id` whose decode time range holds `ticks`.
   /// Errors: Errc::unsupported for times in fragments (sample numbers there
   /// are not indexed: seek by time).
-  core::Result<std::uint64_t> sample_at_time(std::uint32_t id, std::uint64_t ticks);
+  core::Result<std::uint64_t> sample_at_time(std::uint32_t id, std::uint64_t ticks) override;
 
   /// Samples to decode before `sample` for it to decode right, from the
   /// track's 'roll' sample groups (sgpd/sbgp, ISO/IEC 14496-12 §10.1; FFmpeg
   /// writes them for Opus); nullopt when the track has none, and for samples
   /// in fragments.
-  core::Result<std::optional<std::uint32_t>> preroll_samples(std::uint32_t id, std::uint64_t sample);
+  core::Result<std::optional<std::uint32_t>> preroll_samples(std::uint32_t id, std::uint64_t sample) override;
 
   /// Reads `packet`'s bytes into `dst`, which must hold packet.size bytes
   /// (Errc::invalid_argument otherwise). Errors: Errc::malformed when the
   /// file ends before the packet does; Errc::io.
-  core::Result<void> read_packet(const Packet& packet, std::span<std::byte> dst);
+  core::Result<void> read_packet(const core::Packet& packet, std::span<std::byte> dst) override;
 
  private:
   struct Impl;

@@ -4,7 +4,8 @@
 // its decode thread.
 
 #include <frugal/codec/registry.hpp>
-#include <frugal/mp4/demuxer.hpp>
+#include <frugal/core/byte_source.hpp>
+#include <frugal/core/demuxer.hpp>
 #include <frugal/player/presentation.hpp>
 
 #include <memory>
@@ -21,7 +22,7 @@ struct StreamOptions {
   /// iTunSMPB; see presentation()). When false, only the codec's priming
   /// (Opus pre-skip) is dropped and nothing is cut at the end.
   bool use_edit_list = true;
-  mp4::DemuxerOptions demuxer;
+  core::DemuxerOptions demuxer;
   codec::DecoderOptions decoder;
   /// Where the stream, its demuxer and its decoder charge their memory (the
   /// stream's own packet and output buffers: "player/stream_buffers"), and
@@ -47,8 +48,8 @@ class AudioStream {
 
   /// Format of the blocks read() returns.
   const core::AudioFormat& format() const noexcept;
-  const mp4::Track& track() const noexcept;
-  const mp4::Demuxer& demuxer() const noexcept;
+  const core::Track& track() const noexcept;
+  const core::Demuxer& demuxer() const noexcept;
   /// Frames the stream will produce (the presentation's length), when known.
   std::optional<std::uint64_t> total_frames() const noexcept;
   /// What of the track is presented: segments, encoder delay, padding.

@@ -7,8 +7,7 @@
 // plain values and a pure function.
 
 #include <frugal/core/result.hpp>
-#include <frugal/mp4/demuxer.hpp>
-#include <frugal/mp4/track.hpp>
+#include <frugal/core/demuxer.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -51,8 +50,8 @@ struct Presentation {
 /// exact only to the millisecond).
 /// Errors: Errc::unsupported for an edit whose rate is not 1 (slow or fast
 /// motion, dwells).
-core::Result<Presentation> presentation(const mp4::Track& track, std::uint32_t movie_timescale,
-                                        std::uint32_t sample_rate, const std::optional<mp4::ItunesGapless>& itunes,
+core::Result<Presentation> presentation(const core::Track& track, std::uint32_t movie_timescale,
+                                        std::uint32_t sample_rate, const std::optional<core::GaplessInfo>& itunes,
                                         bool use_gapless_info);
 
 }  // namespace frugal::player

@@ -47,14 +47,14 @@ extern "C" int frugal_demo_main() {
   const std::span file(frugal_demo_mp4, static_cast<std::size_t>(frugal_demo_mp4_end - frugal_demo_mp4));
   core::MemorySource source(file);
   mem::MemoryTracker tracker({.budget = 64 * 1024});
-  mp4::DemuxerOptions options;
+  core::DemuxerOptions options;
   options.tracker = &tracker;
   auto demuxer = mp4::Demuxer::open(source, options);
   if (!demuxer) return fail("open", demuxer.error());
 
   std::printf("demo: %u-byte MP4, %u track(s)\n", static_cast<unsigned>(file.size()),
               static_cast<unsigned>(demuxer->tracks().size()));
-  for (const mp4::Track& t : demuxer->tracks()) {
+  for (const core::Track& t : demuxer->tracks()) {
     if (t.error || t.sample_entries.empty()) continue;
     const core::CodecParameters& codec = t.sample_entries.front().codec;
     // Integer arithmetic only: the M4F's FPU is single precision.
@@ -65,7 +65,7 @@ extern "C" int frugal_demo_main() {
     if (!demuxer->set_track_enabled(t.id, true)) return 1;
   }
 
-  mp4::Packet p;
+  core::Packet p;
   std::uint64_t packets = 0, bytes = 0;
   for (;;) {
     if (auto next = demuxer->next_packet(p); !next) {
@@ -78,7 +78,7 @@ extern "C" int frugal_demo_main() {
   std::printf("read %lu packets, %lu bytes\n", static_cast<unsigned long>(packets),
               static_cast<unsigned long>(bytes));
 
-  const mp4::Track& first = demuxer->tracks().front();
+  const core::Track& first = demuxer->tracks().front();
   if (auto landed = demuxer->seek(first.id, first.duration / 2); !landed) return fail("seek", landed.error());
   if (!demuxer->next_packet(p)) return 1;
   std::printf("seek to the middle: packet %lu at tick %ld\n", static_cast<unsigned long>(p.index),

@@ -12,7 +12,7 @@
 #include <optional>
 #include <vector>
 
-namespace frugal::mp4 {
+namespace frugal::core {
 
 /// From the handler type in 'hdlr' (§8.4.3): 'soun', 'vide', 'text'/'sbtl'/
 /// 'subt', 'meta'; anything else is `other`.
@@ -37,22 +37,22 @@ struct SoundPacking {
 
 /// One sample description ('stsd' entry, §8.5.2).
 struct SampleEntry {
-  core::FourCC format;                   ///< entry type: 'mp4a', 'Opus', 'fLaC', 'avc1'...
+  FourCC format;                   ///< entry type: 'mp4a', 'Opus', 'fLaC', 'avc1'...
   std::uint16_t data_reference_index = 0;
   /// For audio entries, what a decoder needs; codec is Codec::unknown for
   /// entries frugal does not identify (they are reported, not fatal) and for
   /// non-audio tracks.
-  core::CodecParameters codec;
+  CodecParameters codec;
   SoundPacking packing;
   /// Why this entry cannot be decoded (a malformed codec box, an unsupported
   /// PCM layout), or nullopt.
-  std::optional<core::Error> error;
+  std::optional<Error> error;
 };
 
 struct Track {
   std::uint32_t id = 0;                  ///< tkhd track_ID
   TrackType type = TrackType::other;
-  core::FourCC handler;                  ///< hdlr handler_type
+  FourCC handler;                  ///< hdlr handler_type
   std::uint32_t timescale = 0;           ///< mdhd: ticks per second of this track's media
   std::uint64_t duration = 0;            ///< mdhd: in `timescale` ticks; in fragmented files
                                          ///< mehd's fragment_duration, else 0 (unknown: mdhd
@@ -67,13 +67,13 @@ struct Track {
   std::uint64_t sample_count = 0;
   /// Why this track cannot deliver packets (malformed tables...), or
   /// nullopt when it can.
-  std::optional<core::Error> error;
+  std::optional<Error> error;
 
   /// The first sample entry's codec parameters for an audio track, else nullptr.
-  const core::CodecParameters* audio() const noexcept {
+  const CodecParameters* audio() const noexcept {
     return type == TrackType::audio && !sample_entries.empty() ? &sample_entries.front().codec
                                                                : nullptr;
   }
 };
 
-}  // namespace frugal::mp4
+}  // namespace frugal::core

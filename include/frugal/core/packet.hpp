@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-namespace frugal::mp4 {
+namespace frugal::core {
 
 /// Packet::index when the demuxer does not know it: in a fragmented track
 /// after Demuxer::seek() found the fragment through 'sidx' or 'mfra', the
@@ -24,4 +24,4 @@ struct Packet {
   std::uint32_t sample_description_index = 1;  ///< 1-based stsd entry (stsc)
 };
 
-}  // namespace frugal::mp4
+}  // namespace frugal::core
