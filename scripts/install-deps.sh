@@ -14,8 +14,9 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config ccache    # build
   libopus-dev libflac-dev libasound2-dev     # codecs, sound card
+  libogg-dev libtag1-dev                     # Ogg pages, tags
   googletest libgtest-dev                    # tests
-  ffmpeg                                     # test oracle (ffprobe, libopus/FLAC reference decodes)
+  ffmpeg opus-tools                          # test oracles (ffprobe, opusdec, reference decodes)
 )
 foreign=()
 # cross <Debian arch> <GNU triplet>: the cross compiler, qemu-user, and the
@@ -26,7 +27,7 @@ cross() {
   foreign+=("$1")
   packages+=("g++-$2" qemu-user)
   local p
-  for p in libopus-dev libflac-dev libgtest-dev libstdc++6 libubsan1; do packages+=("$p:$1"); done
+  for p in libopus-dev libflac-dev libogg-dev libgtest-dev libstdc++6 libubsan1; do packages+=("$p:$1"); done
 }
 for option in "$@"; do
   case "$option" in
