@@ -23,6 +23,9 @@ struct AudioStream::Impl {
   std::unique_ptr<core::Demuxer> demuxer;
   const core::Track* track = nullptr;
   std::unique_ptr<codec::Decoder> decoder;
+  std::uint32_t description = 1;  // the sample entry (1-based) `decoder` was made from
+  const codec::DecoderRegistry* registry = nullptr;
+  codec::DecoderOptions decoder_options;
   core::AudioFormat format;       // output
   Presentation presentation;
   std::size_t segment = 0;        // the presentation segment being played
@@ -49,18 +52,31 @@ struct AudioStream::Impl {
     return core::ok();
   }
 
-  // The decoder was made from the first sample entry; a packet of another
-  // entry decodes with it only when that entry describes the same stream.
-  core::Result<void> check_description(std::uint32_t index) const {
-    if (index == 1) return core::ok();
+  // Packets of another sample entry (an MP4 track with several, the links
+  // of a chained Ogg stream) need a decoder made from that entry; the
+  // stream's format may not change with it.
+  core::Result<void> use_description(std::uint32_t index) {
+    if (index == description) return core::ok();
     const auto& entries = track->sample_entries;
     if (index == 0 || index > entries.size())
       return make_error(Errc::malformed, "packet names a sample description the track lacks");
-    const core::CodecParameters& a = entries.front().codec;
-    const core::CodecParameters& b = entries[index - 1].codec;
-    if (a.codec != b.codec || a.sample_rate != b.sample_rate || a.channels != b.channels ||
-        a.bits_per_sample != b.bits_per_sample || !(a.pcm == b.pcm) || a.config != b.config)
-      return make_error(Errc::unsupported, "track switches to a different sample description mid-stream");
+    const core::SampleEntry& entry = entries[index - 1];
+    if (entry.error) return *entry.error;
+    const core::CodecParameters& a = entries[description - 1].codec;
+    const core::CodecParameters& b = entry.codec;
+    // The same stream described twice: the decoder carries on.
+    if (a.codec == b.codec && a.sample_rate == b.sample_rate && a.channels == b.channels &&
+        a.bits_per_sample == b.bits_per_sample && a.pcm == b.pcm && a.config == b.config) {
+      description = index;
+      return core::ok();
+    }
+    FRUGAL_TRY(std::unique_ptr<codec::Decoder> next, registry->create(entry.codec, decoder_options));
+    const core::AudioFormat& now = decoder->format();
+    const core::AudioFormat& then = next->format();
+    if (then.sample_rate != now.sample_rate || then.channels != now.channels || then.format != now.format)
+      return make_error(Errc::unsupported, "track switches to a sample description of another format mid-stream");
+    decoder = std::move(next);
+    description = index;
     return core::ok();
   }
 
@@ -147,6 +163,8 @@ Result<AudioStream> AudioStream::open(core::ByteSource& source, const codec::Dec
   for (const core::Track& t : d.tracks())
     if (!t.error) FRUGAL_CHECK(d.set_track_enabled(t.id, &t == chosen));
   FRUGAL_TRY(impl->decoder, registry.create(entry.codec, decoder_options));
+  impl->registry = &registry;
+  impl->decoder_options = decoder_options;
   impl->track = chosen;
   impl->format = impl->decoder->format();
   impl->format.format = options.format.value_or(codec::default_output_format(entry.codec, impl->format));
@@ -226,7 +244,7 @@ Result<std::span<const std::byte>> AudioStream::Impl::read_media(const Segment& 
       if (r.error().code == Errc::end_of_stream) break;
       return r.error();
     }
-    FRUGAL_CHECK(check_description(p.sample_description_index));
+    FRUGAL_CHECK(use_description(p.sample_description_index));
     FRUGAL_CHECK(grow(packet, p.size));
     FRUGAL_CHECK(demuxer->read_packet(p, packet));
     auto block = decoder->decode(std::span(packet).first(p.size));

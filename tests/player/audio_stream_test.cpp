@@ -443,19 +443,36 @@ TEST(AudioStream, EditLengthPastTheEndOfTimeMeansToTheEnd) {
   EXPECT_EQ(s.read_all(), expected_frames(100, kFrames - 100, SampleFormat::s16));
 }
 
-TEST(AudioStream, SwitchingToADifferentSampleDescriptionIsUnsupported) {
-  const AudioEntrySpec sowt = AudioEntrySpec(FourCC("sowt")).with_bits(16).with_rate(kRate);
-  const AudioEntrySpec twos = AudioEntrySpec(FourCC("twos")).with_bits(16).with_rate(kRate);
-  TrackSpec t = pcm_track(sowt, 2000, 1000);
-  t.sample_entries.push_back(audio_sample_entry(twos));
+// A stereo 16-bit PCM track whose first 1000 frames are stored as `first`
+// describes them and the next 1000 as `second` does.
+Bytes two_description_file(const AudioEntrySpec& first, const AudioEntrySpec& second) {
+  TrackSpec t = pcm_track(first, 2000, 1000);
+  t.sample_entries.push_back(audio_sample_entry(second));
   t.stsc = std::vector<StscRun>{{1, 1000, 1}, {2, 1000, 2}};
+  t.payload = stored_payload(2000, false);
+  if (second.format == FourCC("twos"))  // big-endian from frame 1000 on
+    for (std::size_t i = 1000 * 4; i < t.payload.size(); i += 2) std::swap(t.payload[i], t.payload[i + 1]);
   MovieSpec m;
   m.tracks.push_back(std::move(t));
-  OpenedStream s(build_mp4(m));
+  return build_mp4(m);
+}
+
+TEST(AudioStream, AnotherSampleDescriptionGetsItsOwnDecoder) {
+  const AudioEntrySpec sowt = AudioEntrySpec(FourCC("sowt")).with_bits(16).with_rate(kRate);
+  const AudioEntrySpec twos = AudioEntrySpec(FourCC("twos")).with_bits(16).with_rate(kRate);
+  OpenedStream s(two_description_file(sowt, twos));
+  ASSERT_TRUE(s.stream) << s.stream.error().message;
+  EXPECT_EQ(s.read_all(), expected_frames(0, 2000, SampleFormat::s16));
+}
+
+TEST(AudioStream, SwitchingToASampleDescriptionOfAnotherFormatIsUnsupported) {
+  const AudioEntrySpec sowt = AudioEntrySpec(FourCC("sowt")).with_bits(16).with_rate(kRate);
+  const AudioEntrySpec mono = AudioEntrySpec(FourCC("sowt")).with_bits(16).with_rate(kRate).with_channels(1);
+  OpenedStream s(two_description_file(sowt, mono));
   ASSERT_TRUE(s.stream) << s.stream.error().message;
   auto first = s.stream->read();
   ASSERT_TRUE(first);
-  EXPECT_EQ(first->size(), 1000u * 4);
+  EXPECT_EQ(Bytes(first->begin(), first->end()), expected_frames(0, 1000, SampleFormat::s16));
   auto second = s.stream->read();
   ASSERT_FALSE(second);
   EXPECT_EQ(second.error().code, Errc::unsupported);

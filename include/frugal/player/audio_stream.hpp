@@ -35,8 +35,11 @@ struct StreamOptions {
 /// Thread-safety: one thread at a time.
 class AudioStream {
  public:
-  /// Opens `source` (which must outlive the stream), picks the track and
-  /// creates its decoder from `registry`. Errors: the demuxer's; Errc::unsupported
+  /// Opens `source` (which must outlive the stream; FLAC, Ogg or MP4,
+  /// told apart by content), picks the track and creates its decoder from
+  /// `registry` (which must outlive the stream too: packets of another
+  /// sample entry get a decoder of their own, and may not change the
+  /// format: Errc::unsupported). Errors: the demuxer's; Errc::unsupported
   /// when there is no playable audio track or no decoder for its codec;
   /// Errc::invalid_argument for a `track` that is not audio.
   static core::Result<AudioStream> open(core::ByteSource& source, const codec::DecoderRegistry& registry,
