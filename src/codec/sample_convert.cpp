@@ -112,6 +112,27 @@ void convert_samples(SampleFormat from, std::span<const std::byte> in, SampleFor
   }
 }
 
+void apply_gain(SampleFormat format, std::span<std::byte> data, std::size_t samples, double gain) noexcept {
+  const std::size_t size = core::bytes_per_sample(format);
+  std::byte* p = data.data();
+  for (std::size_t i = 0; i < samples; ++i, p += size) {
+    switch (format) {
+      case SampleFormat::f32: store(p, narrow_to_float(load<float>(p) * gain)); break;
+      case SampleFormat::f64: store(p, load<double>(p) * gain); break;
+      case SampleFormat::s16:
+        store(p, static_cast<std::int16_t>(std::lrint(clamp_scaled(load<std::int16_t>(p), gain, -32768.0, 32767.0))));
+        break;
+      case SampleFormat::s24:
+        store_s24(p, static_cast<std::int32_t>(std::lrint(clamp_scaled(load_s24(p), gain, -8388608.0, 8388607.0))));
+        break;
+      case SampleFormat::s32:
+        store(p, static_cast<std::int32_t>(
+                     std::llrint(clamp_scaled(load<std::int32_t>(p), gain, -2147483648.0, 2147483647.0))));
+        break;
+    }
+  }
+}
+
 SampleFormat default_output_format(const core::CodecParameters& params,
                                    const core::AudioFormat& decoded) noexcept {
   const bool lossless = params.codec == core::Codec::pcm || params.codec == core::Codec::flac ||

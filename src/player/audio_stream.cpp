@@ -28,6 +28,7 @@ struct AudioStream::Impl {
   codec::DecoderOptions decoder_options;
   core::AudioFormat format;       // output
   Presentation presentation;
+  double gain = 1;                // StreamOptions::gain
   std::size_t segment = 0;        // the presentation segment being played
   std::uint64_t segment_done = 0; // its frames returned so far
   std::uint64_t decoded = 0;      // media frame the decoder's next output starts at
@@ -164,6 +165,7 @@ Result<AudioStream> AudioStream::open(core::ByteSource& source, const codec::Dec
     if (!t.error) FRUGAL_CHECK(d.set_track_enabled(t.id, &t == chosen));
   FRUGAL_TRY(impl->decoder, registry.create(entry.codec, decoder_options));
   impl->registry = &registry;
+  impl->gain = options.gain;
   impl->decoder_options = decoder_options;
   impl->track = chosen;
   impl->format = impl->decoder->format();
@@ -270,6 +272,7 @@ Result<std::span<const std::byte>> AudioStream::Impl::read_media(const Segment& 
     FRUGAL_CHECK(grow(out, out_bytes));
     codec::convert_samples(block->format.format, block->data.subspan(skip * in_frame), format.format, out,
                            frames * format.channels);
+    if (gain != 1) codec::apply_gain(format.format, out, frames * format.channels, gain);
     return std::span<const std::byte>(out).first(out_bytes);
   }
   return std::span<const std::byte>{};

@@ -275,5 +275,44 @@ INSTANTIATE_TEST_SUITE_P(Codecs, DefaultOutputFormat,
                                          DefaultCase{core::Codec::opus, SampleFormat::f32, 32, SampleFormat::s16},
                                          DefaultCase{core::Codec::aac, SampleFormat::f32, 32, SampleFormat::s16}));
 
+// --- apply_gain: in place, rounded and clipped for integers ---------------
+
+template <typename T>
+std::vector<T> gained(SampleFormat f, std::vector<T> values, double gain) {
+  std::vector<std::byte> bytes = to_bytes(values);
+  apply_gain(f, bytes, values.size(), gain);
+  return from_bytes<T>(bytes);
+}
+
+TEST(ApplyGain, S16RoundsToNearestAndClips) {
+  EXPECT_EQ(gained(SampleFormat::s16, S16{3, -3, 1000, 20000, -20000, -32768}, 0.5), (S16{2, -2, 500, 10000, -10000, -16384}));
+  EXPECT_EQ(gained(SampleFormat::s16, S16{20000, -20000, 7}, 2.0), (S16{32767, -32768, 14}));
+}
+
+TEST(ApplyGain, S24KeepsItsPackingAndClips) {
+  std::vector<std::byte> bytes = s24_bytes({8388607, -8388608, 1000, -1001});
+  apply_gain(SampleFormat::s24, bytes, 4, 0.5);
+  EXPECT_EQ(s24_values(bytes), (S32{4194304, -4194304, 500, -500}));
+  apply_gain(SampleFormat::s24, bytes, 4, 4.0);
+  EXPECT_EQ(s24_values(bytes), (S32{8388607, -8388608, 2000, -2000}));
+}
+
+TEST(ApplyGain, S32Clips) {
+  EXPECT_EQ(gained(SampleFormat::s32, S32{kS32Max, kS32Min, 100}, 1.5), (S32{kS32Max, kS32Min, 150}));
+}
+
+TEST(ApplyGain, FloatsScaleUnclipped) {
+  EXPECT_EQ(gained(SampleFormat::f32, F32{0.5f, -1.0f}, 3.0), (F32{1.5f, -3.0f}));
+  EXPECT_EQ(gained(SampleFormat::f64, F64{0.25, -0.5}, 0.5), (F64{0.125, -0.25}));
+}
+
+TEST(ApplyGain, TouchesOnlyTheGivenSamples) {
+  EXPECT_EQ([] {
+    std::vector<std::byte> bytes = to_bytes(S16{100, 100, 100});
+    apply_gain(SampleFormat::s16, bytes, 2, 0.5);
+    return from_bytes<std::int16_t>(bytes);
+  }(), (S16{50, 50, 100}));
+}
+
 }  // namespace
 }  // namespace frugal::codec

@@ -7,6 +7,7 @@
 
 #include <bit>
 #include <set>
+#include <cmath>
 #include <cstring>
 #include <string>
 
@@ -455,6 +456,22 @@ Bytes two_description_file(const AudioEntrySpec& first, const AudioEntrySpec& se
   MovieSpec m;
   m.tracks.push_back(std::move(t));
   return build_mp4(m);
+}
+
+TEST(AudioStream, GainScalesEveryOutputSample) {
+  StreamOptions options;
+  options.gain = 0.5;
+  OpenedStream s(pcm_file(), options);
+  ASSERT_TRUE(s.stream) << s.stream.error().message;
+  const Bytes out = s.read_all();
+  const Bytes full = expected_frames(0, kFrames, SampleFormat::s16);
+  ASSERT_EQ(out.size(), full.size());
+  for (std::size_t i = 0; i < out.size(); i += 2) {
+    std::int16_t got, was;
+    std::memcpy(&got, &out[i], 2);
+    std::memcpy(&was, &full[i], 2);
+    ASSERT_EQ(got, static_cast<std::int16_t>(std::lrint(was * 0.5))) << "sample " << i / 2;
+  }
 }
 
 TEST(AudioStream, AnotherSampleDescriptionGetsItsOwnDecoder) {

@@ -16,6 +16,11 @@ namespace frugal::codec {
 void convert_samples(core::SampleFormat from, std::span<const std::byte> in, core::SampleFormat to,
                      std::span<std::byte> out, std::size_t samples) noexcept;
 
+/// Multiplies `samples` samples of `format` in `data` by `gain` (linear, ≥ 0)
+/// in place: integers round to nearest and clip to their range, floats are
+/// scaled unclipped. Thread-safe.
+void apply_gain(core::SampleFormat format, std::span<std::byte> data, std::size_t samples, double gain) noexcept;
+
 /// The format `frugal decode` writes by default: the source's own depth for
 /// lossless audio (s16, s24, s32; f32 for float), s16 for lossy codecs.
 core::SampleFormat default_output_format(const core::CodecParameters& params,

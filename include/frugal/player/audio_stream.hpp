@@ -22,6 +22,10 @@ struct StreamOptions {
   /// iTunSMPB; see presentation()). When false, only the codec's priming
   /// (Opus pre-skip) is dropped and nothing is cut at the end.
   bool use_edit_list = true;
+  /// Linear factor applied to every output sample (1: untouched), e.g.
+  /// replay_gain_factor() of the file's tags; integers are rounded and
+  /// clipped (codec::apply_gain).
+  double gain = 1;
   core::DemuxerOptions demuxer;
   codec::DecoderOptions decoder;
   /// Where the stream, its demuxer and its decoder charge their memory (the
