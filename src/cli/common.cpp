@@ -140,17 +140,19 @@ int usage_error(const std::string& message) {
   return kUsage;
 }
 
+std::optional<std::uint32_t> parse_positive(const std::string& text) {
+  char* end = nullptr;
+  const unsigned long long n = std::strtoull(text.c_str(), &end, 10);
+  if (text.empty() || text[0] == '-' || *end != '\0' || n == 0 || n > 0xFFFFFFFFull) return std::nullopt;
+  return static_cast<std::uint32_t>(n);
+}
+
 bool parse_track(const Args& args, std::optional<std::uint32_t>& track, int& exit_code) {
   auto v = args.value("--track");
   if (!v) return true;
-  char* end = nullptr;
-  const unsigned long n = std::strtoul(v->c_str(), &end, 10);
-  if (v->empty() || *end != '\0' || n == 0 || n > 0xFFFFFFFFul) {
-    exit_code = usage_error("--track takes a track ID (a positive number), not '" + *v + "'");
-    return false;
-  }
-  track = static_cast<std::uint32_t>(n);
-  return true;
+  track = parse_positive(*v);
+  if (!track) exit_code = usage_error("--track takes a track ID (a positive number), not '" + *v + "'");
+  return track.has_value();
 }
 
 bool parse_stream_options(const Args& args, player::StreamOptions& options, int& exit_code) {

@@ -84,6 +84,9 @@ int report(const std::string& subject, const core::Error& error);
 /// Prints "frugal: <message>" and the usage hint to stderr; returns kUsage.
 int usage_error(const std::string& message);
 
+/// A decimal number in [1, 2^32 - 1], or nullopt.
+std::optional<std::uint32_t> parse_positive(const std::string& text);
+
 /// Parses --track N (a track_ID). Returns false after reporting a usage error.
 bool parse_track(const Args& args, std::optional<std::uint32_t>& track, int& exit_code);
 

@@ -1,9 +1,10 @@
 // frugal play [FILE...] [--output alsa[:DEVICE]|wav:PATH|raw|null] [--track N]
-//             [--format F] [--no-edit-list]
+//             [--format F] [--no-edit-list] [--chapter N]
 #include "cli/common.hpp"
 
 #include "process.hpp"
 
+#include <frugal/core/arith.hpp>
 #include <frugal/player/alsa_sink.hpp>
 #include <frugal/player/player.hpp>
 #include <frugal/player/wav_sink.hpp>
@@ -60,15 +61,31 @@ std::string clock(std::uint64_t frames, std::uint32_t rate) {
   return buf;
 }
 
+// Output frame where chapter `n` (1-based) starts, or an error naming the
+// chapters there are.
+core::Result<std::uint64_t> chapter_start(std::span<const core::Chapter> chapters, std::uint32_t n,
+                                          std::uint32_t rate) {
+  if (chapters.empty()) return core::make_error(core::Errc::invalid_argument, "--chapter: the file has no chapters");
+  if (n > chapters.size())
+    return core::make_error(core::Errc::invalid_argument, "--chapter: no such chapter (they count from 1)");
+  const core::Chapter& c = chapters[n - 1];
+  return c.timescale ? core::mul_div(c.start, rate, c.timescale) : 0;
+}
+
 }  // namespace
 
 int run_play(const std::vector<std::string>& argv) {
   std::string err;
-  auto args = parse_args(argv, {"--output", "--track", "--format"}, {"--no-edit-list"}, err);
+  auto args = parse_args(argv, {"--output", "--track", "--format", "--chapter"}, {"--no-edit-list"}, err);
   if (!args) return usage_error(err);
   int code = kOk;
   player::StreamOptions options;
   if (!parse_stream_options(*args, options, code)) return code;
+  std::optional<std::uint32_t> chapter;
+  if (auto v = args->value("--chapter")) {
+    chapter = parse_positive(*v);
+    if (!chapter) return usage_error("--chapter takes a chapter number (1 is the first)");
+  }
   std::vector<std::string> files = args->positional;
   if (files.empty()) {
     auto sample = bundled_sample();
@@ -97,6 +114,13 @@ int run_play(const std::vector<std::string>& argv) {
     const std::string name = std::filesystem::path(path).filename().string();
     const auto total = stream->total_frames();
     const std::uint32_t rate = stream->format().sample_rate;
+    if (chapter) {
+      auto start = chapter_start(stream->demuxer().chapters(), *chapter, rate);
+      if (auto r = start ? stream->seek(*start) : core::Result<void>(start.error()); !r) {
+        code = std::max(code, report(path, r.error()));
+        continue;
+      }
+    }
     auto played = player.play(*stream, [&](const player::Progress& p) {
       if (tty)
         std::fprintf(stderr, "\r%s  %s / %s ", name.c_str(), clock(p.frames, rate).c_str(),
