@@ -1,0 +1,176 @@
+#include "mp4/chapters.hpp"
+
+#include <frugal/core/assert.hpp>
+#include <frugal/core/byte_reader.hpp>
+
+#include <algorithm>
+#include <string_view>
+
+namespace frugal::mp4::detail {
+
+using core::Errc;
+using core::make_error;
+using core::Result;
+
+namespace {
+
+// Fills a Chapters within the limits, charging before it grows.
+class Builder {
+ public:
+  Builder(const core::Limits& limits, mem::Account account) : limits_(limits) {
+    out_.charge = mem::Charge(account, 0);
+  }
+
+  // Room for `count` chapters: the list never grows past it.
+  Result<void> reserve(std::uint64_t count) {
+    if (count > limits_.max_chapters) return make_error(Errc::limit_exceeded, "more chapters than the limit");
+    FRUGAL_CHECK(out_.charge.try_resize(static_cast<std::size_t>(count) * sizeof(Chapter)));
+    out_.list.reserve(static_cast<std::size_t>(count));
+    return core::ok();
+  }
+
+  Result<void> add(std::uint64_t start, std::uint64_t end, std::uint32_t timescale, std::string title) {
+    FRUGAL_ASSERT(out_.list.size() < out_.list.capacity());
+    FRUGAL_CHECK(out_.charge.try_resize(out_.charge.bytes() + title.size()));
+    out_.list.push_back(Chapter{start, end, timescale, std::move(title)});
+    return core::ok();
+  }
+
+  Result<void> check_title(std::size_t bytes) const {
+    if (bytes > limits_.max_chapter_title_bytes)
+      return make_error(Errc::limit_exceeded, "chapter title longer than the limit");
+    return core::ok();
+  }
+
+  std::vector<Chapter>& list() noexcept { return out_.list; }
+  Chapters take() noexcept { return std::move(out_); }
+
+ private:
+  const core::Limits& limits_;
+  Chapters out_;
+};
+
+std::string_view as_text(std::span<const std::byte> b) {
+  return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
+
+// Text up to its first NUL, as C strings end.
+std::string up_to_nul(std::string_view s) { return std::string(s.substr(0, s.find('\0'))); }
+
+void append_utf8(std::string& out, char32_t c) {
+  const auto put = [&](unsigned v) { out.push_back(static_cast<char>(v)); };
+  if (c < 0x80) {
+    put(c);
+  } else if (c < 0x800) {
+    put(0xC0 | (c >> 6));
+    put(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    put(0xE0 | (c >> 12));
+    put(0x80 | ((c >> 6) & 0x3F));
+    put(0x80 | (c & 0x3F));
+  } else {
+    put(0xF0 | (c >> 18));
+    put(0x80 | ((c >> 12) & 0x3F));
+    put(0x80 | ((c >> 6) & 0x3F));
+    put(0x80 | (c & 0x3F));
+  }
+}
+
+// UTF-16 to UTF-8 up to the first NUL; unpaired surrogates become U+FFFD.
+std::string utf16_to_utf8(std::span<const std::byte> text, bool big_endian) {
+  const auto unit = [&](std::size_t i) -> char32_t {
+    const auto a = std::to_integer<char32_t>(text[i]), b = std::to_integer<char32_t>(text[i + 1]);
+    return big_endian ? (a << 8 | b) : (b << 8 | a);
+  };
+  std::string out;
+  for (std::size_t i = 0; i + 1 < text.size(); i += 2) {
+    char32_t c = unit(i);
+    if (c == 0) break;
+    if (c >= 0xD800 && c < 0xE000) {
+      const char32_t low = c < 0xDC00 && i + 3 < text.size() ? unit(i + 2) : 0;
+      if (low >= 0xDC00 && low < 0xE000) {
+        c = 0x10000 + ((c - 0xD800) << 10) + (low - 0xDC00);
+        i += 2;
+      } else {
+        c = 0xFFFD;
+      }
+    }
+    append_utf8(out, c);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Chapters> parse_chpl(std::span<const std::byte> body, std::uint64_t end, const core::Limits& limits,
+                            mem::Account account) {
+  core::ByteReader r(body);
+  const std::uint8_t version = r.u8();
+  r.skip(3);
+  if (version != 0) r.skip(4);  // FFmpeg skips these unnamed bytes; Nero writes version 1 with zeros here
+  const std::uint8_t count = r.u8();
+  if (!r.ok()) return make_error(Errc::malformed, "chpl too short");
+  Builder chapters(limits, account);
+  FRUGAL_CHECK(chapters.reserve(count));
+  for (std::uint8_t i = 0; i < count && r.remaining() >= 9; ++i) {
+    const std::uint64_t start = r.u64();
+    const std::uint8_t length = r.u8();
+    if (length > r.remaining()) break;
+    FRUGAL_CHECK(chapters.check_title(length));
+    FRUGAL_CHECK(chapters.add(start, 0, kChplTimescale, up_to_nul(as_text(r.bytes(length)))));
+  }
+  // FFmpeg's rule (chpl need not be in time order): the nearest later start,
+  // else the end of the movie; never before the chapter's own start.
+  for (Chapter& c : chapters.list()) {
+    std::uint64_t next = end != 0 ? end : ~std::uint64_t{0};
+    for (const Chapter& other : chapters.list())
+      if (other.start > c.start) next = std::min(next, other.start);
+    c.end = next == ~std::uint64_t{0} || next < c.start ? c.start : next;
+  }
+  return chapters.take();
+}
+
+std::optional<std::string> text_sample_title(std::span<const std::byte> sample) {
+  core::ByteReader r(sample);
+  const std::uint16_t length = r.u16();
+  if (!r.ok() || length > r.remaining()) return std::nullopt;
+  const std::span<const std::byte> text = r.bytes(length);
+  const std::uint16_t bom = length >= 2 ? core::load_be16(text.data()) : 0;
+  if (bom == 0xFEFF || bom == 0xFFFE) return utf16_to_utf8(text.subspan(2), bom == 0xFEFF);
+  return up_to_nul(as_text(text));
+}
+
+Result<Chapters> read_chapter_track(core::ByteSource& source, const Track& track, SampleTable& table,
+                                    const core::Limits& limits, mem::Account account) {
+  Builder chapters(limits, account);
+  FRUGAL_CHECK(chapters.reserve(table.sample_count()));
+  std::vector<std::byte> head(2 + std::size_t{limits.max_chapter_title_bytes});
+  SampleCursor cursor = table.cursor();
+  SampleRun run;
+  bool last_open = false;  // the last chapter's end is the next sample's start
+  while (true) {
+    FRUGAL_TRY(bool more, cursor.next(run, 1, 0));
+    if (!more) break;
+    const auto start = static_cast<std::uint64_t>(std::max<std::int64_t>(run.dts, 0));
+    if (last_open) chapters.list().back().end = start;
+    last_open = false;
+    const auto sample = std::span(head).first(static_cast<std::size_t>(std::min<std::uint64_t>(run.size, head.size())));
+    if (auto read = core::read_exact(source, run.offset, sample); !read) {
+      if (read.error().code == Errc::end_of_stream)
+        return make_error(Errc::malformed, "chapter sample cut off by end of file", run.offset);
+      return read.error();
+    }
+    if (sample.size() < 2) continue;
+    const std::uint16_t length = core::load_be16(sample.data());
+    if (length > run.size - 2) continue;  // as FFmpeg: a broken sample is no chapter
+    FRUGAL_CHECK(chapters.check_title(length));
+    auto title = text_sample_title(sample);
+    if (!title) continue;
+    FRUGAL_CHECK(chapters.add(start, start, track.timescale, std::move(*title)));
+    last_open = true;
+  }
+  if (last_open) chapters.list().back().end = std::max(track.duration, chapters.list().back().start);
+  return chapters.take();
+}
+
+}  // namespace frugal::mp4::detail
