@@ -124,8 +124,7 @@ std::string chapters_json(const core::Demuxer& d) {
 
 void print_chapters(const core::Demuxer& d) {
   const auto chapters = d.chapters();
-  if (!chapters.empty()) std::printf("  chapters:
-");
+  if (!chapters.empty()) std::printf("  chapters:\n");
   for (std::size_t i = 0; i < chapters.size(); ++i) {
     const core::Chapter& c = chapters[i];
     std::printf("    %zu: %.3f-%.3f s %s\n", i + 1, seconds(c.start, c.timescale), seconds(c.end, c.timescale),

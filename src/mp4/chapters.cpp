@@ -144,7 +144,9 @@ Result<Chapters> read_chapter_track(core::ByteSource& source, const Track& track
                                     const core::Limits& limits, mem::Account account) {
   Builder chapters(limits, account);
   FRUGAL_CHECK(chapters.reserve(table.sample_count()));
-  std::vector<std::byte> head(2 + std::size_t{limits.max_chapter_title_bytes});
+  const std::size_t head_bytes = 2 + std::size_t{limits.max_chapter_title_bytes};
+  FRUGAL_TRY(mem::Charge head_charge, mem::Charge::try_make(account, head_bytes));
+  std::vector<std::byte> head(head_bytes);
   SampleCursor cursor = table.cursor();
   SampleRun run;
   bool last_open = false;  // the last chapter's end is the next sample's start

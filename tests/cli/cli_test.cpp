@@ -598,7 +598,7 @@ TEST(Cli, ProbeListsChapters) {
   spec.tracks[0].trak_extra.clear();  // no chapters: an empty array, no text
   const std::string plain = dir.write("plain.mov", t::build_mp4(spec));
   EXPECT_NE(run_frugal("probe --json " + shell_quote(plain)).out.find("\"chapters\":[]}"), std::string::npos);
-  EXPECT_EQ(run_frugal("probe " + shell_quote(plain)).out.find("chapters"), std::string::npos);
+  EXPECT_EQ(run_frugal("probe " + shell_quote(plain)).out.find("  chapters:"), std::string::npos);
 }
 
 // CMAF / DASH: an init segment (ftyp + moov) and media segments (moof +
