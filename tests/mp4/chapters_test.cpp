@@ -83,6 +83,22 @@ std::unique_ptr<OpenedMovie> open_ok(const MovieSpec& spec, const core::DemuxerO
   return m;
 }
 
+// Opens `spec`: no chapters, and chapters_error() says `why`.
+void expect_none_because(const MovieSpec& spec, Errc why, const core::DemuxerOptions& options = {}) {
+  auto m = open_ok(spec, options);
+  ASSERT_TRUE(m->demuxer);
+  EXPECT_TRUE(m->demux().chapters().empty());
+  ASSERT_TRUE(m->demux().chapters_error());
+  EXPECT_EQ(m->demux().chapters_error()->code, why);
+}
+
+core::DemuxerOptions with_caps(std::uint32_t chapters, std::uint32_t title_bytes) {
+  core::DemuxerOptions options;
+  options.limits.max_chapters = chapters;
+  options.limits.max_chapter_title_bytes = title_bytes;
+  return options;
+}
+
 const std::vector<ChplEntry> kThree = {{0, "One"}, {2'010'000, "Two"}, {8'000'000, "Three"}};
 
 // ---- Nero chpl ----------------------------------------------------------------------
@@ -131,31 +147,15 @@ TEST(Chpl, EntriesCutOffByTheBoxAreDropped) {
 }
 
 TEST(Chpl, WithoutACountGivesNoChaptersAndSaysWhy) {
-  auto m = open_ok(movie_with({udta(BoxWriter().full_box("chpl", 1).end().take())}));
-  ASSERT_TRUE(m->demuxer);
-  EXPECT_TRUE(m->demux().chapters().empty());
-  ASSERT_TRUE(m->demux().chapters_error());
-  EXPECT_EQ(m->demux().chapters_error()->code, Errc::malformed);
+  expect_none_because(movie_with({udta(BoxWriter().full_box("chpl", 1).end().take())}), Errc::malformed);
 }
 
 TEST(Chpl, MoreChaptersThanTheLimitGiveNone) {
-  core::DemuxerOptions options;
-  options.limits.max_chapters = 2;
-  auto m = open_ok(movie_with({udta(chpl_box(1, kThree))}), options);
-  ASSERT_TRUE(m->demuxer);
-  EXPECT_TRUE(m->demux().chapters().empty());
-  ASSERT_TRUE(m->demux().chapters_error());
-  EXPECT_EQ(m->demux().chapters_error()->code, Errc::limit_exceeded);
+  expect_none_because(movie_with({udta(chpl_box(1, kThree))}), Errc::limit_exceeded, with_caps(2, 1024));
 }
 
 TEST(Chpl, TitleLongerThanTheLimitGivesNone) {
-  core::DemuxerOptions options;
-  options.limits.max_chapter_title_bytes = 4;
-  auto m = open_ok(movie_with({udta(chpl_box(1, kThree))}), options);
-  ASSERT_TRUE(m->demuxer);
-  EXPECT_TRUE(m->demux().chapters().empty());
-  ASSERT_TRUE(m->demux().chapters_error());
-  EXPECT_EQ(m->demux().chapters_error()->code, Errc::limit_exceeded);
+  expect_none_because(movie_with({udta(chpl_box(1, kThree))}), Errc::limit_exceeded, with_caps(1024, 4));
 }
 
 TEST(Chpl, ChargedToItsAccountAndBoundedByItsHardLimit) {
@@ -173,11 +173,7 @@ TEST(Chpl, ChargedToItsAccountAndBoundedByItsHardLimit) {
     EXPECT_EQ(charged, 2 * sizeof(core::Chapter) + long_title.size() + 1);
   }
   ASSERT_TRUE(tracker.account("mp4/chapters", 2 * sizeof(core::Chapter) + 50));
-  auto m = open_ok(movie_with({udta(chpl_box(1, {{0, long_title}, {1, "b"}}))}), options);
-  ASSERT_TRUE(m->demuxer);
-  EXPECT_TRUE(m->demux().chapters().empty());
-  ASSERT_TRUE(m->demux().chapters_error());
-  EXPECT_EQ(m->demux().chapters_error()->code, Errc::out_of_memory);
+  expect_none_because(movie_with({udta(chpl_box(1, {{0, long_title}, {1, "b"}}))}), Errc::out_of_memory, options);
 }
 
 // ---- QuickTime chapter tracks ------------------------------------------------------
@@ -250,34 +246,20 @@ TEST(ChapterTrack, ReferenceToANonTextTrackGivesNone) {
 }
 
 TEST(ChapterTrack, MoreSamplesThanTheLimitGiveNone) {
-  core::DemuxerOptions options;
-  options.limits.max_chapters = 2;
-  auto m = open_ok(movie_with_chapter_track({text_sample("1"), text_sample("2"), text_sample("3")}, 10), options);
-  ASSERT_TRUE(m->demuxer);
-  EXPECT_TRUE(m->demux().chapters().empty());
-  ASSERT_TRUE(m->demux().chapters_error());
-  EXPECT_EQ(m->demux().chapters_error()->code, Errc::limit_exceeded);
+  expect_none_because(movie_with_chapter_track({text_sample("1"), text_sample("2"), text_sample("3")}, 10),
+                      Errc::limit_exceeded, with_caps(2, 1024));
 }
 
 TEST(ChapterTrack, TitleLongerThanTheLimitGivesNone) {
-  core::DemuxerOptions options;
-  options.limits.max_chapter_title_bytes = 8;
-  auto m = open_ok(movie_with_chapter_track({text_sample("short"), text_sample("far too long")}, 10), options);
-  ASSERT_TRUE(m->demuxer);
-  EXPECT_TRUE(m->demux().chapters().empty());
-  ASSERT_TRUE(m->demux().chapters_error());
-  EXPECT_EQ(m->demux().chapters_error()->code, Errc::limit_exceeded);
+  expect_none_because(movie_with_chapter_track({text_sample("short"), text_sample("far too long")}, 10),
+                      Errc::limit_exceeded, with_caps(1024, 8));
 }
 
 TEST(ChapterTrack, SampleCutOffByTheFileGivesNone) {
   MovieSpec spec = movie_with_chapter_track({text_sample("One"), text_sample("Two")}, 10);
   spec.layout = Layout::mdat_first;
   spec.tracks[1].chunk_offset_bias = 1u << 20;  // past the end of the file
-  auto m = open_ok(spec);
-  ASSERT_TRUE(m->demuxer);
-  EXPECT_TRUE(m->demux().chapters().empty());
-  ASSERT_TRUE(m->demux().chapters_error());
-  EXPECT_EQ(m->demux().chapters_error()->code, Errc::malformed);
+  expect_none_because(spec, Errc::malformed);
 }
 
 TEST(TextSampleTitle, ReadsUtf8AndBothUtf16Orders) {
