@@ -1,5 +1,6 @@
 #include "mp4/chapters.hpp"
 
+#include <frugal/core/arith.hpp>
 #include <frugal/core/assert.hpp>
 #include <frugal/core/byte_reader.hpp>
 
@@ -100,6 +101,22 @@ std::string utf16_to_utf8(std::span<const std::byte> text, bool big_endian) {
   return out;
 }
 
+// Ends the last `count` chapters of `list` as FFmpeg does for chapters
+// without one (chpl need not be in time order): at the nearest later start
+// of any chapter, else at `end` (kChplTimescale ticks; 0: unknown); never
+// before the chapter's own start.
+void close_chapters(std::vector<Chapter>& list, std::size_t count, std::uint64_t end) {
+  const auto in = [](const Chapter& c, std::uint32_t timescale) {
+    return c.timescale == timescale ? c.start : core::mul_div(c.start, timescale, c.timescale);
+  };
+  for (Chapter& c : std::span(list).last(count)) {
+    std::uint64_t next = end != 0 ? core::mul_div(end, c.timescale, kChplTimescale) : ~std::uint64_t{0};
+    for (const Chapter& other : list)
+      if (in(other, c.timescale) > c.start) next = std::min(next, in(other, c.timescale));
+    c.end = next == ~std::uint64_t{0} || next < c.start ? c.start : next;
+  }
+}
+
 }  // namespace
 
 Result<Chapters> parse_chpl(std::span<const std::byte> body, std::uint64_t end, const core::Limits& limits,
@@ -119,15 +136,20 @@ Result<Chapters> parse_chpl(std::span<const std::byte> body, std::uint64_t end, 
     FRUGAL_CHECK(chapters.check_title(length));
     FRUGAL_CHECK(chapters.add(start, 0, kChplTimescale, up_to_nul(as_text(r.bytes(length)))));
   }
-  // FFmpeg's rule (chpl need not be in time order): the nearest later start,
-  // else the end of the movie; never before the chapter's own start.
-  for (Chapter& c : chapters.list()) {
-    std::uint64_t next = end != 0 ? end : ~std::uint64_t{0};
-    for (const Chapter& other : chapters.list())
-      if (other.start > c.start) next = std::min(next, other.start);
-    c.end = next == ~std::uint64_t{0} || next < c.start ? c.start : next;
-  }
+  close_chapters(chapters.list(), chapters.list().size(), end);
   return chapters.take();
+}
+
+Result<void> append_chpl_tail(Chapters& listed, Chapters chpl, std::uint64_t end) {
+  if (chpl.list.size() <= listed.list.size()) return core::ok();
+  const auto tail = std::span(chpl.list).subspan(listed.list.size());
+  std::size_t bytes = tail.size() * sizeof(Chapter);
+  for (const Chapter& c : tail) bytes += c.title.size();
+  FRUGAL_CHECK(listed.charge.try_resize(listed.charge.bytes() + bytes));
+  listed.list.reserve(listed.list.size() + tail.size());
+  for (Chapter& c : tail) listed.list.push_back(std::move(c));
+  close_chapters(listed.list, tail.size(), end);
+  return core::ok();
 }
 
 std::optional<std::string> text_sample_title(std::span<const std::byte> sample) {
@@ -141,7 +163,7 @@ std::optional<std::string> text_sample_title(std::span<const std::byte> sample) 
 }
 
 Result<Chapters> read_chapter_track(core::ByteSource& source, const Track& track, SampleTable& table,
-                                    const core::Limits& limits, mem::Account account) {
+                                    std::uint64_t end, const core::Limits& limits, mem::Account account) {
   Builder chapters(limits, account);
   FRUGAL_CHECK(chapters.reserve(table.sample_count()));
   const std::size_t head_bytes = 2 + std::size_t{limits.max_chapter_title_bytes};
@@ -171,7 +193,12 @@ Result<Chapters> read_chapter_track(core::ByteSource& source, const Track& track
     FRUGAL_CHECK(chapters.add(start, start, track.timescale, std::move(*title)));
     last_open = true;
   }
-  if (last_open) chapters.list().back().end = std::max(track.duration, chapters.list().back().start);
+  if (last_open) {
+    // As FFmpeg: a track ending before its last sample starts does not count.
+    Chapter& last = chapters.list().back();
+    const std::uint64_t movie_end = core::mul_div(end, track.timescale, kChplTimescale);
+    last.end = track.duration >= last.start ? track.duration : std::max(movie_end, last.start);
+  }
   return chapters.take();
 }
 

@@ -36,8 +36,8 @@ struct Chapters {
 /// 4 reserved bytes when the version is not 0, a u8 count, then per chapter
 /// a u64 start (100 ns units), a u8 title length and the title (UTF-8; cut at
 /// a NUL). Entries cut off by the end of the box are dropped with those after
-/// them, as FFmpeg does. A chapter ends where the next later one starts; the
-/// last ends at `end` (kChplTimescale ticks; 0: unknown, the chapter is then
+/// them, as FFmpeg does. A chapter ends where the nearest later one starts;
+/// the last at `end` (kChplTimescale ticks; 0: unknown, the chapter is then
 /// empty). Errors: Errc::malformed (no count), Errc::limit_exceeded
 /// (Limits::max_chapters), Errc::out_of_memory (the account's hard limit).
 core::Result<Chapters> parse_chpl(std::span<const std::byte> body, std::uint64_t end, const core::Limits& limits,
@@ -52,13 +52,20 @@ std::optional<std::string> text_sample_title(std::span<const std::byte> sample);
 
 /// Reads a QuickTime chapter track: each sample is a chapter starting at
 /// its decode time (track timescale) and ending where the next sample
-/// starts; the last ends at the track's duration (or at the start, if that
-/// is earlier). Samples whose title length runs past the sample are passed
+/// starts; the last ends at the track's duration, or when that is earlier
+/// than its start at `end` (the movie's, kChplTimescale ticks), or at its
+/// start. Samples whose title length runs past the sample are passed
 /// over, as FFmpeg does. Reads each sample's first 2 + max_chapter_title_bytes
 /// bytes at most, through `source`. Errors: Errc::limit_exceeded
 /// (Limits::max_chapters, Limits::max_chapter_title_bytes),
 /// Errc::out_of_memory, the table's errors (Errc::malformed, Errc::io).
 core::Result<Chapters> read_chapter_track(core::ByteSource& source, const Track& track, SampleTable& table,
-                                          const core::Limits& limits, mem::Account account);
+                                          std::uint64_t end, const core::Limits& limits, mem::Account account);
+
+/// FFmpeg's merge when a file has both: chpl's entries past the chapter
+/// track's count follow the track's chapters, each ending at the nearest
+/// later start of any chapter, else at `end` (the movie's, kChplTimescale
+/// ticks). Errors: Errc::out_of_memory (`listed` unchanged).
+core::Result<void> append_chpl_tail(Chapters& listed, Chapters chpl, std::uint64_t end);
 
 }  // namespace frugal::mp4::detail

@@ -145,22 +145,28 @@ struct Demuxer::Impl {
     return make_error(Errc::invalid_argument, "no track with that track ID");
   }
 
-  // The first chapter track a track names, when it is a text track that
-  // yields chapters; else chpl's. FFmpeg reads both, the chapter track's
-  // entries replacing chpl's.
+  // The chapters of the first chapter track a track names, when it is a
+  // text track that yields any (then chpl's entries past their count, as
+  // FFmpeg merges them); else chpl's.
   Result<detail::Chapters> load_chapters(const detail::Movie& movie, mem::Account account) {
+    const std::uint64_t movie_end = core::mul_div(duration, detail::kChplTimescale, timescale);
+    const std::uint64_t end = movie_end == ~std::uint64_t{0} ? 0 : movie_end;
+    auto chpl = !movie.chpl   ? Result<detail::Chapters>(detail::Chapters{})
+                : *movie.chpl ? detail::parse_chpl(**movie.chpl, end, limits, account)
+                              : Result<detail::Chapters>(movie.chpl->error());
     for (const detail::ParsedTrack& referrer : movie.tracks) {
       if (referrer.chapter_track == 0) continue;
       auto i = index_of(referrer.chapter_track);
       if (!i || tracks[*i].type != TrackType::text || tracks[*i].error) continue;
-      auto listed = detail::read_chapter_track(source, tracks[*i], states[*i].table, limits, account);
-      if (listed ? !listed->list.empty() : listed.error().code == Errc::io || !movie.chpl) return listed;
+      auto listed = detail::read_chapter_track(source, tracks[*i], states[*i].table, end, limits, account);
+      if (listed && !listed->list.empty()) {
+        if (chpl) FRUGAL_CHECK(detail::append_chpl_tail(*listed, std::move(*chpl), end));
+        return listed;
+      }
+      if (!listed && (listed.error().code == Errc::io || !movie.chpl)) return listed;
       break;
     }
-    if (!movie.chpl) return detail::Chapters{};
-    if (!*movie.chpl) return movie.chpl->error();
-    const std::uint64_t end = core::mul_div(duration, detail::kChplTimescale, timescale);
-    return detail::parse_chpl(**movie.chpl, end == ~std::uint64_t{0} ? 0 : end, limits, account);
+    return chpl;
   }
 
   // Fills the track's next packet into its peek slot; false at its end.

@@ -211,20 +211,40 @@ TEST(ChapterTrack, SampleWhoseLengthRunsPastItIsNoChapter) {
   expect_chapters(m->demux(), 1000, {{0, 100, "One"}, {200, 300, "Three"}});
 }
 
-TEST(ChapterTrack, LastEndsAtItsStartWhenTheTrackIsShorter) {
+TEST(ChapterTrack, LastEndsAtTheMovieEndWhenTheTrackIsShorter) {
   MovieSpec spec = movie_with_chapter_track({text_sample("One"), text_sample("Two")}, 100);
   spec.tracks[1].duration = 50;
   auto m = open_ok(spec);
   ASSERT_TRUE(m->demuxer);
-  expect_chapters(m->demux(), 1000, {{0, 100, "One"}, {100, 100, "Two"}});
+  expect_chapters(m->demux(), 1000, {{0, 100, "One"}, {100, 5000, "Two"}});
 }
 
 TEST(ChapterTrack, WinsOverChpl) {
   MovieSpec spec = movie_with_chapter_track({text_sample("Track")}, 100);
-  spec.moov_extra = {udta(chpl_box(1, kThree))};
+  spec.moov_extra = {udta(chpl_box(1, {{0, "Nero"}}))};
   auto m = open_ok(spec);
   ASSERT_TRUE(m->demuxer);
   expect_chapters(m->demux(), 1000, {{0, 100, "Track"}});
+}
+
+// ffprobe 5.1 shows this file so: chpl's entries past the track's count stay.
+TEST(ChapterTrack, ChplEntriesPastItsCountFollowAsFfmpegMergesThem) {
+  MovieSpec spec = movie_with_chapter_track({text_sample("Track")}, 100);
+  spec.moov_extra = {udta(chpl_box(1, {{0, "One"}, {20'000'000, "Two"}, {30'000'000, "Three"}}))};
+  auto m = open_ok(spec);
+  ASSERT_TRUE(m->demuxer);
+  EXPECT_FALSE(m->demux().chapters_error());
+  const auto got = m->demux().chapters();
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0].title, "Track");
+  EXPECT_EQ(got[0].timescale, 1000u);
+  EXPECT_EQ(got[0].end, 100u);
+  EXPECT_EQ(got[1].title, "Two");
+  EXPECT_EQ(got[1].timescale, k100ns);
+  EXPECT_EQ(got[1].start, 20'000'000u);
+  EXPECT_EQ(got[1].end, 30'000'000u);
+  EXPECT_EQ(got[2].title, "Three");
+  EXPECT_EQ(got[2].end, 50'000'000u);
 }
 
 TEST(ChapterTrack, ReferenceToAMissingTrackFallsBackToChpl) {
