@@ -117,6 +117,64 @@ void close_chapters(std::vector<Chapter>& list, std::size_t count, std::uint64_t
   }
 }
 
+std::uint64_t add_sat(std::uint64_t a, std::uint64_t b) {
+  std::uint64_t sum = 0;
+  return core::checked_add(a, b, sum) ? sum : ~std::uint64_t{0};
+}
+
+// A chapter track's edit list as FFmpeg applies it (mov_fix_index): empty
+// edits first delay the media; the first edit with media presents the
+// samples that overlap [begin, end) of it, the first starting at or after
+// begin placed at the delay and the one before (overlapping begin) just
+// before it (a time before 0 becomes 0); later edits are not applied.
+class Presented {
+ public:
+  Presented(const Track& t, std::uint32_t movie_timescale) {
+    for (const EditListEntry& e : t.edit_list) {
+      const std::uint64_t d = movie_timescale ? core::mul_div(e.segment_duration, t.timescale, movie_timescale) : 0;
+      if (e.media_time < 0) {
+        delay_ = add_sat(delay_, d);
+        continue;
+      }
+      begin_ = static_cast<std::uint64_t>(e.media_time);
+      if (d != 0) {  // 0: to the end of the media, as some writers mean it
+        end_ = add_sat(begin_, d);
+        duration_ = std::min(d, t.duration > begin_ ? t.duration - begin_ : 0);  // no longer than the media
+      }
+      return;
+    }
+  }
+
+  // Whether the sample is presented at all.
+  bool shows(const SampleRun& run) const {
+    const std::uint64_t dts = dts_of(run);
+    return dts < end_ && (add_sat(dts, run.duration) > begin_ || run.duration == 0);
+  }
+
+  // A presented sample's start (samples in decode order).
+  std::uint64_t start_of(const SampleRun& run) {
+    const std::uint64_t dts = dts_of(run);
+    if (dts < begin_) {
+      origin_ = add_sat(dts, run.duration);
+      return delay_ > run.duration ? delay_ - run.duration : 0;
+    }
+    if (!origin_) origin_ = dts;
+    return add_sat(delay_, dts - *origin_);
+  }
+
+  // What the edit presents (track ticks), or `media` without one.
+  std::uint64_t duration_or(std::uint64_t media) const { return duration_.value_or(media); }
+
+ private:
+  static std::uint64_t dts_of(const SampleRun& run) { return static_cast<std::uint64_t>(std::max<std::int64_t>(run.dts, 0)); }
+
+  std::uint64_t begin_ = 0;
+  std::uint64_t end_ = ~std::uint64_t{0};
+  std::uint64_t delay_ = 0;  // track ticks
+  std::optional<std::uint64_t> duration_;
+  std::optional<std::uint64_t> origin_;  // the decode time presented at the delay
+};
+
 }  // namespace
 
 Result<Chapters> parse_chpl(std::span<const std::byte> body, std::uint64_t end, const core::Limits& limits,
@@ -163,7 +221,9 @@ std::optional<std::string> text_sample_title(std::span<const std::byte> sample) 
 }
 
 Result<Chapters> read_chapter_track(core::ByteSource& source, const Track& track, SampleTable& table,
-                                    std::uint64_t end, const core::Limits& limits, mem::Account account) {
+                                    std::uint32_t movie_timescale, std::uint64_t end, const core::Limits& limits,
+                                    mem::Account account) {
+  Presented edit(track, movie_timescale);
   Builder chapters(limits, account);
   FRUGAL_CHECK(chapters.reserve(table.sample_count()));
   const std::size_t head_bytes = 2 + std::size_t{limits.max_chapter_title_bytes};
@@ -175,7 +235,8 @@ Result<Chapters> read_chapter_track(core::ByteSource& source, const Track& track
   while (true) {
     FRUGAL_TRY(bool more, cursor.next(run, 1, 0));
     if (!more) break;
-    const auto start = static_cast<std::uint64_t>(std::max<std::int64_t>(run.dts, 0));
+    if (!edit.shows(run)) continue;
+    const std::uint64_t start = edit.start_of(run);
     if (last_open) chapters.list().back().end = start;
     last_open = false;
     const auto sample = std::span(head).first(static_cast<std::size_t>(std::min<std::uint64_t>(run.size, head.size())));
@@ -197,7 +258,8 @@ Result<Chapters> read_chapter_track(core::ByteSource& source, const Track& track
     // As FFmpeg: a track ending before its last sample starts does not count.
     Chapter& last = chapters.list().back();
     const std::uint64_t movie_end = core::mul_div(end, track.timescale, kChplTimescale);
-    last.end = track.duration >= last.start ? track.duration : std::max(movie_end, last.start);
+    const std::uint64_t duration = edit.duration_or(track.duration);
+    last.end = duration >= last.start ? duration : std::max(movie_end, last.start);
   }
   return chapters.take();
 }

@@ -54,13 +54,17 @@ std::optional<std::string> text_sample_title(std::span<const std::byte> sample);
 /// its decode time (track timescale) and ending where the next sample
 /// starts; the last ends at the track's duration, or when that is earlier
 /// than its start at `end` (the movie's, kChplTimescale ticks), or at its
-/// start. Samples whose title length runs past the sample are passed
+/// start. The edit list applies as FFmpeg applies it (leading empty edits
+/// delay the chapters, by `movie_timescale` ticks; the first edit with media
+/// picks the samples it overlaps, shifts them to its start and gives the
+/// duration; times before 0 become 0; later edits are not applied). Samples whose title length runs past the sample are passed
 /// over, as FFmpeg does. Reads each sample's first 2 + max_chapter_title_bytes
 /// bytes at most, through `source`. Errors: Errc::limit_exceeded
 /// (Limits::max_chapters, Limits::max_chapter_title_bytes),
 /// Errc::out_of_memory, the table's errors (Errc::malformed, Errc::io).
 core::Result<Chapters> read_chapter_track(core::ByteSource& source, const Track& track, SampleTable& table,
-                                          std::uint64_t end, const core::Limits& limits, mem::Account account);
+                                          std::uint32_t movie_timescale, std::uint64_t end,
+                                          const core::Limits& limits, mem::Account account);
 
 /// FFmpeg's merge when a file has both: chpl's entries past the chapter
 /// track's count follow the track's chapters, each ending at the nearest

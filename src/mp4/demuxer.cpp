@@ -158,7 +158,7 @@ struct Demuxer::Impl {
       if (referrer.chapter_track == 0) continue;
       auto i = index_of(referrer.chapter_track);
       if (!i || tracks[*i].type != TrackType::text || tracks[*i].error) continue;
-      auto listed = detail::read_chapter_track(source, tracks[*i], states[*i].table, end, limits, account);
+      auto listed = detail::read_chapter_track(source, tracks[*i], states[*i].table, timescale, end, limits, account);
       if (listed && !listed->list.empty()) {
         if (chpl) FRUGAL_CHECK(detail::append_chpl_tail(*listed, std::move(*chpl), end));
         return listed;

@@ -219,6 +219,32 @@ TEST(ChapterTrack, LastEndsAtTheMovieEndWhenTheTrackIsShorter) {
   expect_chapters(m->demux(), 1000, {{0, 100, "One"}, {100, 5000, "Two"}});
 }
 
+// Edit lists apply as FFmpeg applies them (ffprobe 5.1 shows these files so,
+// but for the chapter starting before 0: ffprobe says -1000, frugal 0).
+TEST(ChapterTrack, EditListDelaysPicksAndShiftsTheSamples) {
+  struct Case {
+    std::vector<EditSpec> edits;
+    std::uint32_t movie_timescale;
+    std::vector<Expected> want;
+  };
+  const std::vector<Case> cases = {
+      {{{1000, -1}, {3000, 0}}, 1000, {{1000, 2000, "One"}, {2000, 3000, "Two"}, {3000, 3000, "Three"}}},
+      {{{2000, 1000}}, 1000, {{0, 1000, "Two"}, {1000, 2000, "Three"}}},
+      {{{2500, 500}}, 1000, {{0, 0, "One"}, {0, 1000, "Two"}, {1000, 2500, "Three"}}},
+      {{{3000, 0}}, 600, {{0, 1000, "One"}, {1000, 2000, "Two"}, {2000, 3000, "Three"}}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE("edit list of " + std::to_string(c.edits.size()) + ", movie timescale " +
+                 std::to_string(c.movie_timescale));
+    MovieSpec spec = movie_with_chapter_track({text_sample("One"), text_sample("Two"), text_sample("Three")}, 1000);
+    spec.timescale = c.movie_timescale;
+    spec.tracks[1].edits = c.edits;
+    auto m = open_ok(spec);
+    ASSERT_TRUE(m->demuxer);
+    expect_chapters(m->demux(), 1000, c.want);
+  }
+}
+
 TEST(ChapterTrack, WinsOverChpl) {
   MovieSpec spec = movie_with_chapter_track({text_sample("Track")}, 100);
   spec.moov_extra = {udta(chpl_box(1, {{0, "Nero"}}))};

@@ -68,10 +68,12 @@ class Demuxer final : public core::Demuxer {
   /// Not fragmented().
   bool indexed() const noexcept override;
   /// The movie's chapters, read at open: a QuickTime chapter list (QuickTime
-  /// File Format, "Chapter lists": the text track the first track with a
-  /// tref/'chap' box names; times in that track's timescale, its edit list
-  /// not applied) when it yields any, else Nero's moov/udta/chpl (as FFmpeg
-  /// reads it; times in 100 ns units, timescale 10'000'000). Bounded by
+  /// File Format, "Chapter lists": the first text track a tref/'chap' box
+  /// names, one chapter per sample; times in its timescale, its edit list
+  /// applied as FFmpeg applies it) when it yields any, else Nero's
+  /// moov/udta/chpl (as FFmpeg reads it; times in 100 ns units, timescale
+  /// 10'000'000). With both, chpl's entries past the track's count follow,
+  /// as ffprobe shows them. Bounded by
   /// Limits::max_chapters and Limits::max_chapter_title_bytes; charged to
   /// "mp4/chapters". Empty when the file has none or they are unusable.
   std::span<const core::Chapter> chapters() const noexcept override;
