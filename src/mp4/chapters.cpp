@@ -249,9 +249,8 @@ Result<Chapters> read_chapter_track(core::ByteSource& source, const Track& track
     const std::uint16_t length = core::load_be16(sample.data());
     if (length > run.size - 2) continue;  // as FFmpeg: a broken sample is no chapter
     FRUGAL_CHECK(chapters.check_title(length));
-    auto title = text_sample_title(sample);
-    if (!title) continue;
-    FRUGAL_CHECK(chapters.add(start, start, track.timescale, std::move(*title)));
+    // The title is within `sample`: its length was checked against both sizes.
+    FRUGAL_CHECK(chapters.add(start, start, track.timescale, *text_sample_title(sample)));
     last_open = true;
   }
   if (last_open) {
