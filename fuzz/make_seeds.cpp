@@ -186,6 +186,16 @@ int main(int argc, char** argv) {
     m.brand.reset();
     seeds.emplace_back("large_mdat_no_ftyp", m);
   }
+  {
+    MovieSpec m = movie({aac(10)});
+    m.moov_extra = {BoxWriter().begin("udta").bytes(chpl_box(1, {{0, "One"}, {20'000'000, "Two"}})).end().take()};
+    seeds.emplace_back("chapters_chpl", m);
+  }
+  {
+    MovieSpec m = movie({aac(10), text_track({text_sample("One"), text_sample("Two")}, {{2, 500}})});
+    m.tracks[0].trak_extra = {tref_box(FourCC("chap"), {2})};
+    seeds.emplace_back("chapters_track", m);
+  }
 
   std::vector<std::pair<std::string, Bytes>> files = fragmented_seeds();
   for (const auto& [name, spec] : seeds) files.emplace_back(name, build_mp4(spec));

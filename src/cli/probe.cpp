@@ -106,6 +106,34 @@ std::string track_json(const core::Track& t, const TrackFacts& f) {
   return o.str();
 }
 
+double seconds(std::uint64_t ticks, std::uint32_t timescale) {
+  return timescale ? static_cast<double>(ticks) / timescale : 0.0;
+}
+
+std::string chapters_json(const core::Demuxer& d) {
+  JsonArray chapters;
+  for (const core::Chapter& c : d.chapters()) {
+    JsonObject o;
+    o.add("start_seconds", seconds(c.start, c.timescale))
+        .add("end_seconds", seconds(c.end, c.timescale))
+        .add("title", c.title);
+    chapters.add_raw(o.str());
+  }
+  return chapters.str();
+}
+
+void print_chapters(const core::Demuxer& d) {
+  const auto chapters = d.chapters();
+  if (!chapters.empty()) std::printf("  chapters:\n");
+  for (std::size_t i = 0; i < chapters.size(); ++i) {
+    const core::Chapter& c = chapters[i];
+    std::printf("    %zu: %.3f-%.3f s %s\n", i + 1, seconds(c.start, c.timescale), seconds(c.end, c.timescale),
+                c.title.c_str());
+  }
+  const mp4::Demuxer* m = as_mp4(d);
+  if (m && m->chapters_error()) std::printf("  chapters unreadable: %s\n", error_text(*m->chapters_error()).c_str());
+}
+
 void print_text(const std::string& path, core::Demuxer& d) {
   std::printf("%s: %s", path.c_str(), d.format_name());
   if (const mp4::Demuxer* m = as_mp4(d)) std::printf(", brand %s", m->major_brand().str().data());
@@ -127,6 +155,7 @@ void print_text(const std::string& path, core::Demuxer& d) {
                   optional_number(f.presentation->frames_exact ? f.presentation->frames : std::nullopt).c_str());
     if (f.error) std::printf("    cannot play: %s\n", error_text(*f.error).c_str());
   }
+  print_chapters(d);
 }
 
 }  // namespace
@@ -154,7 +183,7 @@ int run_probe(const std::vector<std::string>& argv) {
   o.add("file", path).add("format", d.format_name());
   if (const mp4::Demuxer* m = as_mp4(d))
     o.add("major_brand", m->major_brand().str().data()).add("fragmented", m->fragmented());
-  o.add("duration_seconds", duration_seconds(d)).add_raw("tracks", tracks.str());
+  o.add("duration_seconds", duration_seconds(d)).add_raw("tracks", tracks.str()).add_raw("chapters", chapters_json(d));
   std::printf("%s\n", o.str().c_str());
   return kOk;
 }

@@ -1,5 +1,6 @@
 #include <frugal/mp4/demuxer.hpp>
 
+#include "mp4/chapters.hpp"
 #include "mp4/fragment.hpp"
 #include "mp4/fragment_index.hpp"
 #include "mp4/movie.hpp"
@@ -99,7 +100,8 @@ struct Demuxer::Impl {
   std::uint64_t duration = 0;
   bool fragmented = false;
   std::optional<GaplessInfo> itunes_gapless;
-  std::vector<Chapter> chapters;
+  detail::Chapters chapters;
+  std::optional<core::Error> chapters_error;
   std::uint32_t max_packet_bytes = 0;
   std::vector<Track> tracks;
   std::vector<TrackState> states;  // parallel to tracks; never resized after open
@@ -141,6 +143,30 @@ struct Demuxer::Impl {
     for (std::size_t i = 0; i < tracks.size(); ++i)
       if (tracks[i].id == id) return i;
     return make_error(Errc::invalid_argument, "no track with that track ID");
+  }
+
+  // The chapters of the first chapter track a track names, when it is a
+  // text track that yields any (then chpl's entries past their count, as
+  // FFmpeg merges them); else chpl's.
+  Result<detail::Chapters> load_chapters(const detail::Movie& movie, mem::Account account) {
+    const std::uint64_t movie_end = core::mul_div(duration, detail::kChplTimescale, timescale);
+    const std::uint64_t end = movie_end == ~std::uint64_t{0} ? 0 : movie_end;
+    auto chpl = !movie.chpl   ? Result<detail::Chapters>(detail::Chapters{})
+                : *movie.chpl ? detail::parse_chpl(**movie.chpl, end, limits, account)
+                              : Result<detail::Chapters>(movie.chpl->error());
+    for (const detail::ParsedTrack& referrer : movie.tracks) {
+      if (referrer.chapter_track == 0) continue;
+      auto i = index_of(referrer.chapter_track);
+      if (!i || tracks[*i].type != TrackType::text || tracks[*i].error) continue;
+      auto listed = detail::read_chapter_track(source, tracks[*i], states[*i].table, timescale, end, limits, account);
+      if (listed && !listed->list.empty()) {
+        if (chpl) FRUGAL_CHECK(detail::append_chpl_tail(*listed, std::move(*chpl), end));
+        return listed;
+      }
+      if (!listed && (listed.error().code == Errc::io || !movie.chpl)) return listed;
+      break;
+    }
+    return chpl;
   }
 
   // Fills the track's next packet into its peek slot; false at its end.
@@ -436,6 +462,11 @@ Result<Demuxer> Demuxer::open(core::ByteSource& file, const DemuxerOptions& opti
     impl->tracks.push_back(std::move(t));
   }
   for (auto& s : impl->states) s.cursor = s.table.cursor();
+  // Chapters are optional: what is wrong with them leaves them empty.
+  FRUGAL_TRY(mem::Account chapter_account, tracker.account("mp4/chapters"));
+  if (auto chapters = impl->load_chapters(*movie, chapter_account)) impl->chapters = std::move(*chapters);
+  else if (chapters.error().code == Errc::io) return chapters.error();
+  else impl->chapters_error = chapters.error();
   // moov's tables are read lazily: a forward-only source must keep them.
   FRUGAL_CHECK(source.will_revisit(after_moov));
   Impl* m = impl.get();
@@ -450,7 +481,8 @@ bool Demuxer::fragmented() const noexcept { return impl_->fragmented; }
 const std::optional<GaplessInfo>& Demuxer::gapless() const noexcept { return impl_->itunes_gapless; }
 const char* Demuxer::format_name() const noexcept { return "mp4"; }
 bool Demuxer::indexed() const noexcept { return !impl_->fragmented; }
-std::span<const Chapter> Demuxer::chapters() const noexcept { return impl_->chapters; }
+std::span<const Chapter> Demuxer::chapters() const noexcept { return impl_->chapters.list; }
+const std::optional<core::Error>& Demuxer::chapters_error() const noexcept { return impl_->chapters_error; }
 std::span<const Track> Demuxer::tracks() const noexcept { return impl_->tracks; }
 
 Result<void> Demuxer::set_track_enabled(std::uint32_t id, bool enabled) {

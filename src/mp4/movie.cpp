@@ -168,6 +168,15 @@ class TrakParser {
       t.type = track_type_of(t.handler);
       return core::ok();
     }
+    // QuickTime chapter lists: tref/'chap' names the chapter track(s).
+    if (type == FourCC("tref"))
+      return walk(r, b, [&](const BoxReader&, const BoxHeader& ref) -> Result<void> {
+        if (ref.type != FourCC("chap") || ref.body_size() < 4 || out.chapter_track != 0) return core::ok();
+        std::array<std::byte, 4> id{};
+        FRUGAL_CHECK(core::read_exact(source_, ref.body_offset(), id));
+        out.chapter_track = core::load_be32(id.data());
+        return core::ok();
+      });
     if (type == FourCC("elst")) {
       FRUGAL_TRY(auto body, read_small_box(source_, b, limits_));
       return parse_elst(body, b, limits_, t.edit_list);
@@ -212,9 +221,15 @@ class TrakParser {
 
 // moov/udta/meta/ilst (QuickTime metadata as iTunes writes it): only the
 // '----' item com.apple.iTunes / iTunSMPB is read here (tags are TagLib's).
+// moov/udta/chpl (Nero chapters) is kept whole for the demuxer to parse.
 Result<void> parse_udta(core::ByteSource& source, const BoxReader& parent, const BoxHeader& udta,
                         const core::Limits& limits, Movie& movie) {
   return walk(parent, udta, [&](const BoxReader& r, const BoxHeader& meta) -> Result<void> {
+    if (meta.type == FourCC("chpl") && !movie.chpl) {
+      movie.chpl = read_small_box(source, meta, limits);
+      if (!*movie.chpl && movie.chpl->error().code == Errc::io) return movie.chpl->error();
+      return core::ok();
+    }
     if (meta.type != FourCC("meta") || meta.body_size() < 8) return core::ok();
     // ISO meta is a FullBox; QuickTime's is not: its first child follows at once.
     std::array<std::byte, 8> head{};

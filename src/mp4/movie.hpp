@@ -18,6 +18,7 @@ namespace frugal::mp4::detail {
 struct ParsedTrack {
   Track track;
   TableBoxes tables;
+  std::uint32_t chapter_track = 0;  // tref/'chap': the first track_ID it names (0: none)
 };
 
 struct Movie {
@@ -27,6 +28,7 @@ struct Movie {
   std::uint64_t fragment_duration = 0;  // mehd, movie timescale ticks (0: not given)
   std::vector<TrackExtends> extends;    // trex, one per track
   std::optional<GaplessInfo> itunes_gapless;  // iTunSMPB in moov/udta/meta/ilst
+  std::optional<core::Result<std::vector<std::byte>>> chpl;  // moov/udta/chpl body, or why it is unreadable
   std::vector<ParsedTrack> tracks;
 };
 

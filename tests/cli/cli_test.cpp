@@ -565,6 +565,42 @@ TEST(Cli, WriterBuiltMoovAfterMdatOnStandardInputIsBadInput) {
   }
 }
 
+// Chapters (here a QuickTime chapter track naming them) in probe's text and
+// in --json's top-level "chapters" array; the chapter track stays a track.
+TEST(Cli, ProbeListsChapters) {
+  namespace t = frugal::test;
+  t::MovieSpec spec;
+  spec.duration = 2000;
+  spec.tracks = {t::pcm_track(t::AudioEntrySpec("sowt").with_rate(8000).with_channels(1), 8000, 1000),
+                 t::text_track({t::text_sample("Intro"), t::text_sample("Caf\xC3\xA9 \"live\"")}, {{2, 750}})};
+  spec.tracks[0].trak_extra = {t::tref_box(frugal::core::FourCC("chap"), {2})};
+  spec.tracks[1].duration = 2000;
+  TempDir dir;
+  const std::string path = dir.write("chapters.mov", t::build_mp4(spec));
+
+  CommandResult r = run_frugal("probe --json " + shell_quote(path));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"chapters\":[{\"start_seconds\":0.000000,\"end_seconds\":0.750000,\"title\":\"Intro\"},"
+                       "{\"start_seconds\":0.750000,\"end_seconds\":2.000000,\"title\":\"Caf\xC3\xA9 \\\"live\\\"\"}]}"),
+            std::string::npos)
+      << r.out;
+  const auto tracks = probe_tracks(r.out);
+  ASSERT_EQ(tracks.size(), 2u);
+  EXPECT_EQ(field(tracks[1], "type"), "text");
+
+  r = run_frugal("probe " + shell_quote(path));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("  chapters:\n    1: 0.000-0.750 s Intro\n    2: 0.750-2.000 s Caf\xC3\xA9 \"live\"\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(run_frugal("packets " + shell_quote(path)).exit_code, 0);
+
+  spec.tracks[0].trak_extra.clear();  // no chapters: an empty array, no text
+  const std::string plain = dir.write("plain.mov", t::build_mp4(spec));
+  EXPECT_NE(run_frugal("probe --json " + shell_quote(plain)).out.find("\"chapters\":[]}"), std::string::npos);
+  EXPECT_EQ(run_frugal("probe " + shell_quote(plain)).out.find("  chapters:"), std::string::npos);
+}
+
 // CMAF / DASH: an init segment (ftyp + moov) and media segments (moof +
 // mdat) named one after the other are read as the file they were cut from.
 TEST(Cli, InitAndMediaSegmentsReadAsTheWholeFile) {

@@ -214,6 +214,44 @@ Bytes wave_box(std::initializer_list<Bytes> children) {
   return w.end().take();
 }
 
+// ---- chapters ------------------------------------------------------------------------
+
+Bytes tref_box(FourCC type, std::initializer_list<std::uint32_t> track_ids) {
+  BoxWriter w;
+  w.begin("tref").begin(type);
+  for (std::uint32_t id : track_ids) w.u32(id);
+  return w.end().end().take();
+}
+
+Bytes chpl_box(std::uint8_t version, const std::vector<ChplEntry>& entries, std::optional<std::uint8_t> count) {
+  BoxWriter w;
+  w.full_box("chpl", version);
+  if (version != 0) w.u32(0);
+  w.u8(count.value_or(static_cast<std::uint8_t>(entries.size())));
+  for (const ChplEntry& e : entries)
+    w.u64(e.start).u8(static_cast<std::uint8_t>(e.title.size())).bytes(std::as_bytes(std::span(e.title)));
+  return w.end().take();
+}
+
+Bytes text_sample(std::span<const std::byte> text, std::span<const std::byte> trailer) {
+  return BoxWriter().u16(static_cast<std::uint16_t>(text.size())).bytes(text).bytes(trailer).take();
+}
+
+Bytes text_sample(std::string_view text) { return text_sample(std::as_bytes(std::span(text))); }
+
+TrackSpec text_track(std::vector<Bytes> samples, std::vector<SttsRun> stts, std::uint32_t timescale) {
+  TrackSpec t;
+  t.handler = FourCC("text");
+  t.timescale = timescale;
+  t.sample_entries.push_back(plain_sample_entry(FourCC("text")));
+  for (const Bytes& s : samples) {
+    t.sample_sizes.push_back(static_cast<std::uint32_t>(s.size()));
+    t.payload.insert(t.payload.end(), s.begin(), s.end());
+  }
+  t.stts = std::move(stts);
+  return t;
+}
+
 // ---- movies ------------------------------------------------------------------------
 
 std::vector<std::uint32_t> uniform_chunks(std::uint32_t total, std::uint32_t per_chunk) {
@@ -282,6 +320,7 @@ class TrakWriter {
       w_.u32(0).u32(0).end();
     }
     if (!t_.edits.empty() && keep("edts")) write_edts();
+    for (const Bytes& box : t_.trak_extra) w_.bytes(box);
     w_.begin("mdia");
     if (keep("mdhd")) write_mdhd();
     if (keep("hdlr")) w_.bytes(hdlr_box(t_.handler));

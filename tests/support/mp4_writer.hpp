@@ -20,6 +20,8 @@
 #include <ostream>
 #include <initializer_list>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace frugal::core {
@@ -183,6 +185,25 @@ Bytes hdlr_box(FourCC handler, FourCC pre_defined = FourCC(), const char* name =
 Bytes enda_box(std::uint16_t little_endian);
 Bytes wave_box(std::initializer_list<Bytes> children);
 
+// ---- chapters --------------------------------------------------------------------
+
+/// 'tref' holding one reference box of `type` ('chap'...) naming `track_ids`.
+Bytes tref_box(FourCC type, std::initializer_list<std::uint32_t> track_ids);
+
+/// One Nero chapter: start in 100 ns units, title bytes (a u8 length).
+struct ChplEntry {
+  std::uint64_t start = 0;
+  std::string title;
+};
+/// Nero's 'chpl' (moov/udta): version, flags 0, 4 zero bytes when the version
+/// is not 0, a u8 count (`count`, else the entries'), then the entries.
+Bytes chpl_box(std::uint8_t version, const std::vector<ChplEntry>& entries, std::optional<std::uint8_t> count = {});
+
+/// A QuickTime text sample: u16 byte length, `text`, then `trailer` (atoms
+/// such as 'encd', which readers pass over).
+Bytes text_sample(std::span<const std::byte> text, std::span<const std::byte> trailer = {});
+Bytes text_sample(std::string_view text);
+
 // ---- movies ----------------------------------------------------------------------
 
 struct SttsRun { std::uint32_t count; std::uint32_t delta; };
@@ -236,6 +257,8 @@ struct TrackSpec {
   std::optional<std::vector<std::uint32_t>> stss;  ///< nullopt: no stss; empty: an empty one
 
   std::vector<EditSpec> edits;  ///< empty: no edts
+  /// Boxes added to trak after edts, e.g. tref_box("chap", {2}).
+  std::vector<Bytes> trak_extra;
   std::uint8_t elst_version = 0;
 
   /// Boxes added at the end of stbl, e.g. sample groups (sbgp, sgpd).
@@ -295,5 +318,9 @@ TrackSpec audio_track(Bytes entry, std::vector<std::uint32_t> sample_sizes, std:
 /// A PCM track of `frames` single-frame samples (stts delta 1, constant stsz),
 /// `frames_per_chunk` to a chunk.
 TrackSpec pcm_track(const AudioEntrySpec& entry, std::uint32_t frames, std::uint32_t frames_per_chunk);
+
+/// A QuickTime text track ('text' handler and sample entry) whose samples
+/// are `samples` (text_sample()s), timed by `stts` at `timescale`.
+TrackSpec text_track(std::vector<Bytes> samples, std::vector<SttsRun> stts, std::uint32_t timescale = 1000);
 
 }  // namespace frugal::test

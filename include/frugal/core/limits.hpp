@@ -26,6 +26,12 @@ struct Limits {
   /// inside a fragment walks the track's samples there, so this bounds that
   /// part of a seek's work (other tracks' trafs are passed over once each).
   std::uint32_t max_fragment_samples = 1u << 22;
+  /// Chapters per file (MP4: Nero 'chpl' entries, samples of a QuickTime
+  /// chapter track). More than this: the file's chapters are left empty.
+  std::uint32_t max_chapters = 1024;
+  /// Longest chapter title, in bytes as the file stores it (UTF-8, or UTF-16
+  /// with its byte-order mark). A longer one: the file's chapters are left empty.
+  std::uint32_t max_chapter_title_bytes = 1024;
 };
 
 }  // namespace frugal::core

@@ -34,6 +34,7 @@ namespace frugal::mp4 {
 /// cache and the read windows), "mp4/table_index" (sparse indexes),
 /// "mp4/fragment_index"; pressure shrinks them (high: half the cache;
 /// critical: two pages, no bulk or read-ahead windows, sparser indexes).
+/// "mp4/chapters" holds the chapter list, fixed at open.
 using core::DemuxerOptions;
 
 class Demuxer final : public core::Demuxer {
@@ -66,8 +67,19 @@ class Demuxer final : public core::Demuxer {
   const char* format_name() const noexcept override;
   /// Not fragmented().
   bool indexed() const noexcept override;
-  /// Nero 'chpl' or the QuickTime chapter track of the first audio track.
+  /// The movie's chapters, read at open: a QuickTime chapter list (QuickTime
+  /// File Format, "Chapter lists": the first text track a tref/'chap' box
+  /// names, one chapter per sample; times in its timescale, its edit list
+  /// applied as FFmpeg applies it) when it yields any, else Nero's
+  /// moov/udta/chpl (as FFmpeg reads it; times in 100 ns units, timescale
+  /// 10'000'000). With both, chpl's entries past the track's count follow,
+  /// as ffprobe shows them. Bounded by
+  /// Limits::max_chapters and Limits::max_chapter_title_bytes; charged to
+  /// "mp4/chapters". Empty when the file has none or they are unusable.
   std::span<const core::Chapter> chapters() const noexcept override;
+  /// Why the chapters are empty although the file has some (Errc::malformed,
+  /// Errc::limit_exceeded, Errc::out_of_memory), else nullopt.
+  const std::optional<core::Error>& chapters_error() const noexcept;
 
   /// Every track, in file order.
   std::span<const core::Track> tracks() const noexcept override;
