@@ -601,6 +601,32 @@ TEST(Cli, ProbeListsChapters) {
   EXPECT_EQ(run_frugal("probe " + shell_quote(plain)).out.find("  chapters:"), std::string::npos);
 }
 
+// play --chapter N starts at chapter N (1-based) and plays to the end.
+TEST(Cli, PlayStartsAtTheChapterAsked) {
+  namespace t = frugal::test;
+  t::MovieSpec spec;  // 1 s of 8 kHz mono PCM; chapters at 0 and 0.25 s (chpl: 100 ns units)
+  spec.tracks = {t::pcm_track(t::AudioEntrySpec("sowt").with_rate(8000).with_channels(1), 8000, 1000)};
+  spec.moov_extra = {t::BoxWriter().begin("udta").bytes(t::chpl_box(1, {{0, "One"}, {2'500'000, "Two"}})).end().take()};
+  TempDir dir;
+  const std::string path = dir.write("chapters.mov", t::build_mp4(spec));
+  const std::string whole = frugal_decode(dir, path, "1", "");
+  ASSERT_EQ(whole.size(), 8000u * 2);
+
+  const std::string wav = dir.file("two.wav");
+  CommandResult r = run_frugal("play --chapter 2 --output wav:" + shell_quote(wav) + " " + shell_quote(path));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(wav_data(read_file(wav)), whole.substr(2000 * 2));
+
+  r = run_frugal("play --chapter 3 --output null " + shell_quote(path));
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("no such chapter"), std::string::npos) << r.err;
+  EXPECT_EQ(run_frugal("play --chapter 0 --output null " + shell_quote(path)).exit_code, 1);
+  spec.moov_extra.clear();
+  const std::string plain = dir.write("plain.mov", t::build_mp4(spec));
+  r = run_frugal("play --chapter 1 --output null " + shell_quote(plain));
+  EXPECT_NE(r.err.find("the file has no chapters"), std::string::npos) << r.err;
+}
+
 // CMAF / DASH: an init segment (ftyp + moov) and media segments (moof +
 // mdat) named one after the other are read as the file they were cut from.
 TEST(Cli, InitAndMediaSegmentsReadAsTheWholeFile) {
