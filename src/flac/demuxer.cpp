@@ -287,7 +287,8 @@ Result<std::optional<std::uint32_t>> Demuxer::preroll_samples(std::uint32_t id, 
 }
 
 Result<void> Demuxer::read_packet(const core::Packet& packet, std::span<std::byte> dst) {
-  if (dst.size() != packet.size) return make_error(Errc::invalid_argument, "FLAC: buffer size differs from the packet's");
+  if (dst.size() < packet.size) return make_error(Errc::invalid_argument, "FLAC: buffer smaller than the packet");
+  dst = dst.first(packet.size);
   if (impl_->scanner.copy_held(packet.pos, dst)) return core::ok();
   auto r = core::read_exact(impl_->source, packet.pos, dst);
   if (!r && r.error().code == Errc::end_of_stream)

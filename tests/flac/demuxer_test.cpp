@@ -135,7 +135,7 @@ TEST(FlacDemuxer, PacketsAreTheFramesWithTheirBytes) {
     ASSERT_TRUE(f.demuxer->read_packet(packets[i], data));
     EXPECT_EQ(std::memcmp(data.data(), f.bytes.data() + packets[i].pos, data.size()), 0);
   }
-  std::vector<std::byte> wrong(packets[0].size + 1);
+  std::vector<std::byte> wrong(packets[0].size - 1);
   EXPECT_EQ(f.demuxer->read_packet(packets[0], wrong).error().code, core::Errc::invalid_argument);
   EXPECT_EQ(*f.demuxer->packet_count(1), 5u);
 }
