@@ -54,6 +54,14 @@ std::vector<core::Packet> all_packets(flac::Demuxer& d) {
   }
 }
 
+// Opening `file` fails with `code`, found at `offset`.
+void expect_open_fails(Bytes file, core::Errc code, std::uint64_t offset) {
+  Opened f(std::move(file));
+  ASSERT_FALSE(f.demuxer);
+  EXPECT_EQ(f.demuxer.error().code, code) << f.demuxer.error().message;
+  EXPECT_EQ(f.demuxer.error().offset, offset);
+}
+
 // The packets match the writer's frames one for one.
 void expect_frames(const std::vector<core::Packet>& packets, const FlacLayout& l, std::uint64_t first_index = 0) {
   ASSERT_EQ(packets.size() + first_index, l.frame_offsets.size());
@@ -191,36 +199,24 @@ TEST(FlacDemuxer, Id3v2TagAndPaddingBeforeTheFrames) {
 TEST(FlacDemuxer, JunkBeforeTheMarkerIsMalformed) {
   FlacStreamSpec s = stream(2);
   s.prefix = Bytes(20, std::byte{7});
-  Opened f(s);
-  ASSERT_FALSE(f.demuxer);
-  EXPECT_EQ(f.demuxer.error().code, core::Errc::malformed);
-  EXPECT_EQ(f.demuxer.error().offset, 0u);
+  expect_open_fails(build_flac(s), core::Errc::malformed, 0);
 }
 
 TEST(FlacDemuxer, MetadataBlockLengthPastTheEndIsMalformedAtItsHeader) {
   Opened ok(stream(2, 1152));
   Bytes b = ok.bytes;
-  // STREAMINFO's 24-bit length made to run far past the end.
-  b[5] = std::byte{0x7F};
-  Opened f(b);
-  ASSERT_FALSE(f.demuxer);
-  EXPECT_EQ(f.demuxer.error().code, core::Errc::malformed);
-  EXPECT_EQ(f.demuxer.error().offset, 4u);
+  b[5] = std::byte{0x7F};  // STREAMINFO's 24-bit length, far past the end
+  expect_open_fails(b, core::Errc::malformed, 4);
 }
 
 TEST(FlacDemuxer, StreaminfoMustComeFirstWithItsLength) {
   Opened ok(stream(1));
   Bytes b = ok.bytes;
   b[4] = std::byte{0x81};  // type 1 (PADDING), last
-  Opened f(b);
-  ASSERT_FALSE(f.demuxer);
-  EXPECT_EQ(f.demuxer.error().code, core::Errc::malformed);
+  expect_open_fails(b, core::Errc::malformed, 4);
   Bytes c = ok.bytes;
-  c[7] = std::byte{33};
-  Opened g(c);
-  ASSERT_FALSE(g.demuxer);
-  EXPECT_EQ(g.demuxer.error().code, core::Errc::malformed);
-  EXPECT_EQ(g.demuxer.error().offset, 4u);
+  c[7] = std::byte{33};  // STREAMINFO's length
+  expect_open_fails(c, core::Errc::malformed, 4);
 }
 
 TEST(FlacDemuxer, TruncatedLastFrameRunsToTheEnd) {
@@ -353,6 +349,7 @@ TEST(FlacDemuxer, WindowOverTheBudgetIsOutOfMemory) {
   Opened f(stream(2), o);
   ASSERT_FALSE(f.demuxer);
   EXPECT_EQ(f.demuxer.error().code, core::Errc::out_of_memory);
+  EXPECT_EQ(tracker.total(), 0u);
 }
 
 TEST(FlacDemuxer, StreamWithoutFramesEndsAtOnce) {

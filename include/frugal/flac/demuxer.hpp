@@ -65,7 +65,7 @@ class Demuxer final : public core::Demuxer {
   /// False: frames are found by bisection; seek by time.
   bool indexed() const noexcept override;
 
-  /// Errors: Errc::invalid_argument for a track ID other than 1.
+  /// As core::Demuxer's (the one track has ID 1).
   core::Result<void> set_track_enabled(std::uint32_t id, bool enabled) override;
 
   /// The next frame: dts = pts = its first sample number (fixed block size:
@@ -97,9 +97,7 @@ class Demuxer final : public core::Demuxer {
   /// nullopt: every FLAC frame decodes on its own.
   core::Result<std::optional<std::uint32_t>> preroll_samples(std::uint32_t id, std::uint64_t sample) override;
 
-  /// Reads `packet`'s bytes into `dst`, which must hold packet.size bytes
-  /// (Errc::invalid_argument otherwise); from the window when it holds
-  /// them. Errors: Errc::malformed when the file ends first; Errc::io.
+  /// As core::Demuxer's; copied from the read window when it holds the frame.
   core::Result<void> read_packet(const core::Packet& packet, std::span<std::byte> dst) override;
 
  private:
