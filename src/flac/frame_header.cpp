@@ -42,11 +42,12 @@ constexpr std::array<std::uint32_t, 12> kSampleRates = {0,     88200, 176400, 19
 // §9.1.4 bit depth codes (3: reserved).
 constexpr std::array<std::uint8_t, 8> kBitDepths = {0, 8, 12, 0, 16, 20, 24, 32};
 
-}  // namespace
-
+// The frame sync code: 0xFFF8 or 0xFFF9 (the blocking strategy bit).
 bool is_sync(std::span<const std::byte> b) noexcept {
   return b.size() >= 2 && b[0] == std::byte{0xFF} && (std::to_integer<unsigned>(b[1]) & 0xFE) == 0xF8;
 }
+
+}  // namespace
 
 bool parse_frame_header(std::span<const std::byte> b, FrameHeader& out) noexcept {
   if (b.size() < 6 || !is_sync(b)) return false;
@@ -107,11 +108,6 @@ bool parse_frame_header(std::span<const std::byte> b, FrameHeader& out) noexcept
 
 std::uint16_t crc16_byte(std::uint16_t crc, std::byte b) noexcept {
   return static_cast<std::uint16_t>((crc << 8) ^ kCrc16[(crc >> 8) ^ std::to_integer<unsigned>(b)]);
-}
-
-std::uint16_t crc16(std::uint16_t crc, std::span<const std::byte> bytes) noexcept {
-  for (std::byte b : bytes) crc = crc16_byte(crc, b);
-  return crc;
 }
 
 std::uint8_t crc8(std::span<const std::byte> bytes) noexcept {

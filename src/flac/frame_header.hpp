@@ -24,18 +24,14 @@ struct FrameHeader {
   std::uint8_t length = 0;      ///< bytes of the header, CRC-8 included
 };
 
-/// True when `bytes` starts with the frame sync code (0xFFF8 or 0xFFF9).
-bool is_sync(std::span<const std::byte> bytes) noexcept;
-
 /// Parses the frame header at the start of `bytes` into `out`. False when
 /// the bytes are not a valid header: no sync, a reserved code or bit, a
 /// coded number that is not well-formed (§9.1.5) or too large, a CRC-8
 /// mismatch, or too few bytes.
 bool parse_frame_header(std::span<const std::byte> bytes, FrameHeader& out) noexcept;
 
-/// CRC-16 (polynomial 0x8005, initial 0) of `bytes`, continuing from `crc`.
-/// Over a whole frame, its stored CRC-16 included, the result is 0.
-std::uint16_t crc16(std::uint16_t crc, std::span<const std::byte> bytes) noexcept;
+/// CRC-16 (polynomial 0x8005, initial 0): `crc` of some bytes continued
+/// with `b`. Over a whole frame, its stored CRC-16 included, the result is 0.
 std::uint16_t crc16_byte(std::uint16_t crc, std::byte b) noexcept;
 
 /// CRC-8 (polynomial 0x07, initial 0) of `bytes`.

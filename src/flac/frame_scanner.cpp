@@ -98,10 +98,12 @@ core::Result<FrameEnd> FrameScanner::find_end(const Frame& frame, std::uint64_t 
     pos += n;
   }
   // The end of the data, at `pos`.
-  if (crc == 0 && pos >= min_end) return FrameEnd{pos, std::nullopt, true};
-  if (fallback) return FrameEnd{fallback->offset, fallback, false};
-  if (last_valid) return FrameEnd{*last_valid, std::nullopt, true};
-  return FrameEnd{pos, std::nullopt, false};
+  const bool whole = crc == 0 && pos >= min_end;
+  if (!whole && fallback) return FrameEnd{fallback->offset, fallback, false};
+  if (!whole && last_valid) return FrameEnd{*last_valid, std::nullopt, true};
+  if (pos - frame.offset > max_bytes)
+    return make_error(Errc::limit_exceeded, "FLAC: frame larger than Limits::max_packet_bytes", frame.offset);
+  return FrameEnd{pos, std::nullopt, whole};
 }
 
 bool FrameScanner::copy_held(std::uint64_t offset, std::span<std::byte> dst) const noexcept {

@@ -262,6 +262,12 @@ TEST(FlacDemuxer, FrameLargerThanTheLimitIsLimitExceeded) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, core::Errc::limit_exceeded);
   EXPECT_EQ(r.error().offset, f.layout.frame_offsets[0]);
+  // The last frame, which ends at the end of the file, too.
+  core::DemuxerOptions last;
+  last.limits.max_packet_bytes = static_cast<std::uint32_t>(f.layout.frame_sizes[0] - 1);
+  Opened g(stream(1), last);
+  ASSERT_TRUE(g.demuxer);
+  EXPECT_EQ(g.demuxer->next_packet(p).error().code, core::Errc::limit_exceeded);
 }
 
 // Seeks with and without a SEEKTABLE (with placeholder points), at the
