@@ -156,6 +156,27 @@ TEST_P(FlacMediaFile, SeekedDecodeEqualsTheSameSamplesOfAFullDecode) {
   }
 }
 
+// From a pipe (StreamSource: forward only) the decode equals the file's:
+// frames of 64 KiB and more (blocksize 65535), an ID3v2 tag before "fLaC".
+TEST(FlacMedia, DecodeFromStandardInputEqualsDecodeOfTheFile) {
+  FRUGAL_REQUIRE_MEDIA(media);
+  TempDir dir;
+  for (const char* name : {"flac-test-files__subset_01_-_blocksize_4096.flac",
+                           "flac-test-files__uncommon_08_-_blocksize_65535.flac",
+                           "androidx-media__flac_bear_with_id3.flac"}) {
+    SCOPED_TRACE(name);
+    const fs::path file = media / "other" / name;
+    if (!fs::exists(file)) continue;
+    const std::string wav = dir.file("piped.wav");
+    const CommandResult r = run_command("cat " + shell_quote(file.string()) + " | " + std::string(FRUGAL_BINARY) +
+                                        " decode - -o " + shell_quote(wav));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::string piped = wav_data(read_file(wav));
+    EXPECT_FALSE(piped.empty());
+    EXPECT_TRUE(piped == frugal_decode(dir, file, "1", "")) << "piped decode differs";
+  }
+}
+
 // Each faulty file fails with one clear line (exit 2) or decodes as ffmpeg
 // does; never a crash (the asan build runs this too).
 TEST(FlacMedia, FaultyFilesFailCleanlyOrDecodeLikeFfmpeg) {
