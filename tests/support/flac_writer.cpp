@@ -107,7 +107,7 @@ Bytes build_flac(const FlacStreamSpec& spec, FlacLayout* layout) {
   const std::uint64_t total = spec.total_samples.value_or(sample);
   put(info, std::uint64_t{spec.sample_rate} << 44 | std::uint64_t{spec.channels - 1u} << 41 | std::uint64_t{15} << 36 |
                 (total & 0xFFFFFFFFF), 8);
-  put(info, 0, 16);  // MD5: unknown
+  info.resize(info.size() + 16);  // MD5: unknown (zero)
 
   std::vector<Bytes> blocks{info};
   std::vector<std::uint8_t> types{0};
