@@ -80,8 +80,5 @@ void run(std::span<const std::byte> input, mem::MemoryTracker& tracker) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size) {
-  mem::MemoryTracker tracker({.budget = fuzz::kBudgetBytes});
-  run(std::span(reinterpret_cast<const std::byte*>(bytes), size), tracker);
-  fuzz::expect_all_released(tracker);
-  return 0;
+  return fuzz::run_under_budget(bytes, size, run);
 }

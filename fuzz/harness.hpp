@@ -41,6 +41,17 @@ inline void expect_all_released(const mem::MemoryTracker& tracker) {
   std::abort();
 }
 
+/// Runs `run(input, tracker)` on libFuzzer's input under a tracker with
+/// the run budget, then checks that every byte was released: the body of
+/// a harness whose run needs no more than a tracker.
+template <typename Run>
+int run_under_budget(const std::uint8_t* bytes, std::size_t size, Run run) {
+  mem::MemoryTracker tracker({.budget = kBudgetBytes});
+  run(std::span(reinterpret_cast<const std::byte*>(bytes), size), tracker);
+  expect_all_released(tracker);
+  return 0;
+}
+
 /// Numbers taken from the input's last 16 bytes, in turn. Trailing bytes
 /// after a movie are mostly ignored by the parser, so mutations there steer
 /// the run without breaking the file, and mutations of the file still

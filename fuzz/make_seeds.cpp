@@ -1,10 +1,14 @@
-// Writes the structural seeds of the MP4 harnesses into the folder named by
-// argv[1]: small movies made with the tests' MP4 writer, one for each table
+// Writes the structural seeds of the demuxer harnesses into the folder named
+// by argv[1]: FLAC streams made with the tests' FLAC writer (fixed and
+// variable block sizes, SEEKTABLE with placeholders, ID3v2 before "fLaC",
+// junk after the frames, a sync code lookalike in frame data), and small
+// movies made with the tests' MP4 writer, one for each table
 // form and layout the demuxer handles (stts/ctts runs, stsc changes, stsz,
 // stz2 of 4/8/16 bits, co64, stss, edit lists, 'roll' sample groups, PCM
 // grouping, several tracks, moov after mdat, 64-bit box sizes). Payloads are
 // the writer's pattern bytes, not audio: seeds with real audio come from
 // scripts/make-fuzz-seeds.sh.
+#include "support/flac_writer.hpp"
 #include "support/fragment_writer.hpp"
 #include "support/mp4_writer.hpp"
 
@@ -116,6 +120,37 @@ std::vector<std::pair<std::string, Bytes>> fragmented_seeds() {
 
 }  // namespace
 
+// FLAC streams: every metadata and frame form the reader handles.
+std::vector<std::pair<std::string, Bytes>> flac_seeds() {
+  const auto frames = [](std::size_t n, std::size_t block, std::uint8_t channels) {
+    std::vector<std::vector<std::int16_t>> out;
+    for (std::size_t i = 0; i < n; ++i)
+      out.push_back(flac_test_samples(block * channels, static_cast<std::uint32_t>(i)));
+    return out;
+  };
+  std::vector<std::pair<std::string, Bytes>> out;
+  FlacStreamSpec fixed;
+  fixed.channels = 2;
+  fixed.frames = frames(6, 192, 2);
+  fixed.seek_every = 2;
+  fixed.placeholders = 2;
+  out.emplace_back("fixed_seektable.flac", build_flac(fixed));
+  FlacStreamSpec variable;
+  variable.variable = true;
+  variable.frames = frames(5, 100, 1);
+  variable.frames[2].resize(300);
+  variable.total_samples = 0;
+  variable.prefix = id3v2_tag(20);
+  variable.trailer = Bytes(128, std::byte{'T'});
+  out.emplace_back("variable_id3_junk.flac", build_flac(variable));
+  FlacStreamSpec lookalike;
+  lookalike.frames = frames(3, 576, 1);
+  lookalike.frames[0][10] = static_cast<std::int16_t>(0xFFF8);
+  lookalike.padding = 16;
+  out.emplace_back("sync_lookalike_padding.flac", build_flac(lookalike));
+  return out;
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::fprintf(stderr, "usage: make_seeds DIR\n");
@@ -199,8 +234,10 @@ int main(int argc, char** argv) {
 
   std::vector<std::pair<std::string, Bytes>> files = fragmented_seeds();
   for (const auto& [name, spec] : seeds) files.emplace_back(name, build_mp4(spec));
+  for (auto& [name, file] : files) name += ".mp4";
+  for (auto& seed : flac_seeds()) files.push_back(std::move(seed));
   for (const auto& [name, file] : files) {
-    std::ofstream out(dir / (name + ".mp4"), std::ios::binary);
+    std::ofstream out(dir / name, std::ios::binary);
     out.write(reinterpret_cast<const char*>(file.data()), static_cast<std::streamsize>(file.size()));
     if (!out) {
       std::fprintf(stderr, "cannot write %s\n", (dir / name).c_str());

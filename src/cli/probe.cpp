@@ -35,10 +35,10 @@ double duration_seconds(const core::Demuxer& d) {
 }
 
 // What probe reports beyond the Track: packets counted from the tables (the
-// count reads stsc), what an audio track presents (gapless info), and the
+// count reads stsc; FLAC walks its frames, which a pipe cannot), what an audio track presents (gapless info), and the
 // first problem found with the track.
 struct TrackFacts {
-  std::uint64_t packets = 0;
+  std::optional<std::uint64_t> packets;  // nullopt: not countable here (FLAC from a pipe)
   std::optional<player::Presentation> presentation;
   std::optional<core::Error> error;
 };
@@ -49,7 +49,7 @@ TrackFacts facts_of(core::Demuxer& d, const core::Track& t) {
   if (!f.error && !t.sample_entries.empty()) f.error = t.sample_entries.front().error;
   if (t.error) return f;
   if (auto n = d.packet_count(t.id)) f.packets = *n;
-  else f.error = n.error();
+  else if (n.error().code != core::Errc::unsupported) f.error = n.error();
   if (const core::CodecParameters* a = t.audio()) {
     // iTunSMPB speaks for the first audio track.
     const auto first_audio = std::find_if(d.tracks().begin(), d.tracks().end(),
@@ -90,7 +90,7 @@ std::string track_json(const core::Track& t, const TrackFacts& f) {
   }
   o.add("timescale", t.timescale)
       .add("sample_count", t.sample_count)
-      .add("packet_count", f.packets)
+      .add_raw("packet_count", optional_number(f.packets))
       .add("duration_ticks", t.duration)
       .add("language", t.language.data());
   if (f.presentation) {
@@ -145,8 +145,9 @@ void print_text(const std::string& path, core::Demuxer& d) {
     if (const core::CodecParameters* a = t.audio())
       std::printf(" %s, %u Hz, %u ch, %u bits", core::codec_name(*a), a->sample_rate, a->channels,
                   a->bits_per_sample);
-    std::printf(", timescale %u, %llu samples, %llu packets, %llu ticks, lang %s\n", t.timescale,
-                static_cast<unsigned long long>(t.sample_count), static_cast<unsigned long long>(f.packets),
+    const std::string packets = f.packets ? std::to_string(*f.packets) : "?";
+    std::printf(", timescale %u, %llu samples, %s packets, %llu ticks, lang %s\n", t.timescale,
+                static_cast<unsigned long long>(t.sample_count), packets.c_str(),
                 static_cast<unsigned long long>(t.duration), t.language.data());
     if (f.presentation)
       std::printf("    gapless (%s): delay %llu, padding %s, %s samples presented\n", source_name(f.presentation->source),

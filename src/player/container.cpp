@@ -1,5 +1,6 @@
 #include <frugal/player/container.hpp>
 
+#include <frugal/flac/demuxer.hpp>
 #include <frugal/mp4/demuxer.hpp>
 
 #include <array>
@@ -11,45 +12,31 @@ using core::Result;
 
 namespace {
 
-// ID3v2 header (id3v2.4.0-structure §3.1): "ID3", version, flags, a
-// 28-bit syncsafe size; a footer adds 10 bytes.
-std::uint64_t id3v2_size(const std::array<std::byte, 10>& h) {
-  if (std::memcmp(h.data(), "ID3", 3) != 0) return 0;
-  std::uint32_t size = 0;
-  for (int i = 6; i < 10; ++i) size = size << 7 | (std::to_integer<std::uint32_t>(h[i]) & 0x7f);
-  const bool footer = (std::to_integer<unsigned>(h[5]) & 0x10) != 0;
-  return 10 + std::uint64_t{size} + (footer ? 10 : 0);
-}
-
-Result<bool> starts_with(core::ByteSource& source, std::uint64_t at, const char (&magic)[5]) {
+Result<bool> starts_with(core::ByteSource& source, const char (&magic)[5]) {
   std::array<std::byte, 4> b{};
-  FRUGAL_TRY(std::size_t n, source.read_at(at, b));
+  FRUGAL_TRY(std::size_t n, source.read_at(0, b));
   return n == b.size() && std::memcmp(b.data(), magic, 4) == 0;
 }
 
 }  // namespace
 
 Result<Container> detect_container(core::ByteSource& source) {
-  std::array<std::byte, 10> head{};
-  FRUGAL_TRY(std::size_t n, source.read_at(0, head));
-  if (n < 4) return Container::mp4;  // too short for anything: MP4's open says why
-  if (std::memcmp(head.data(), "OggS", 4) == 0) return Container::ogg;
-  if (std::memcmp(head.data(), "fLaC", 4) == 0) return Container::flac;
-  if (n == head.size()) {
-    const std::uint64_t skip = id3v2_size(head);
-    if (skip != 0) {
-      FRUGAL_TRY(bool flac, starts_with(source, skip, "fLaC"));
-      if (flac) return Container::flac;
-    }
-  }
-  return Container::mp4;
+  FRUGAL_TRY(bool ogg, starts_with(source, "OggS"));
+  if (ogg) return Container::ogg;
+  // "fLaC", also after an ID3v2 tag; anything else (too short for anything
+  // included) goes to MP4, whose open says why.
+  FRUGAL_TRY(std::optional<std::uint64_t> flac, flac::stream_marker(source));
+  return flac ? Container::flac : Container::mp4;
 }
 
 Result<std::unique_ptr<core::Demuxer>> open_demuxer(core::ByteSource& source, const core::DemuxerOptions& options) {
   FRUGAL_TRY(Container container, detect_container(source));
   switch (container) {
     case Container::mp4: break;
-    case Container::flac: return core::make_error(core::Errc::unsupported, "FLAC files are not read yet");
+    case Container::flac: {
+      FRUGAL_TRY(flac::Demuxer d, flac::Demuxer::open(source, options));
+      return std::unique_ptr<core::Demuxer>(std::make_unique<flac::Demuxer>(std::move(d)));
+    }
     case Container::ogg: return core::make_error(core::Errc::unsupported, "Ogg files are not read yet");
   }
   FRUGAL_TRY(mp4::Demuxer d, mp4::Demuxer::open(source, options));

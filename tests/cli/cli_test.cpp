@@ -1,6 +1,7 @@
 // The frugal command end to end: exit codes, JSON output, and agreement with
 // FFmpeg (ffprobe packet lists, ffmpeg decodes) on the bundled samples and on
 // the real files in the media folder.
+#include "cli/cli_support.hpp"
 #include "support/media.hpp"
 #include "support/mp4_writer.hpp"
 #include "support/temp_dir.hpp"
@@ -23,6 +24,15 @@
 
 namespace fs = std::filesystem;
 using frugal::test::CommandResult;
+using frugal::test::expect_packets_match;
+using frugal::test::ffmpeg_decode;
+using frugal::test::ffprobe_packets;
+using frugal::test::field;
+using frugal::test::frugal_decode;
+using frugal::test::lines;
+using frugal::test::name_from;
+using frugal::test::run_frugal;
+using frugal::test::wav_data;
 using frugal::test::all_media_files;
 using frugal::test::media_files;
 using frugal::test::read_file;
@@ -34,27 +44,6 @@ namespace {
 
 const std::string kSamples = std::string(FRUGAL_SOURCE_DIR) + "/samples/";
 
-CommandResult run_frugal(const std::string& args) { return run_command(std::string(FRUGAL_BINARY) + " " + args); }
-
-std::vector<std::string> lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) out.push_back(line);
-  return out;
-}
-
-// The raw value of "key" in a flat JSON object line (numbers, booleans,
-// strings without escapes), or "" when absent.
-std::string field(const std::string& json, const std::string& key) {
-  const std::string needle = "\"" + key + "\":";
-  auto at = json.find(needle);
-  if (at == std::string::npos) return "";
-  at += needle.size();
-  if (json[at] == '"') return json.substr(at + 1, json.find('"', at + 1) - at - 1);
-  return json.substr(at, json.find_first_of(",}", at) - at);
-}
-
 // One object per track in `frugal probe --json` output.
 std::vector<std::string> probe_tracks(const std::string& json) {
   std::vector<std::string> out;
@@ -65,20 +54,6 @@ std::vector<std::string> probe_tracks(const std::string& json) {
     at = end;
   }
   return out;
-}
-
-// The bytes of a WAV file's data chunk.
-std::string wav_data(const std::string& wav) {
-  std::size_t at = 12;
-  while (at + 8 <= wav.size()) {
-    const auto size = static_cast<std::uint32_t>(static_cast<unsigned char>(wav[at + 4]) |
-                                                 static_cast<unsigned char>(wav[at + 5]) << 8 |
-                                                 static_cast<unsigned char>(wav[at + 6]) << 16 |
-                                                 static_cast<unsigned>(static_cast<unsigned char>(wav[at + 7])) << 24);
-    if (wav.compare(at, 4, "data") == 0) return wav.substr(at + 8, size);
-    at += 8 + size + (size & 1);
-  }
-  return "";
 }
 
 // An audio stream as ffprobe lists it.
@@ -110,22 +85,6 @@ std::map<std::string, FfStream> ffprobe_streams(const fs::path& file) {
   return out;
 }
 
-// ffprobe's packets of stream `index`, edit lists ignored, each split into
-// its csv fields: dts, duration, size, pos, flags.
-std::vector<std::vector<std::string>> ffprobe_packets(const fs::path& file, int index) {
-  std::vector<std::vector<std::string>> out;
-  const auto text = frugal::test::run_capture("ffprobe -v error -ignore_editlist 1 -select_streams " +
-                                              std::to_string(index) +
-                                              " -show_entries packet=pos,size,dts,duration,flags -of csv=p=0 " +
-                                              shell_quote(file.string()));
-  for (const std::string& line : lines(text.value_or(""))) {
-    std::vector<std::string>& f = out.emplace_back();
-    std::stringstream ss(line);
-    for (std::string part; std::getline(ss, part, ',');) f.push_back(part);
-  }
-  return out;
-}
-
 // Audio tracks frugal can play: Opus, FLAC, PCM.
 struct PlayableTrack {
   std::string id;
@@ -147,26 +106,6 @@ std::vector<PlayableTrack> playable_tracks(const fs::path& file, bool fragmented
       out.push_back({field(t, "id"), codec, field(t, "format"), t});
   }
   return out;
-}
-
-// Decodes `track` with frugal (to a WAV in `dir`) and returns the PCM bytes.
-std::string frugal_decode(const TempDir& dir, const fs::path& file, const std::string& track,
-                          const std::string& extra, std::string* out_bits = nullptr, std::string* out_err = nullptr) {
-  const std::string wav = dir.file("out.wav");
-  CommandResult r = run_frugal("decode " + shell_quote(file.string()) + " --track " + track + " " + extra + " -o " +
-                           shell_quote(wav));
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  if (out_err) *out_err = r.err;
-  const std::string bytes = read_file(wav);
-  if (out_bits && bytes.size() > 36) *out_bits = std::to_string(static_cast<unsigned char>(bytes[34]));
-  return wav_data(bytes);
-}
-
-// ffmpeg's decode of stream `index` as raw little-endian samples of `bits`.
-std::string ffmpeg_decode(const fs::path& file, int index, const std::string& bits, const std::string& input_opts) {
-  auto out = frugal::test::run_capture("ffmpeg -v error " + input_opts + " -i " + shell_quote(file.string()) +
-                                       " -map 0:" + std::to_string(index) + " -f s" + bits + "le -");
-  return out.value_or("");
 }
 
 // Opus PCM against ffmpeg's libopus: identical when both run on the same
@@ -1387,14 +1326,6 @@ TEST(MediaFolder, IsPresent) {
 
 class Mp4MediaFile : public ::testing::TestWithParam<fs::path> {};
 
-// A test name from a path: its characters other than letters and digits as '_'.
-std::string name_from(const fs::path& path) {
-  std::string name = path.string();
-  for (char& c : name)
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  return name;
-}
-
 std::string test_name(const ::testing::TestParamInfo<fs::path>& info) { return name_from(info.param.filename()); }
 
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(Mp4MediaFile);
@@ -1426,32 +1357,6 @@ TEST_P(AnyMediaFile, OpensOrFailsCleanly) {
       ASSERT_FALSE(r.err.empty()) << command;
       EXPECT_EQ(r.err.rfind("frugal: ", 0), 0u) << r.err;
     }
-  }
-}
-
-// frugal's packet lines equal ffprobe's rows (dts, duration, size, pos,
-// flags) on dts and key flag; on size and pos when ffprobe knows the
-// layout; on duration when `durations`, else each packet lasts until the
-// next one's dts.
-void expect_packets_match(const std::vector<std::string>& ours, const std::vector<std::vector<std::string>>& theirs,
-                          bool layout, bool durations) {
-  ASSERT_EQ(ours.size(), theirs.size());
-  for (std::size_t i = 0; i < ours.size(); ++i) {
-    const std::vector<std::string>& f = theirs[i];
-    ASSERT_EQ(f.size(), 5u) << "ffprobe packet " << i;
-    SCOPED_TRACE("packet " + std::to_string(i));
-    EXPECT_EQ(field(ours[i], "dts"), f[0]);
-    if (durations) {
-      EXPECT_EQ(field(ours[i], "duration"), f[1]);
-    } else if (i + 1 < ours.size()) {
-      EXPECT_EQ(std::stoll(field(ours[i], "duration")),
-                std::stoll(field(ours[i + 1], "dts")) - std::stoll(field(ours[i], "dts")));
-    }
-    if (layout) {
-      EXPECT_EQ(field(ours[i], "size"), f[2]);
-      EXPECT_EQ(field(ours[i], "pos"), f[3]);
-    }
-    EXPECT_EQ(field(ours[i], "sync"), f[4][0] == 'K' ? "true" : "false");
   }
 }
 
