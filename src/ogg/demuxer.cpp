@@ -32,6 +32,7 @@ struct Mark {
   std::uint64_t offset = 0;
   std::uint64_t end = 0;
   std::int64_t granule = 0;
+  bool eos = false;
 };
 
 }  // namespace
@@ -62,21 +63,46 @@ struct Demuxer::Impl {
     for (;;) {
       FRUGAL_TRY(bool found, r.next(page, limit));
       if (!found || (page.bos() && page.offset >= info.audio_start)) return std::optional<Mark>{};
-      if (page.serial() == info.serial && page.granule() >= 0) return std::optional(Mark{page.offset, page.end(), page.granule()});
+      if (page.serial() == info.serial && page.granule() >= 0)
+        return std::optional(Mark{page.offset, page.end(), page.granule(), page.eos()});
     }
   }
 
-  // Offset of the last audio page whose granule position is at most
-  // `ticks` (opusfile's op_pcm_seek_page, without its interpolation), or
-  // nullopt when the first audio page already ends past it.
-  Result<std::optional<std::uint64_t>> bisect(PageReader& r, std::uint64_t ticks, std::uint64_t size) const {
+  // The last audio page with a granule position (of the stream) starting
+  // before `end`, read backward in bounded chunks (opusfile's
+  // op_get_prev_page_serial); nullopt when the kMaxBack bytes before `end`
+  // hold none.
+  Result<std::optional<Mark>> last_mark(PageReader& r, std::uint64_t end) const {
+    const std::uint64_t stop = end - std::min(end - std::min(end, info.audio_start), kMaxBack);
+    while (end > stop) {
+      const std::uint64_t begin = end - std::min(kBackChunk, end - stop);
+      r.seek(begin);
+      std::optional<Mark> last;
+      Page page;
+      for (;;) {
+        FRUGAL_TRY(bool found, r.next(page, end));
+        if (!found) break;
+        if (page.serial() == info.serial && page.granule() >= 0 && !page.bos())
+          last = Mark{page.offset, page.end(), page.granule(), page.eos()};
+      }
+      if (last) return last;
+      end = begin;
+    }
+    return std::optional<Mark>{};
+  }
+
+  // The last audio page whose granule position is at most `ticks`
+  // (opusfile's op_pcm_seek_page, without its interpolation), or nullopt
+  // when the first audio page already ends past it. An EOS page gives way
+  // to the page before it, which times its packets (end trimming).
+  Result<std::optional<Mark>> bisect(PageReader& r, std::uint64_t ticks, std::uint64_t size) const {
     std::uint64_t lo = info.audio_start, hi = size;
-    std::optional<std::uint64_t> best;
+    std::optional<Mark> best;
     while (lo < hi && hi - lo > kLinear) {
       const std::uint64_t mid = lo + (hi - lo) / 2;
       FRUGAL_TRY(std::optional<Mark> m, probe(r, mid, hi));
       if (m && static_cast<std::uint64_t>(m->granule) <= ticks) {
-        best = m->offset;
+        best = m;
         lo = m->end;
       } else {
         hi = mid;
@@ -85,32 +111,14 @@ struct Demuxer::Impl {
     for (std::uint64_t at = lo;;) {
       FRUGAL_TRY(std::optional<Mark> m, probe(r, at, ~std::uint64_t{0}));
       if (!m || static_cast<std::uint64_t>(m->granule) > ticks) break;
-      best = m->offset;
+      best = m;
       at = m->end;
     }
-    return best;
-  }
-
-  // Granule position of the stream's last page, read backward from the end
-  // in bounded chunks (opusfile's op_get_last_page); nullopt when the last
-  // kMaxBack bytes hold none.
-  Result<std::optional<std::int64_t>> last_granule(std::uint64_t size) const {
-    PageReader r(source, info.account);
-    std::uint64_t end = size;
-    while (end > info.audio_start && size - end < kMaxBack) {
-      const std::uint64_t begin = end - std::min(kBackChunk, end - info.audio_start);
-      r.seek(begin);
-      std::optional<std::int64_t> last;
-      Page page;
-      for (;;) {
-        FRUGAL_TRY(bool found, r.next(page, end));
-        if (!found) break;
-        if (page.serial() == info.serial && page.granule() >= 0 && !page.bos()) last = page.granule();
-      }
-      if (last) return last;
-      end = begin;
+    if (best && best->eos) {
+      FRUGAL_TRY(std::optional<Mark> before, last_mark(r, best->offset));
+      if (before) best = before;
     }
-    return std::optional<std::int64_t>{};
+    return best;
   }
 
   Result<void> open_bos_pages(const core::DemuxerOptions& options);
@@ -179,10 +187,11 @@ Result<void> Demuxer::Impl::read_timing() {
   const std::int64_t start = first->dts;
   const std::optional<std::uint64_t> size = source.size();
   if (!source.seekable() || !size) return core::ok();
-  FRUGAL_TRY(std::optional<std::int64_t> last, last_granule(*size));
+  PageReader r(source, info.account);
+  FRUGAL_TRY(std::optional<Mark> last, last_mark(r, *size));
   core::Track& t = tracks[active];
-  if (!last || *last < start) return core::ok();
-  t.duration = static_cast<std::uint64_t>(*last - start);
+  if (!last || last->granule < start) return core::ok();
+  t.duration = static_cast<std::uint64_t>(last->granule - start);
   core::EditListEntry& e = t.edit_list.front();
   if (t.duration > static_cast<std::uint64_t>(e.media_time)) e.segment_duration = t.duration - static_cast<std::uint64_t>(e.media_time);
   return core::ok();
@@ -262,8 +271,8 @@ Result<core::SeekPoint> Demuxer::seek(std::uint32_t id, std::uint64_t ticks) {
   if (!m.source.seekable() || !size)
     return make_error(Errc::unsupported, "Ogg: cannot seek in a source that is not seekable");
   auto c = std::make_unique<Cursor>(m.source, m.info);
-  FRUGAL_TRY(std::optional<std::uint64_t> page, m.bisect(c->pages(), ticks, *size));
-  if (page) c->start_at(*page, 0);
+  FRUGAL_TRY(std::optional<Mark> page, m.bisect(c->pages(), ticks, *size));
+  if (page) c->start_at(page->offset, 0);
   else c->start_at(0, kOpusHeaders);
   for (;;) {
     FRUGAL_TRY(const TimedPacket* p, c->peek());
