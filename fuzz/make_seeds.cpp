@@ -7,6 +7,9 @@
 // scripts/make-fuzz-seeds.sh.
 #include "support/fragment_writer.hpp"
 #include "support/mp4_writer.hpp"
+#ifdef FRUGAL_HAVE_OGG
+#include "support/ogg_writer.hpp"
+#endif
 
 #include <cstdio>
 #include <filesystem>
@@ -114,6 +117,55 @@ std::vector<std::pair<std::string, Bytes>> fragmented_seeds() {
   return out;
 }
 
+#ifdef FRUGAL_HAVE_OGG
+// Ogg Opus files from the tests' Ogg writer: pages of one and of several
+// packets, packets spanning pages and of 255×n bytes, a late start with end
+// trimming, a missing EOS, a corrupt page, a chained link, 3 channels.
+std::vector<std::pair<std::string, Bytes>> ogg_seeds() {
+  std::vector<std::pair<std::string, Bytes>> out;
+  const auto spec = [](std::size_t n, std::uint32_t per_page) {
+    OpusFileSpec s;
+    for (std::size_t i = 0; i < n; ++i) s.packets.push_back(fake_opus_packet(20 + i % 13, static_cast<std::uint32_t>(i)));
+    s.packets_per_page = per_page;
+    return s;
+  };
+  out.emplace_back("ogg_opus_pages_of_4.opus", ogg_opus_file(spec(40, 4)));
+  {
+    OpusFileSpec s = spec(6, 0);
+    s.packets[1] = fake_opus_packet(70'000, 1);
+    s.packets[2] = fake_opus_packet(255 * 2, 2);
+    out.emplace_back("ogg_opus_spanning.opus", ogg_opus_file(s));
+  }
+  {
+    OpusFileSpec s = spec(30, 1);
+    s.start_granule = 9600;
+    s.end_trim = 500;
+    s.pre_skip = 2000;
+    out.emplace_back("ogg_opus_late_start_end_trim.opus", ogg_opus_file(s));
+  }
+  {
+    OpusFileSpec s = spec(12, 3);
+    s.eos = false;
+    s.channels = 3;
+    out.emplace_back("ogg_opus_no_eos_3ch.opus", ogg_opus_file(s));
+  }
+  {
+    Bytes f = ogg_opus_file(spec(20, 2));
+    f[ogg_page_offsets(f)[4] + 30] ^= std::byte{1};
+    out.emplace_back("ogg_opus_corrupt_page.opus", f);
+  }
+  {
+    Bytes f = ogg_opus_file(spec(8, 4));
+    OpusFileSpec second = spec(8, 4);
+    second.serial = 77;
+    const Bytes link = ogg_opus_file(second);
+    f.insert(f.end(), link.begin(), link.end());
+    out.emplace_back("ogg_opus_chained.opus", f);
+  }
+  return out;
+}
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -189,8 +241,12 @@ int main(int argc, char** argv) {
 
   std::vector<std::pair<std::string, Bytes>> files = fragmented_seeds();
   for (const auto& [name, spec] : seeds) files.emplace_back(name, build_mp4(spec));
+  for (auto& [name, file] : files) name += ".mp4";
+#ifdef FRUGAL_HAVE_OGG
+  for (auto& seed : ogg_seeds()) files.push_back(std::move(seed));
+#endif
   for (const auto& [name, file] : files) {
-    std::ofstream out(dir / (name + ".mp4"), std::ios::binary);
+    std::ofstream out(dir / name, std::ios::binary);
     out.write(reinterpret_cast<const char*>(file.data()), static_cast<std::streamsize>(file.size()));
     if (!out) {
       std::fprintf(stderr, "cannot write %s\n", (dir / name).c_str());
