@@ -5,6 +5,8 @@
 // finding.
 #include "harness.hpp"
 
+#include "support/forward_source.hpp"
+
 #include <frugal/core/byte_source.hpp>
 #include <frugal/mem/memory_tracker.hpp>
 #include <frugal/ogg/demuxer.hpp>
@@ -14,20 +16,6 @@
 using namespace frugal;
 
 namespace {
-
-// A memory source that says it cannot seek, as a pipe does.
-class ForwardSource final : public core::ByteSource {
- public:
-  explicit ForwardSource(std::span<const std::byte> bytes) : inner_(bytes) {}
-  core::Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> dst) override {
-    return inner_.read_at(offset, dst);
-  }
-  std::optional<std::uint64_t> size() const override { return std::nullopt; }
-  bool seekable() const override { return false; }
-
- private:
-  core::MemorySource inner_;
-};
 
 // Reads up to `max` packets with their bytes; returns the one at `keep`.
 core::Packet read_packets(ogg::Demuxer& demuxer, std::uint64_t max, std::uint64_t keep) {
@@ -70,7 +58,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
   mem::MemoryTracker tracker({.budget = fuzz::kBudgetBytes});
   {
     core::MemorySource memory(input);
-    ForwardSource forward(input);
+    test::ForwardSource forward(input);
     const bool pipe = size > 0 && (bytes[size - 1] & 3) == 0;
     run(pipe ? static_cast<core::ByteSource&>(forward) : memory, input, tracker);
   }

@@ -4,6 +4,7 @@
 #include <frugal/ogg/demuxer.hpp>
 
 #include "support/demux_fixture.hpp"
+#include "support/forward_source.hpp"
 #include "support/ogg_writer.hpp"
 
 #include <frugal/mem/memory_tracker.hpp>
@@ -30,20 +31,6 @@ OpusFileSpec spec_of(std::size_t n, std::uint32_t per_page = 4) {
   s.packets_per_page = per_page;
   return s;
 }
-
-// A seekable source whose seekable() says no: a pipe as the demuxer sees it.
-class ForwardSource final : public core::ByteSource {
- public:
-  explicit ForwardSource(std::span<const std::byte> bytes) : inner_(bytes) {}
-  core::Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> dst) override {
-    return inner_.read_at(offset, dst);
-  }
-  std::optional<std::uint64_t> size() const override { return std::nullopt; }
-  bool seekable() const override { return false; }
-
- private:
-  core::MemorySource inner_;
-};
 
 struct Opened {
   explicit Opened(Bytes file, const core::DemuxerOptions& options = {})
@@ -314,7 +301,7 @@ INSTANTIATE_TEST_SUITE_P(PageSizes, OggSeek, testing::Values(1u, 4u, 0u));
 TEST(OggDemuxer, NonSeekableSourcePlaysForward) {
   const OpusFileSpec spec = spec_of(30);
   const Bytes file = test::ogg_opus_file(spec);
-  ForwardSource source(file);
+  test::ForwardSource source(file);
   auto d = ogg::Demuxer::open(source);
   ASSERT_TRUE(d) << d.error().message;
   EXPECT_EQ(d->tracks()[0].duration, 0u);  // unknown without the end
