@@ -89,7 +89,7 @@ core::Result<void> Cursor::read_page() {
     // The stream's headers again, without an EOS before them (seen in the
     // wild): start over with them.
     stream_.reset();
-    headers_ = kOpusHeaders;
+    headers_ = info_.header_packets;
   }
   FRUGAL_CHECK(stream_.page_in(page));
   page_packets_.clear();
@@ -97,11 +97,16 @@ core::Result<void> Cursor::read_page() {
   for (;;) {
     FRUGAL_TRY(std::optional<RawPacket> raw, stream_.packet_out());
     if (!raw) break;
+    if (headers_ == kUntilFirstFrame && !raw->data.empty() && raw->data[0] == std::byte{0xFF}) {
+      headers_ = 0;
+      headers_end_ = page.offset;  // the first frame begins a page (FLAC-in-Ogg mapping)
+    }
     if (headers_ > 0) {
-      if (--headers_ == 0) headers_end_ = page.end();
+      if (headers_ != kUntilFirstFrame && --headers_ == 0) headers_end_ = page.end();
       continue;
     }
-    const auto samples = opus_packet_samples(raw->data);  // broken: 0, the decoder says why
+    const auto samples = info_.codec == core::Codec::flac ? flac_frame_samples(raw->data)
+                                                          : opus_packet_samples(raw->data);  // broken: 0, the decoder says why
     TimedPacket p;
     p.pos = raw->pos;
     p.size = static_cast<std::uint32_t>(raw->data.size());

@@ -1,5 +1,5 @@
 #pragma once
-// A position in one Ogg Opus stream: pages read forward from an offset,
+// A position in one Ogg Opus or Ogg FLAC stream: pages read forward from an offset,
 // the stream's packets out of them, each timed (RFC 7845 §4): backward
 // from the granule position of the page that completes it, forward from
 // the previous page on the EOS page (end trimming) and when a page states
@@ -11,6 +11,7 @@
 #include "ogg/page_reader.hpp"
 
 #include <frugal/core/limits.hpp>
+#include <frugal/core/media.hpp>
 
 #include <deque>
 #include <vector>
@@ -19,10 +20,15 @@ namespace frugal::ogg::detail {
 
 /// Header packets of an Ogg Opus stream: OpusHead, OpusTags (RFC 7845 §3).
 inline constexpr unsigned kOpusHeaders = 2;
+/// Ogg FLAC's headers: every packet before the first frame (metadata
+/// blocks never start with a frame's 0xFF sync byte).
+inline constexpr unsigned kUntilFirstFrame = ~0u;
 
 /// What every cursor over a stream shares.
 struct StreamInfo {
   std::uint32_t serial = 0;
+  core::Codec codec = core::Codec::opus;  ///< opus or flac: how packets are timed
+  unsigned header_packets = kOpusHeaders; ///< or kUntilFirstFrame
   std::uint64_t data_start = 0;  ///< offset of the first page after the BOS pages
   std::uint64_t audio_start = 0; ///< offset of the first page after the Opus headers
   std::uint32_t max_packet_bytes = 0;
@@ -33,7 +39,7 @@ struct TimedPacket {
   std::uint64_t pos = 0;       ///< file offset of the first byte
   std::uint32_t size = 0;
   std::int64_t dts = 0;        ///< granule position of its first sample
-  std::uint32_t duration = 0;  ///< 48 kHz samples (0 when the TOC is broken)
+  std::uint32_t duration = 0;  ///< samples (0 when the TOC or frame header is broken)
   std::size_t at = 0;          ///< offset in the cursor's byte buffer
 };
 
@@ -43,7 +49,7 @@ class Cursor {
   Cursor(core::ByteSource& source, const StreamInfo& info) noexcept;
 
   /// Reads from `offset` on, dropping the stream's first `headers` packets
-  /// (OpusHead, OpusTags); timing restarts (a page without a previous one
+  /// (OpusHead, OpusTags; kUntilFirstFrame: FLAC's); timing restarts (a page without a previous one
   /// is timed backward from its granule position).
   void start_at(std::uint64_t offset, unsigned headers) noexcept;
 

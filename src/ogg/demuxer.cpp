@@ -14,7 +14,6 @@ using core::Errc;
 using core::make_error;
 using core::Result;
 using detail::Cursor;
-using detail::kOpusHeaders;
 using detail::Page;
 using detail::PageReader;
 using detail::TimedPacket;
@@ -128,7 +127,7 @@ struct Demuxer::Impl {
 Result<void> Demuxer::Impl::open_bos_pages(const core::DemuxerOptions& options) {
   PageReader r(source, info.account);
   Page page;
-  bool have_opus = false;
+  bool have_audio = false;
   info.data_start = ~std::uint64_t{0};
   for (;;) {
     FRUGAL_TRY(bool found, r.next(page));
@@ -159,21 +158,24 @@ Result<void> Demuxer::Impl::open_bos_pages(const core::DemuxerOptions& options) 
     t.timescale = kind->entry.codec.codec == core::Codec::opus ? kRate : kind->entry.codec.sample_rate;
     t.sample_entries.push_back(kind->entry);
     if (kind->entry.error) t.error = kind->entry.error;
-    if (kind->entry.codec.codec != core::Codec::opus) continue;
-    if (have_opus) {
-      t.error = make_error(Errc::unsupported, "Ogg: only the first Opus stream is played", page.offset);
+    const core::Codec codec = kind->entry.codec.codec;
+    if (t.error || (codec != core::Codec::opus && codec != core::Codec::flac)) continue;
+    if (have_audio) {
+      t.error = make_error(Errc::unsupported, "Ogg: only the first Opus or FLAC stream is played", page.offset);
       continue;
     }
-    have_opus = true;
+    have_audio = true;
     active = tracks.size() - 1;
     info.serial = page.serial();
+    info.codec = codec;
+    info.header_packets = codec == core::Codec::opus ? detail::kOpusHeaders : detail::kUntilFirstFrame;
     // pre-skip: media time of the first presented sample (the edit list).
-    t.edit_list.push_back(core::EditListEntry{0, kind->pre_skip, 1 << 16});
+    if (codec == core::Codec::opus) t.edit_list.push_back(core::EditListEntry{0, kind->pre_skip, 1 << 16});
   }
   if (tracks.empty()) return make_error(Errc::malformed, "Ogg: no BOS page at the start");
-  if (have_opus) {
+  if (have_audio) {
     cursor = std::make_unique<Cursor>(source, info);
-    cursor->start_at(0, kOpusHeaders);
+    cursor->start_at(0, info.header_packets);
   }
   return core::ok();
 }
@@ -192,6 +194,7 @@ Result<void> Demuxer::Impl::read_timing() {
   core::Track& t = tracks[active];
   if (!last || last->granule < start) return core::ok();
   t.duration = static_cast<std::uint64_t>(last->granule - start);
+  if (t.edit_list.empty()) return core::ok();  // FLAC: nothing to trim
   core::EditListEntry& e = t.edit_list.front();
   if (t.duration > static_cast<std::uint64_t>(e.media_time)) e.segment_duration = t.duration - static_cast<std::uint64_t>(e.media_time);
   return core::ok();
@@ -250,7 +253,7 @@ Result<std::uint64_t> Demuxer::packet_count(std::uint32_t id) {
   Impl& m = *impl_;
   FRUGAL_CHECK(m.check_track(id));
   Cursor c(m.source, m.info);
-  c.start_at(0, kOpusHeaders);
+  c.start_at(0, m.info.header_packets);
   for (;;) {
     FRUGAL_TRY(const TimedPacket* p, c.peek());
     if (!p) return c.taken();
@@ -273,7 +276,7 @@ Result<core::SeekPoint> Demuxer::seek(std::uint32_t id, std::uint64_t ticks) {
   auto c = std::make_unique<Cursor>(m.source, m.info);
   FRUGAL_TRY(std::optional<Mark> page, m.bisect(c->pages(), ticks, *size));
   if (page) c->start_at(page->offset, 0);
-  else c->start_at(0, kOpusHeaders);
+  else c->start_at(0, m.info.header_packets);
   for (;;) {
     FRUGAL_TRY(const TimedPacket* p, c->peek());
     if (!p) return make_error(Errc::seek, "Ogg: no packet to land on");

@@ -53,6 +53,34 @@ core::Result<StreamKind> opus_head(std::span<const std::byte> p) {
   return k;
 }
 
+// The first packet of Ogg FLAC (FLAC-in-Ogg mapping 1.0): 0x7F "FLAC",
+// major and minor version, count of header packets to follow (big-endian),
+// "fLaC", then the STREAMINFO block (4-byte header, 34 bytes; RFC 9639
+// §8.2: rate 20 bits, channels − 1 3 bits, bits − 1 5 bits from byte 10).
+core::Result<StreamKind> flac_head(std::span<const std::byte> p) {
+  constexpr std::size_t kBlock = 13, kInfo = kBlock + 4;
+  if (p.size() < kInfo + 34 || !starts_with(p.subspan(9), "fLaC", 4))
+    return make_error(Errc::malformed, "Ogg FLAC: first packet cut short");
+  if (std::to_integer<unsigned>(p[5]) != 1) return make_error(Errc::unsupported, "Ogg FLAC: mapping version is not 1.x");
+  if ((std::to_integer<unsigned>(p[kBlock]) & 0x7F) != 0 || le(p, kBlock + 1, 1) != 0 || le(p, kBlock + 2, 1) != 0 ||
+      le(p, kBlock + 3, 1) != 34)
+    return make_error(Errc::malformed, "Ogg FLAC: STREAMINFO missing");
+  const std::uint32_t b = le(p, kInfo + 10, 1) << 24 | le(p, kInfo + 11, 1) << 16 | le(p, kInfo + 12, 1) << 8 |
+                          le(p, kInfo + 13, 1);  // big-endian
+  StreamKind k;
+  k.type = core::TrackType::audio;
+  core::CodecParameters& c = k.entry.codec;
+  c.codec = core::Codec::flac;
+  c.format = k.entry.format = core::FourCC("fLaC");
+  c.sample_rate = b >> 12;
+  c.channels = static_cast<std::uint16_t>(((b >> 9) & 7) + 1);
+  c.bits_per_sample = static_cast<std::uint16_t>(((b >> 4) & 0x1F) + 1);
+  c.config.assign(p.begin() + kBlock, p.begin() + kInfo + 34);
+  c.config[0] |= std::byte{0x80};  // the only block the decoder is given: the last
+  if (c.sample_rate == 0) return make_error(Errc::malformed, "Ogg FLAC: sample rate 0");
+  return k;
+}
+
 StreamKind unsupported(core::TrackType type, core::Codec codec, const char* message) {
   StreamKind k;
   k.type = type;
@@ -86,6 +114,32 @@ core::Result<std::uint32_t> opus_packet_samples(std::span<const std::byte> packe
   return frame * frames;
 }
 
+core::Result<std::uint32_t> flac_frame_samples(std::span<const std::byte> packet) {
+  if (packet.size() < 5 || std::to_integer<unsigned>(packet[0]) != 0xFF ||
+      (std::to_integer<unsigned>(packet[1]) & 0xFE) != 0xF8)
+    return make_error(Errc::malformed, "FLAC: not a frame");
+  const unsigned code = std::to_integer<unsigned>(packet[2]) >> 4;
+  if (code == 0) return make_error(Errc::malformed, "FLAC: reserved block size");
+  if (code == 1) return 192;
+  if (code <= 5) return std::uint32_t{144} << code;
+  if (code >= 8) return std::uint32_t{1} << code;
+  // The coded number's length: 1 byte below 0x80, else as many bytes as
+  // leading one bits (UTF-8's scheme, up to 7).
+  const unsigned lead = std::to_integer<unsigned>(packet[4]);
+  std::size_t n = 1;
+  if (lead >= 0x80) {
+    n = 0;
+    while (n < 8 && (lead & (0x80u >> n))) ++n;
+    if (n < 2 || n > 7) return make_error(Errc::malformed, "FLAC: bad coded number");
+  }
+  const std::size_t at = 4 + n;
+  const std::size_t bytes = code == 6 ? 1 : 2;
+  if (packet.size() < at + bytes) return make_error(Errc::malformed, "FLAC: frame header cut short");
+  std::uint32_t size = 0;
+  for (std::size_t i = 0; i < bytes; ++i) size = size << 8 | std::to_integer<std::uint32_t>(packet[at + i]);
+  return size + 1;
+}
+
 core::Result<StreamKind> identify_stream(std::span<const std::byte> p) {
   using core::Codec;
   using core::TrackType;
@@ -98,18 +152,7 @@ core::Result<StreamKind> identify_stream(std::span<const std::byte> p) {
     }
     return k;
   }
-  if (starts_with(p, "\x7F" "FLAC", 5)) {
-    StreamKind k = unsupported(TrackType::audio, Codec::flac, "Ogg: Ogg FLAC is not read");
-    k.entry.format = k.entry.codec.format = core::FourCC("fLaC");
-    // 13 bytes of mapping header, a 4-byte block header, then STREAMINFO
-    // (RFC 9639 §8.2): rate at bit 80 (20 bits), channels − 1 (3 bits).
-    if (p.size() >= 17 + 18 && starts_with(p.subspan(9), "fLaC", 4)) {
-      const std::uint32_t b = le(p, 27, 1) << 16 | le(p, 28, 1) << 8 | le(p, 29, 1);  // big-endian bytes
-      k.entry.codec.sample_rate = b >> 4;
-      k.entry.codec.channels = static_cast<std::uint16_t>(((b >> 1) & 7) + 1);
-    }
-    return k;
-  }
+  if (starts_with(p, "\x7F" "FLAC", 5)) return flac_head(p);
   if (starts_with(p, "Speex   ", 8)) return unsupported(TrackType::audio, Codec::unknown, "Ogg: Speex is not decoded");
   if (starts_with(p, "\x80theora", 7) || starts_with(p, "OVP80", 5))
     return unsupported(TrackType::video, Codec::unknown, "Ogg: video streams are not read");

@@ -97,6 +97,49 @@ TEST(OpusHead, BrokenHeadsAreErrors) {
   EXPECT_EQ(identify_stream(head).error().code, core::Errc::unsupported);
 }
 
+// Ogg FLAC's first packet: 0x7F "FLAC" 1.0, 2 header packets, "fLaC",
+// STREAMINFO of 44.1 kHz, 2 channels, 24 bits.
+Bytes flac_head() {
+  Bytes p = text(std::string_view("\x7F" "FLAC\x01\x00\x00\x02" "fLaC\x00\x00\x00\x22", 17));
+  const Bytes info = bytes({0x10, 0x00, 0x10, 0x00, 0, 0, 0, 0, 0, 0, 0x0A, 0xC4, 0x43, 0x70, 0, 0, 0, 0});
+  p.insert(p.end(), info.begin(), info.end());
+  p.resize(17 + 34);
+  return p;
+}
+
+TEST(StreamKinds, OggFlacGivesStreaminfoAsConfig) {
+  auto k = identify_stream(flac_head());
+  ASSERT_TRUE(k) << k.error().message;
+  EXPECT_FALSE(k->entry.error);
+  const core::CodecParameters& c = k->entry.codec;
+  EXPECT_EQ(c.codec, core::Codec::flac);
+  EXPECT_EQ(c.sample_rate, 44100u);
+  EXPECT_EQ(c.channels, 2);
+  EXPECT_EQ(c.bits_per_sample, 24);
+  ASSERT_EQ(c.config.size(), 38u);
+  EXPECT_EQ(c.config[0], std::byte{0x80});  // STREAMINFO, flagged last
+  Bytes cut = flac_head();
+  cut.resize(40);
+  EXPECT_EQ(identify_stream(cut).error().code, core::Errc::malformed);
+}
+
+TEST(FlacFrame, BlockSizeFromTheHeader) {
+  const auto frame = [](std::initializer_list<unsigned> v) {
+    auto r = ogg::detail::flac_frame_samples(bytes(v));
+    return r ? *r : 0;
+  };
+  EXPECT_EQ(frame({0xFF, 0xF8, 0x10, 0x08, 0x00}), 192u);
+  EXPECT_EQ(frame({0xFF, 0xF8, 0x20, 0x08, 0x00}), 576u);
+  EXPECT_EQ(frame({0xFF, 0xF8, 0x50, 0x08, 0x00}), 4608u);
+  EXPECT_EQ(frame({0xFF, 0xF9, 0xC9, 0x08, 0x00}), 4096u);
+  EXPECT_EQ(frame({0xFF, 0xF8, 0xF0, 0x08, 0x00}), 32768u);
+  EXPECT_EQ(frame({0xFF, 0xF8, 0x69, 0x08, 0x05, 0xEF}), 240u);               // 8-bit size − 1
+  EXPECT_EQ(frame({0xFF, 0xF8, 0x79, 0x08, 0xC2, 0x80, 0x01, 0xEF}), 496u);  // after a 2-byte number
+  EXPECT_EQ(ogg::detail::flac_frame_samples(bytes({0x84, 0, 0, 0, 0})).error().code, core::Errc::malformed);
+  EXPECT_EQ(ogg::detail::flac_frame_samples(bytes({0xFF, 0xF8, 0x79, 0x08, 0x05, 0x01})).error().code,
+            core::Errc::malformed);
+}
+
 TEST(StreamKinds, OtherCodecsAreNamedAndUnsupported) {
   Bytes vorbis = text(std::string_view("\x01vorbis\0\0\0\0\x02\x44\xAC\0\0", 16));
   auto v = identify_stream(vorbis);
