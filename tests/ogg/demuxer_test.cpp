@@ -254,6 +254,24 @@ TEST(OggDemuxer, OtherStreamBesideOpusIsListedAndUnsupported) {
   expect_packets(*o.demuxer, packets_of(*o.demuxer), spec, 0, 0);
 }
 
+// Headers written twice before the audio, without an EOS (seen in the
+// wild; opusdec refuses the file, ffmpeg plays it): the second set counts.
+TEST(OggDemuxer, RepeatedHeadersStartOver) {
+  const OpusFileSpec spec = spec_of(12);
+  Bytes file = test::ogg_opus_file(spec);
+  const auto pages = test::ogg_page_offsets(file);
+  const Bytes headers(file.begin(), file.begin() + static_cast<std::ptrdiff_t>(pages[2]));
+  file.insert(file.begin(), headers.begin(), headers.end());
+  Opened o(std::move(file));
+  ASSERT_TRUE(o.demuxer) << o.demuxer.error().message;
+  ASSERT_EQ(o.demuxer->tracks().size(), 1u);
+  EXPECT_EQ(o.demuxer->tracks()[0].duration, 12u * 960);
+  expect_packets(*o.demuxer, packets_of(*o.demuxer), spec, 0, 0);
+  auto mid = o.demuxer->seek(1, 5 * 960 + 10);
+  ASSERT_TRUE(mid);
+  EXPECT_EQ(mid->dts, 5 * 960);
+}
+
 TEST(OggDemuxer, NotOggIsMalformed) {
   Bytes junk(5000, std::byte{0x42});
   Opened o(std::move(junk));
