@@ -38,10 +38,9 @@ struct Mark {
 
 struct Demuxer::Impl {
   core::ByteSource& source;
-  core::Limits limits;
   std::vector<core::Track> tracks;
   std::optional<core::GaplessInfo> gapless;  // never: trimming is in the edit list
-  std::size_t active = 0;                    // index of the Opus track that plays, when `cursor`
+  std::size_t active = 0;                    // index of the track that plays, when `cursor`
   bool enabled = true;
   detail::StreamInfo info;
   std::unique_ptr<Cursor> cursor;
@@ -196,7 +195,10 @@ Result<void> Demuxer::Impl::read_timing() {
   t.duration = static_cast<std::uint64_t>(last->granule - start);
   if (t.edit_list.empty()) return core::ok();  // FLAC: nothing to trim
   core::EditListEntry& e = t.edit_list.front();
-  if (t.duration > static_cast<std::uint64_t>(e.media_time)) e.segment_duration = t.duration - static_cast<std::uint64_t>(e.media_time);
+  // A stream no longer than its pre-skip keeps "to the end" (0): an edit
+  // cannot say "nothing".
+  if (t.duration > static_cast<std::uint64_t>(e.media_time))
+    e.segment_duration = t.duration - static_cast<std::uint64_t>(e.media_time);
   return core::ok();
 }
 
@@ -204,7 +206,6 @@ Result<Demuxer> Demuxer::open(core::ByteSource& source, const core::DemuxerOptio
   mem::MemoryTracker& tracker = options.tracker ? *options.tracker : mem::default_tracker();
   FRUGAL_TRY(mem::Account account, tracker.account("ogg/pages"));
   auto impl = std::make_unique<Impl>(source);
-  impl->limits = options.limits;
   impl->info.account = account;
   impl->info.max_packet_bytes = options.limits.max_packet_bytes;
   FRUGAL_CHECK(impl->open_bos_pages(options));
