@@ -120,7 +120,8 @@ std::vector<std::pair<std::string, Bytes>> fragmented_seeds() {
 #ifdef FRUGAL_HAVE_OGG
 // Ogg Opus files from the tests' Ogg writer: pages of one and of several
 // packets, packets spanning pages and of 255×n bytes, a late start with end
-// trimming, a missing EOS, a corrupt page, a chained link, 3 channels.
+// trimming, a missing EOS, a corrupt page, a chained link, 3 channels;
+// an Ogg FLAC stream of frame-like packets.
 std::vector<std::pair<std::string, Bytes>> ogg_seeds() {
   std::vector<std::pair<std::string, Bytes>> out;
   const auto spec = [](std::size_t n, std::uint32_t per_page) {
@@ -161,6 +162,26 @@ std::vector<std::pair<std::string, Bytes>> ogg_seeds() {
     const Bytes link = ogg_opus_file(second);
     f.insert(f.end(), link.begin(), link.end());
     out.emplace_back("ogg_opus_chained.opus", f);
+  }
+  {
+    // Ogg FLAC: 0x7F "FLAC" 1.0, one header packet, "fLaC", STREAMINFO
+    // (44.1 kHz, stereo, 16 bits, blocks of 4096), then frame-like packets.
+    Bytes head(51);
+    const unsigned char prefix[] = {0x7F, 'F', 'L', 'A', 'C', 1, 0, 0, 0, 'f', 'L', 'a', 'C', 0x80, 0, 0, 34,
+                                    0x10, 0, 0x10, 0, 0, 0, 0, 0, 0, 0, 0x0A, 0xC4, 0x42, 0xF0};
+    for (std::size_t i = 0; i < sizeof prefix; ++i) head[i] = std::byte{prefix[i]};
+    OggStreamWriter w(0x42);
+    Bytes f;
+    w.packet(head, 0);
+    w.flush(f);
+    for (int i = 0; i < 12; ++i) {
+      Bytes frame = fake_opus_packet(30 + i, static_cast<std::uint32_t>(i));
+      const unsigned char header[] = {0xFF, 0xF8, 0xC9, 0x18, static_cast<unsigned char>(i)};
+      for (std::size_t k = 0; k < sizeof header; ++k) frame[k] = std::byte{header[k]};
+      w.packet(frame, 4096 * (i + 1), i == 11);
+      if (i % 3 == 2) w.flush(f);
+    }
+    out.emplace_back("ogg_flac.oga", f);
   }
   return out;
 }
