@@ -11,6 +11,9 @@
 #include "support/flac_writer.hpp"
 #include "support/fragment_writer.hpp"
 #include "support/mp4_writer.hpp"
+#ifdef FRUGAL_HAVE_OGG
+#include "support/ogg_writer.hpp"
+#endif
 
 #include <cstdio>
 #include <filesystem>
@@ -117,6 +120,76 @@ std::vector<std::pair<std::string, Bytes>> fragmented_seeds() {
   }
   return out;
 }
+
+#ifdef FRUGAL_HAVE_OGG
+// Ogg Opus files from the tests' Ogg writer: pages of one and of several
+// packets, packets spanning pages and of 255×n bytes, a late start with end
+// trimming, a missing EOS, a corrupt page, a chained link, 3 channels;
+// an Ogg FLAC stream of frame-like packets.
+std::vector<std::pair<std::string, Bytes>> ogg_seeds() {
+  std::vector<std::pair<std::string, Bytes>> out;
+  const auto spec = [](std::size_t n, std::uint32_t per_page) {
+    OpusFileSpec s;
+    for (std::size_t i = 0; i < n; ++i) s.packets.push_back(fake_opus_packet(20 + i % 13, static_cast<std::uint32_t>(i)));
+    s.packets_per_page = per_page;
+    return s;
+  };
+  out.emplace_back("ogg_opus_pages_of_4.opus", ogg_opus_file(spec(40, 4)));
+  {
+    OpusFileSpec s = spec(6, 0);
+    s.packets[1] = fake_opus_packet(70'000, 1);
+    s.packets[2] = fake_opus_packet(255 * 2, 2);
+    out.emplace_back("ogg_opus_spanning.opus", ogg_opus_file(s));
+  }
+  {
+    OpusFileSpec s = spec(30, 1);
+    s.start_granule = 9600;
+    s.end_trim = 500;
+    s.pre_skip = 2000;
+    out.emplace_back("ogg_opus_late_start_end_trim.opus", ogg_opus_file(s));
+  }
+  {
+    OpusFileSpec s = spec(12, 3);
+    s.eos = false;
+    s.channels = 3;
+    out.emplace_back("ogg_opus_no_eos_3ch.opus", ogg_opus_file(s));
+  }
+  {
+    Bytes f = ogg_opus_file(spec(20, 2));
+    f[ogg_page_offsets(f)[4] + 30] ^= std::byte{1};
+    out.emplace_back("ogg_opus_corrupt_page.opus", f);
+  }
+  {
+    Bytes f = ogg_opus_file(spec(8, 4));
+    OpusFileSpec second = spec(8, 4);
+    second.serial = 77;
+    const Bytes link = ogg_opus_file(second);
+    f.insert(f.end(), link.begin(), link.end());
+    out.emplace_back("ogg_opus_chained.opus", f);
+  }
+  {
+    // Ogg FLAC: 0x7F "FLAC" 1.0, one header packet, "fLaC", STREAMINFO
+    // (44.1 kHz, stereo, 16 bits, blocks of 4096), then frame-like packets.
+    Bytes head(51);
+    const unsigned char prefix[] = {0x7F, 'F', 'L', 'A', 'C', 1, 0, 0, 0, 'f', 'L', 'a', 'C', 0x80, 0, 0, 34,
+                                    0x10, 0, 0x10, 0, 0, 0, 0, 0, 0, 0, 0x0A, 0xC4, 0x42, 0xF0};
+    for (std::size_t i = 0; i < sizeof prefix; ++i) head[i] = std::byte{prefix[i]};
+    OggStreamWriter w(0x42);
+    Bytes f;
+    w.packet(head, 0);
+    w.flush(f);
+    for (int i = 0; i < 12; ++i) {
+      Bytes frame = fake_opus_packet(30 + i, static_cast<std::uint32_t>(i));
+      const unsigned char header[] = {0xFF, 0xF8, 0xC9, 0x18, static_cast<unsigned char>(i)};
+      for (std::size_t k = 0; k < sizeof header; ++k) frame[k] = std::byte{header[k]};
+      w.packet(frame, 4096 * (i + 1), i == 11);
+      if (i % 3 == 2) w.flush(f);
+    }
+    out.emplace_back("ogg_flac.oga", f);
+  }
+  return out;
+}
+#endif
 
 }  // namespace
 
@@ -236,6 +309,9 @@ int main(int argc, char** argv) {
   for (const auto& [name, spec] : seeds) files.emplace_back(name, build_mp4(spec));
   for (auto& [name, file] : files) name += ".mp4";
   for (auto& seed : flac_seeds()) files.push_back(std::move(seed));
+#ifdef FRUGAL_HAVE_OGG
+  for (auto& seed : ogg_seeds()) files.push_back(std::move(seed));
+#endif
   for (const auto& [name, file] : files) {
     std::ofstream out(dir / name, std::ios::binary);
     out.write(reinterpret_cast<const char*>(file.data()), static_cast<std::streamsize>(file.size()));

@@ -2,6 +2,9 @@
 
 #include <frugal/flac/demuxer.hpp>
 #include <frugal/mp4/demuxer.hpp>
+#ifdef FRUGAL_HAVE_OGG
+#include <frugal/ogg/demuxer.hpp>
+#endif
 
 #include <array>
 #include <cstring>
@@ -37,7 +40,14 @@ Result<std::unique_ptr<core::Demuxer>> open_demuxer(core::ByteSource& source, co
       FRUGAL_TRY(flac::Demuxer d, flac::Demuxer::open(source, options));
       return std::unique_ptr<core::Demuxer>(std::make_unique<flac::Demuxer>(std::move(d)));
     }
-    case Container::ogg: return core::make_error(core::Errc::unsupported, "Ogg files are not read yet");
+    case Container::ogg: {
+#ifdef FRUGAL_HAVE_OGG
+      FRUGAL_TRY(ogg::Demuxer d, ogg::Demuxer::open(source, options));
+      return std::unique_ptr<core::Demuxer>(std::make_unique<ogg::Demuxer>(std::move(d)));
+#else
+      return core::make_error(core::Errc::unsupported, "Ogg files are not read in this build (no libogg)");
+#endif
+    }
   }
   FRUGAL_TRY(mp4::Demuxer d, mp4::Demuxer::open(source, options));
   return std::unique_ptr<core::Demuxer>(std::make_unique<mp4::Demuxer>(std::move(d)));

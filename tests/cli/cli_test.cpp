@@ -1449,3 +1449,85 @@ TEST_P(Mp4MediaFile, DecodeMatchesFfmpeg) {
     EXPECT_TRUE(opus_pcm_matches(trimmed, ffmpeg_decode(file, index, bits, "-c:a libopus"))) << "with the edit list";
   }
 }
+
+// ---- Ogg ----------------------------------------------------------------------
+
+// The media folder's Ogg files (by content: "OggS").
+std::vector<fs::path> ogg_media_files() {
+  std::vector<fs::path> out;
+  for (const fs::path& f : media_files("other"))
+    if (read_file(f).rfind("OggS", 0) == 0) out.push_back(f);
+  return out;
+}
+
+class OggMediaFile : public ::testing::TestWithParam<fs::path> {};
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(OggMediaFile);
+INSTANTIATE_TEST_SUITE_P(Media, OggMediaFile, ::testing::ValuesIn(ogg_media_files()), test_name);
+
+// Ogg FLAC decodes as ffmpeg does, bit for bit. Ogg Opus decodes as
+// opusdec (the reference player: pre-skip, late starts and end trimming
+// per RFC 7845 §4) does, bit for bit, and as ffmpeg's libopus does.
+// opusdec refuses some files ffmpeg plays (headers repeated without an
+// EOS): ffmpeg alone speaks for those.
+TEST_P(OggMediaFile, DecodeMatchesFfmpegAndOpusdec) {
+  FRUGAL_REQUIRE_PROGRAM(ffmpeg, "ffmpeg");
+  const fs::path& file = GetParam();
+  const auto tracks = playable_tracks(file);
+  if (tracks.empty()) GTEST_SKIP() << "no stream frugal plays";
+  TempDir dir;
+  std::string bits;
+  const std::string ours = frugal_decode(dir, file, tracks.front().id, "", &bits);
+  ASSERT_FALSE(ours.empty());
+  if (tracks.front().codec == "flac") {
+    EXPECT_TRUE(ours == ffmpeg_decode(file, 0, bits, "")) << "decoded audio differs";
+    return;
+  }
+  EXPECT_EQ(bits, "16");
+  const std::string theirs = ffmpeg_decode(file, 0, bits, "-c:a libopus");
+  EXPECT_EQ(ours.size(), theirs.size());
+  EXPECT_TRUE(opus_pcm_matches(ours, theirs));
+  if (!frugal::test::find_program("opusdec")) return;
+  const std::string wav = dir.file("opusdec.wav");
+  const CommandResult r = run_command("opusdec --quiet --no-dither --rate 48000 " + shell_quote(file.string()) + " " +
+                                      shell_quote(wav));
+  if (r.exit_code != 0) return;  // opusdec cannot open it
+  const std::string reference = wav_data(read_file(wav));
+  EXPECT_EQ(ours.size(), reference.size());
+  EXPECT_TRUE(opus_pcm_matches(ours, reference)) << "differs from opusdec";
+}
+
+// `frugal packets` lists ffprobe's packets: sizes, durations, and dts
+// (ffprobe's count from the Opus pre-skip: frugal's minus the encoder
+// delay). ffprobe cuts the last Opus packet's duration to the final granule
+// position; frugal says what it decodes to and trims through the edit list.
+TEST_P(OggMediaFile, PacketsMatchFfprobe) {
+  FRUGAL_REQUIRE_PROGRAM(ffprobe, "ffprobe");
+  const fs::path& file = GetParam();
+  const auto tracks = playable_tracks(file);
+  if (tracks.empty()) GTEST_SKIP() << "no stream frugal plays";
+  const PlayableTrack& t = tracks.front();
+  const auto ours = lines(run_frugal("packets --json --track " + t.id + " " + shell_quote(file.string())).out);
+  const auto theirs = ffprobe_packets(file, 0);
+  EXPECT_EQ(std::to_string(ours.size()), field(t.json, "packet_count"));
+  ASSERT_EQ(ours.size(), theirs.size());
+  const long long delay = std::stoll(field(t.json, "encoder_delay"));
+  for (std::size_t i = 0; i < ours.size(); ++i) {
+    SCOPED_TRACE("packet " + std::to_string(i));
+    EXPECT_EQ(std::stoll(field(ours[i], "dts")) - delay, std::stoll(theirs[i][0]));
+    if (i + 1 < ours.size()) {
+      EXPECT_EQ(field(ours[i], "duration"), theirs[i][1]);
+    }
+    EXPECT_EQ(field(ours[i], "size"), theirs[i][2]);
+  }
+}
+
+// The Ogg files frugal does not play (Vorbis, a broken file)
+// say why in one line with exit code 2.
+TEST_P(OggMediaFile, OtherCodecsFailClearly) {
+  const fs::path& file = GetParam();
+  if (!playable_tracks(file).empty()) GTEST_SKIP() << "plays";
+  const CommandResult r = run_frugal("decode " + shell_quote(file.string()) + " -o /dev/null");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(lines(r.err).size(), 1u) << r.err;
+  EXPECT_TRUE(r.err.find("unsupported") != std::string::npos || r.err.find("malformed") != std::string::npos) << r.err;
+}

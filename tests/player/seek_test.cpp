@@ -57,11 +57,20 @@ Decoded decode(const std::string& path, std::optional<std::uint64_t> start = {},
 std::vector<std::string> files(const std::string& codec) {
   std::vector<std::string> out = {std::string(FRUGAL_SOURCE_DIR) + "/samples/speech-chirp." + codec + ".m4a"};
   const std::vector<std::string> media = codec == "flac"
-      ? std::vector<std::string>{"taglib__tests_data_flac.m4a", "taglib__tests_data_flac96.m4a"}
-      : std::vector<std::string>{"taglib__tests_data_opus.m4a", "androidx-media__mp4_sample_opus.mp4"};
+      ? std::vector<std::string>{"mp4/taglib__tests_data_flac.m4a", "mp4/taglib__tests_data_flac96.m4a"
+#ifdef FRUGAL_HAVE_OGG
+                                 , "other/androidx-media__ogg_bear_flac.ogg"
+#endif
+      }
+      : std::vector<std::string>{"mp4/taglib__tests_data_opus.m4a", "mp4/androidx-media__mp4_sample_opus.mp4"
+#ifdef FRUGAL_HAVE_OGG
+                                 , "other/androidx-media__ogg_bbb_6ch_8kHz_opus.ogg",
+                                 "other/androidx-media__ogg_bear_duplicate_header.opus"
+#endif
+      };
   if (auto dir = test::media_dir())
     for (const auto& name : media)
-      if (std::filesystem::exists(*dir / "mp4" / name)) out.push_back((*dir / "mp4" / name).string());
+      if (std::filesystem::exists(*dir / name)) out.push_back((*dir / name).string());
   return out;
 }
 

@@ -46,7 +46,7 @@ struct OpenedMovie {
 
 /// Every packet next_packet() delivers until Errc::end_of_stream, or the
 /// first other error.
-inline core::Result<std::vector<core::Packet>> read_all_packets(mp4::Demuxer& demuxer) {
+inline core::Result<std::vector<core::Packet>> read_all_packets(core::Demuxer& demuxer) {
   std::vector<core::Packet> out;
   core::Packet p;
   while (true) {
@@ -87,7 +87,7 @@ inline std::vector<core::Packet> packets_of(OpenedMovie& m) {
 
 /// The bytes of `packet`, read through the demuxer (empty, with a test
 /// failure, when that fails).
-inline Bytes packet_data(mp4::Demuxer& demuxer, const core::Packet& packet) {
+inline Bytes packet_data(core::Demuxer& demuxer, const core::Packet& packet) {
   Bytes data(packet.size);
   auto r = demuxer.read_packet(packet, data);
   if (!r) {
