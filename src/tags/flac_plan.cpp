@@ -1,0 +1,124 @@
+// FLAC: metadata blocks (RFC 9639 §8: a 4-byte header — last-block flag,
+// 7-bit type, 24-bit length — then the body), after an optional ID3v2 tag;
+// an ID3v1 tag may end the file. TagLib's view: the ID3v2 tag, "fLaC",
+// STREAMINFO, the first VORBIS_COMMENT, the PICTURE blocks that may be
+// loaded (headers rewritten so the last kept block carries the last-block
+// flag), the ID3v1 tag.
+#include "tags/plan.hpp"
+
+#include <frugal/core/byte_reader.hpp>
+
+#include <array>
+#include <string_view>
+
+namespace frugal::tags::detail {
+
+using core::Errc;
+using core::make_error;
+
+namespace {
+
+enum BlockType : std::uint8_t { kStreamInfo = 0, kVorbisComment = 4, kPicture = 6 };
+
+// More blocks than this is not a FLAC file a tagger wrote.
+constexpr std::uint32_t kMaxBlocks = 1u << 16;
+
+// The largest PICTURE head (fields before the image) read to describe it.
+constexpr std::size_t kMaxPictureHead = 8u << 10;
+
+struct Block {
+  std::uint8_t type;
+  std::uint64_t body;  // offset
+  std::uint32_t length;
+};
+
+// RFC 9639 §8.8: type, MIME type, description, width, height, depth, colors,
+// then the image data's length and the data.
+struct PictureHead {
+  Picture picture;
+  bool ok = false;
+};
+
+core::Result<PictureHead> read_picture_head(core::ByteSource& source, const Block& b) {
+  std::vector<std::byte> head(std::min<std::size_t>(b.length, kMaxPictureHead));
+  FRUGAL_CHECK(core::read_exact(source, b.body, head));
+  core::ByteReader r(head);
+  PictureHead out;
+  Picture& p = out.picture;
+  p.type = r.u32();
+  const auto text = [&](std::string& to) {
+    const auto bytes = r.bytes(r.u32());
+    to.assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  };
+  text(p.mime_type);
+  text(p.description);
+  p.width = r.u32();
+  p.height = r.u32();
+  r.skip(8);  // colour depth, colours used
+  p.size = r.u32();
+  p.offset = b.body + r.position();
+  out.ok = r.ok() && r.position() + p.size <= b.length;
+  return out;
+}
+
+}  // namespace
+
+core::Result<Plan> plan_flac(core::ByteSource& source, std::uint64_t size, std::uint64_t marker,
+                             const TagOptions& options) {
+  Plan plan;
+  plan.format = TagFormat::flac;
+  std::uint64_t tag_bytes = 0;
+  FRUGAL_CHECK(add_tag_bytes(tag_bytes, marker, options, 0));  // ID3v2
+  std::vector<Block> kept;
+  bool comment = false;
+  std::uint64_t pos = marker + 4;
+  for (std::uint32_t n = 0;; ++n) {
+    if (n == kMaxBlocks) return make_error(Errc::limit_exceeded, "FLAC: more metadata blocks than 65536", pos);
+    std::array<std::byte, 4> h{};
+    if (auto r = core::read_exact(source, pos, h); !r)
+      return r.error().code == Errc::end_of_stream ? make_error(Errc::malformed, "FLAC: metadata ends early", pos)
+                                                   : r.error();
+    const auto flags = std::to_integer<std::uint8_t>(h[0]);
+    const Block b{static_cast<std::uint8_t>(flags & 0x7F), pos + 4, core::load_be24(&h[1])};
+    if (b.body + b.length > size) return make_error(Errc::malformed, "FLAC: metadata block past the end", pos);
+    if (n == 0 && b.type != kStreamInfo) return make_error(Errc::malformed, "FLAC: STREAMINFO is not first", pos);
+    if (n == 0) {
+      kept.push_back(b);
+    } else if (b.type == kVorbisComment && !comment) {  // TagLib reads the first only
+      FRUGAL_CHECK(add_tag_bytes(tag_bytes, 4 + b.length, options, pos));
+      kept.push_back(b);
+      comment = true;
+    } else if (b.type == kPicture) {
+      FRUGAL_TRY(PictureHead head, read_picture_head(source, b));
+      if (head.ok) {
+        if (const char* reason = leave_out_reason(plan.pictures_kept, head.picture.size, options)) {
+          head.picture.not_loaded = reason;
+          FRUGAL_CHECK(probe_dimensions(source, *head.picture.offset, head.picture));
+          plan.left_out.push_back(std::move(head.picture));
+        } else {
+          ++plan.pictures_kept;
+          kept.push_back(b);
+        }
+      }
+    }
+    pos = b.body + b.length;
+    if (flags & 0x80) break;
+  }
+  FRUGAL_TRY(bool v1, has_id3v1(source, size));
+  if (v1) FRUGAL_CHECK(add_tag_bytes(tag_bytes, 128, options, size - 128));
+
+  plan.view.add_source(0, marker);
+  plan.view.add_bytes(std::as_bytes(std::span("fLaC", 4)));
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    const Block& b = kept[i];
+    const std::uint8_t last = i + 1 == kept.size() ? 0x80 : 0;
+    const std::array<std::byte, 4> h{std::byte(b.type | last), std::byte(b.length >> 16), std::byte(b.length >> 8),
+                                     std::byte(b.length)};
+    plan.view.add_bytes(h);
+    plan.view.add_source(b.body, b.length);
+  }
+  if (v1 && size - 128 >= pos) plan.view.add_source(size - 128, 128);
+  return plan;
+}
+
+}  // namespace frugal::tags::detail
