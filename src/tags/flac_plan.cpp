@@ -9,6 +9,7 @@
 #include <frugal/core/byte_reader.hpp>
 
 #include <array>
+#include <optional>
 #include <string_view>
 
 namespace frugal::tags::detail {
@@ -23,8 +24,8 @@ enum BlockType : std::uint8_t { kStreamInfo = 0, kVorbisComment = 4, kPicture = 
 // More blocks than this is not a FLAC file a tagger wrote.
 constexpr std::uint32_t kMaxBlocks = 1u << 16;
 
-// The largest PICTURE head (fields before the image) read to describe it.
-constexpr std::size_t kMaxPictureHead = 8u << 10;
+// Longest MIME type and description read to describe a PICTURE block.
+constexpr std::uint32_t kMaxPictureText = 8u << 10;
 
 struct Block {
   std::uint8_t type;
@@ -32,33 +33,41 @@ struct Block {
   std::uint32_t length;
 };
 
-// RFC 9639 §8.8: type, MIME type, description, width, height, depth, colors,
-// then the image data's length and the data.
-struct PictureHead {
-  Picture picture;
-  bool ok = false;
-};
-
-core::Result<PictureHead> read_picture_head(core::ByteSource& source, const Block& b) {
-  std::vector<std::byte> head(std::min<std::size_t>(b.length, kMaxPictureHead));
-  FRUGAL_CHECK(core::read_exact(source, b.body, head));
-  core::ByteReader r(head);
-  PictureHead out;
-  Picture& p = out.picture;
-  p.type = r.u32();
-  const auto text = [&](std::string& to) {
-    const auto bytes = r.bytes(r.u32());
-    to.assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+// RFC 9639 §8.8: type, MIME type, description, width, height, depth,
+// colours, then the image data's length and the data. Read field by field,
+// so none of the image is read. nullopt when the fields do not fit the
+// block (TagLib would reject it too) or the texts are over kMaxPictureText.
+core::Result<std::optional<Picture>> read_picture_head(core::ByteSource& source, const Block& b) {
+  std::uint64_t pos = b.body;
+  const std::uint64_t end = b.body + b.length;
+  std::vector<std::byte> buf;
+  // Reads `n` more bytes of the block into buf; false when they are not there.
+  const auto take = [&](std::uint64_t n) -> core::Result<bool> {
+    if (n > end - pos || n > kMaxPictureText + 24) return false;
+    buf.resize(static_cast<std::size_t>(n));
+    FRUGAL_CHECK(core::read_exact(source, pos, buf));
+    pos += n;
+    return true;
   };
-  text(p.mime_type);
-  text(p.description);
-  p.width = r.u32();
-  p.height = r.u32();
-  r.skip(8);  // colour depth, colours used
-  p.size = r.u32();
-  p.offset = b.body + r.position();
-  out.ok = r.ok() && r.position() + p.size <= b.length;
-  return out;
+  Picture p;
+  FRUGAL_TRY(bool ok, take(8));
+  if (!ok) return std::optional<Picture>();
+  p.type = core::load_be32(&buf[0]);
+  const std::uint32_t mime_length = core::load_be32(&buf[4]);
+  FRUGAL_TRY(ok, take(std::uint64_t{mime_length} + 4));
+  if (!ok) return std::optional<Picture>();
+  p.mime_type.assign(reinterpret_cast<const char*>(buf.data()), mime_length);
+  const std::uint32_t description_length = core::load_be32(&buf[mime_length]);
+  FRUGAL_TRY(ok, take(std::uint64_t{description_length} + 20));
+  if (!ok) return std::optional<Picture>();
+  p.description.assign(reinterpret_cast<const char*>(buf.data()), description_length);
+  const std::byte* f = &buf[description_length];
+  p.width = core::load_be32(f);
+  p.height = core::load_be32(f + 4);
+  p.size = core::load_be32(f + 16);  // after colour depth and colours used
+  p.offset = pos;
+  if (p.size > end - pos) return std::optional<Picture>();
+  return std::optional<Picture>(std::move(p));
 }
 
 }  // namespace
@@ -89,12 +98,12 @@ core::Result<Plan> plan_flac(core::ByteSource& source, std::uint64_t size, std::
       kept.push_back(b);
       comment = true;
     } else if (b.type == kPicture) {
-      FRUGAL_TRY(PictureHead head, read_picture_head(source, b));
-      if (head.ok) {
-        if (const char* reason = leave_out_reason(plan.pictures_kept, head.picture.size, options)) {
-          head.picture.not_loaded = reason;
-          FRUGAL_CHECK(probe_dimensions(source, *head.picture.offset, head.picture));
-          plan.left_out.push_back(std::move(head.picture));
+      FRUGAL_TRY(std::optional<Picture> picture, read_picture_head(source, b));
+      if (picture) {
+        if (const char* reason = leave_out_reason(plan.pictures_kept, picture->size, options)) {
+          picture->not_loaded = reason;
+          FRUGAL_CHECK(probe_dimensions(source, *picture->offset, *picture));
+          plan.left_out.push_back(std::move(*picture));
         } else {
           ++plan.pictures_kept;
           kept.push_back(b);

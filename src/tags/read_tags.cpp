@@ -97,6 +97,19 @@ void fill_text(const TagLib::Tag& tag, const TagLib::PropertyMap& p, bool xiph, 
   }
 }
 
+// TagLib 1.x leaves MP4's '----:com.apple.iTunes:replaygain_*' items out of
+// its property names: they join the properties here, upper-cased, as the
+// Vorbis comment names they mirror.
+TagLib::PropertyMap with_itunes_replaygain(const TagLib::MP4::Tag& tag, TagLib::PropertyMap p) {
+  const TagLib::String prefix = "----:com.apple.iTunes:";
+  for (const auto& [key, item] : tag.itemMap()) {
+    if (!key.startsWith(prefix)) continue;
+    const TagLib::String name = key.substr(prefix.size()).upper();
+    if (name.startsWith("REPLAYGAIN_") && !p.contains(name)) p.insert(name, item.toStringList());
+  }
+  return p;
+}
+
 // Turns pictures TagLib loaded into Picture values, charging their bytes
 // before copying them; pictures past the caps (Ogg, ID3v2: TagLib read
 // them inside the tag area) are reported, not kept.
@@ -161,7 +174,8 @@ core::Result<void> read_file(TagLib::IOStream& stream, Tags& out, PictureSink& s
   switch (out.format) {
     case TagFormat::mp4: {
       T::MP4::File f(&stream, false);
-      FRUGAL_CHECK(done(f, f.tag(), false));
+      if (!f.isValid() || !f.tag()) return make_error(Errc::malformed, "TagLib: the tag area is not valid");
+      fill_text(*f.tag(), with_itunes_replaygain(*f.tag(), f.properties()), false, out);
       if (f.tag()->contains("covr"))
         for (const T::MP4::CoverArt& art : f.tag()->item("covr").toCoverArtList())
           FRUGAL_CHECK(sink.add(mp4_mime(art.format()), 3, {}, art.data()));
