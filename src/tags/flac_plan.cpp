@@ -4,6 +4,7 @@
 // STREAMINFO, the first VORBIS_COMMENT, the PICTURE blocks that may be
 // loaded (headers rewritten so the last kept block carries the last-block
 // flag), the ID3v1 tag.
+#include "tags/little_endian.hpp"
 #include "tags/plan.hpp"
 
 #include <frugal/core/byte_reader.hpp>
@@ -70,14 +71,28 @@ core::Result<std::optional<Picture>> read_picture_head(core::ByteSource& source,
   return std::optional<Picture>(std::move(p));
 }
 
+// The field count of a VORBIS_COMMENT block (vendor length, vendor, count;
+// little-endian), at most one per 4 bytes of the block; that bound when the
+// count is not there.
+core::Result<std::uint64_t> comment_fields(core::ByteSource& source, const Block& b) {
+  const std::uint64_t bound = b.length / 4;
+  std::array<std::byte, 4> v{};
+  if (b.length < 8) return bound;
+  FRUGAL_CHECK(core::read_exact(source, b.body, v));
+  const std::uint64_t count_at = 4 + std::uint64_t{load_le32(v.data())};
+  if (count_at + 4 > b.length) return bound;
+  FRUGAL_CHECK(core::read_exact(source, b.body + count_at, v));
+  return std::min<std::uint64_t>(load_le32(v.data()), bound);
+}
+
 }  // namespace
 
 core::Result<Plan> plan_flac(core::ByteSource& source, std::uint64_t size, std::uint64_t marker,
                              const TagOptions& options) {
   Plan plan;
   plan.format = TagFormat::flac;
-  std::uint64_t tag_bytes = 0;
-  FRUGAL_CHECK(add_tag_bytes(tag_bytes, marker, options, 0));  // ID3v2
+  FRUGAL_CHECK(add_tag_bytes(plan, marker, options, 0));  // ID3v2
+  plan.items = marker / kMinItemBytes;
   std::vector<Block> kept;
   bool comment = false;
   std::uint64_t pos = marker + 4;
@@ -94,7 +109,9 @@ core::Result<Plan> plan_flac(core::ByteSource& source, std::uint64_t size, std::
     if (n == 0) {
       kept.push_back(b);
     } else if (b.type == kVorbisComment && !comment) {  // TagLib reads the first only
-      FRUGAL_CHECK(add_tag_bytes(tag_bytes, 4 + b.length, options, pos));
+      FRUGAL_CHECK(add_tag_bytes(plan, 4 + b.length, options, pos));
+      FRUGAL_TRY(std::uint64_t fields, comment_fields(source, b));
+      plan.items += fields;
       kept.push_back(b);
       comment = true;
     } else if (b.type == kPicture) {
@@ -114,7 +131,7 @@ core::Result<Plan> plan_flac(core::ByteSource& source, std::uint64_t size, std::
     if (flags & 0x80) break;
   }
   FRUGAL_TRY(bool v1, has_id3v1(source, size));
-  if (v1) FRUGAL_CHECK(add_tag_bytes(tag_bytes, 128, options, size - 128));
+  if (v1) FRUGAL_CHECK(add_tag_bytes(plan, 128, options, size - 128));
 
   plan.view.add_source(0, marker);
   plan.view.add_bytes(std::as_bytes(std::span("fLaC", 4)));

@@ -1,5 +1,7 @@
 #include <frugal/tags/image_header.hpp>
 
+#include "tags/little_endian.hpp"
+
 #include <frugal/core/byte_reader.hpp>
 
 #include <cstring>
@@ -14,11 +16,9 @@ bool starts_with(Bytes b, const char* magic, std::size_t n, std::size_t at = 0) 
   return b.size() >= at + n && std::memcmp(b.data() + at, magic, n) == 0;
 }
 
-std::uint32_t le16(const std::byte* p) {
-  return std::to_integer<std::uint32_t>(p[0]) | std::to_integer<std::uint32_t>(p[1]) << 8;
-}
-std::uint32_t le24(const std::byte* p) { return le16(p) | std::to_integer<std::uint32_t>(p[2]) << 16; }
-std::uint32_t le32(const std::byte* p) { return le24(p) | std::to_integer<std::uint32_t>(p[3]) << 24; }
+using detail::load_le16;
+using detail::load_le24;
+using detail::load_le32;
 
 ImageInfo sized(ImageFormat f, std::uint32_t w, std::uint32_t h) {
   return w && h ? ImageInfo{f, w, h} : ImageInfo{f, 0, 0};
@@ -32,19 +32,19 @@ ImageInfo png(Bytes b) {
 
 ImageInfo gif(Bytes b) {
   if (b.size() < 10) return {ImageFormat::gif};
-  return sized(ImageFormat::gif, le16(&b[6]), le16(&b[8]));
+  return sized(ImageFormat::gif, load_le16(&b[6]), load_le16(&b[8]));
 }
 
 ImageInfo bmp(Bytes b) {
   if (b.size() < 18) return {ImageFormat::bmp};
-  const std::uint32_t dib = le32(&b[14]);
+  const std::uint32_t dib = load_le32(&b[14]);
   if (dib == 12) {  // BITMAPCOREHEADER: unsigned 16-bit width and height
     if (b.size() < 22) return {ImageFormat::bmp};
-    return sized(ImageFormat::bmp, le16(&b[18]), le16(&b[20]));
+    return sized(ImageFormat::bmp, load_le16(&b[18]), load_le16(&b[20]));
   }
   if (dib < 40 || b.size() < 26) return {ImageFormat::bmp};
-  const auto w = static_cast<std::int32_t>(le32(&b[18]));
-  const auto h = static_cast<std::int32_t>(le32(&b[22]));
+  const auto w = static_cast<std::int32_t>(load_le32(&b[18]));
+  const auto h = static_cast<std::int32_t>(load_le32(&b[22]));
   if (w <= 0 || h == INT32_MIN) return {ImageFormat::bmp};
   return sized(ImageFormat::bmp, static_cast<std::uint32_t>(w), static_cast<std::uint32_t>(h < 0 ? -h : h));
 }
@@ -56,14 +56,14 @@ ImageInfo webp(Bytes b) {
   if (starts_with(b, "VP8 ", 4, 12)) {
     // Frame tag (3 bytes), start code 9D 01 2A, then 14-bit width and height.
     if (d[3] != std::byte{0x9D} || d[4] != std::byte{0x01} || d[5] != std::byte{0x2A}) return {ImageFormat::webp};
-    return sized(ImageFormat::webp, le16(&d[6]) & 0x3FFF, le16(&d[8]) & 0x3FFF);
+    return sized(ImageFormat::webp, load_le16(&d[6]) & 0x3FFF, load_le16(&d[8]) & 0x3FFF);
   }
   if (starts_with(b, "VP8L", 4, 12)) {
     if (d[0] != std::byte{0x2F}) return {ImageFormat::webp};
-    const std::uint32_t bits = le32(&d[1]);
+    const std::uint32_t bits = load_le32(&d[1]);
     return sized(ImageFormat::webp, (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1);
   }
-  if (starts_with(b, "VP8X", 4, 12)) return sized(ImageFormat::webp, le24(&d[4]) + 1, le24(&d[7]) + 1);
+  if (starts_with(b, "VP8X", 4, 12)) return sized(ImageFormat::webp, load_le24(&d[4]) + 1, load_le24(&d[7]) + 1);
   return {ImageFormat::webp};
 }
 

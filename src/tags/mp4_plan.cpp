@@ -123,7 +123,7 @@ core::Result<Plan> plan_mp4(core::ByteSource& source, const TagOptions& options)
   FRUGAL_TRY(BoxReader items, in_meta.children(*ilst));
 
   std::vector<BoxHeader> kept;
-  std::uint64_t tag_bytes = 0, kept_bytes = 0;
+  std::uint64_t kept_bytes = 0;
   while (true) {
     FRUGAL_TRY(auto box, items.next());
     if (!box) break;
@@ -133,8 +133,9 @@ core::Result<Plan> plan_mp4(core::ByteSource& source, const TagOptions& options)
       FRUGAL_TRY(bool keep, plan_covr(source, item, options, plan));
       if (!keep) continue;
     } else {
-      FRUGAL_CHECK(add_tag_bytes(tag_bytes, box->size, options, box->offset));
+      FRUGAL_CHECK(add_tag_bytes(plan, box->size, options, box->offset));
     }
+    ++plan.items;
     kept.push_back(*box);
     kept_bytes += box->size;
   }

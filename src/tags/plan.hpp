@@ -22,7 +22,24 @@ struct Plan {
   std::vector<Picture> left_out;
   /// Pictures left in the view so far (for TagOptions::max_pictures).
   std::size_t pictures_kept = 0;
+  /// What the view holds, for the cap and for taglib_cost: tag bytes
+  /// other than the pictures kept, and the items (MP4 ilst items, Vorbis
+  /// comment fields, ID3v2 frames at most) TagLib will make objects for.
+  std::uint64_t text_bytes = 0;
+  std::uint64_t items = 0;
 };
+
+/// Heap TagLib uses to read a view, in bytes, as charged to "tags/taglib":
+/// the view, plus kTextCost per byte of text and kItemCost per item. From
+/// the malloc counter (tests/tags/memory_test.cpp, TagLib 1.13): TagLib
+/// holds a tag's text about 13 times over while it reads (the bytes read,
+/// UTF-32 strings in its item map and again in its property map, the
+/// copies handed out); each item costs about 300 bytes of objects (2,000
+/// MP4 items: 580 KB); a picture costs once its size (the bytes read,
+/// shared by the picture object): the view counts it.
+inline constexpr std::uint64_t kTextCost = 16;
+inline constexpr std::uint64_t kItemCost = 384;
+std::uint64_t taglib_cost(const Plan& plan) noexcept;
 
 /// Picks the planner from the first bytes. Errors: Errc::unsupported for
 /// other content; the planners'.
@@ -44,9 +61,13 @@ core::Result<std::uint64_t> id3v2_size(core::ByteSource& source);
 /// Whether the last 128 bytes hold an ID3v1 tag ("TAG"). Errors: the source's.
 core::Result<bool> has_id3v1(core::ByteSource& source, std::uint64_t size);
 
-/// Adds `bytes` of tag area to `total`; Errc::limit_exceeded past the cap.
-core::Result<void> add_tag_bytes(std::uint64_t& total, std::uint64_t bytes, const TagOptions& options,
-                                 std::uint64_t offset);
+/// Adds `bytes` of tag area to plan.text_bytes; Errc::limit_exceeded past
+/// max_tag_bytes (offset: where in the source).
+core::Result<void> add_tag_bytes(Plan& plan, std::uint64_t bytes, const TagOptions& options, std::uint64_t offset);
+
+/// Items in `bytes` of tag area whose count is not read: each takes at
+/// least this many bytes (an ID3v2 frame: 10-byte header, 1 byte).
+inline constexpr std::uint64_t kMinItemBytes = 11;
 
 /// Why a picture of `size` bytes, after `kept` pictures already kept, stays
 /// out of the view; nullptr to keep it.

@@ -242,7 +242,7 @@ core::Result<Tags> read_tags(core::ByteSource& source, const TagOptions& options
   out.format = plan.format;
   out.memory = mem::Charge(account, 0);
   if (!plan.view.empty()) {
-    FRUGAL_TRY(mem::Charge reading, mem::Charge::try_make(account, plan.view.size()));
+    FRUGAL_TRY(mem::Charge reading, mem::Charge::try_make(account, static_cast<std::size_t>(detail::taglib_cost(plan))));
     detail::SpliceSource view(source, plan.view);
     PictureSink sink(out, options);
     FRUGAL_CHECK(run_taglib(view, out, sink));

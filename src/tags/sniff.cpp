@@ -50,10 +50,13 @@ core::Result<bool> has_id3v1(core::ByteSource& source, std::uint64_t size) {
   return is(tag, "TAG");
 }
 
-core::Result<void> add_tag_bytes(std::uint64_t& total, std::uint64_t bytes, const TagOptions& options,
-                                 std::uint64_t offset) {
-  total += bytes;
-  if (total > options.max_tag_bytes) return make_error(Errc::limit_exceeded, "tag area over max_tag_bytes", offset);
+std::uint64_t taglib_cost(const Plan& plan) noexcept {
+  return plan.view.size() + kTextCost * plan.text_bytes + kItemCost * plan.items;
+}
+
+core::Result<void> add_tag_bytes(Plan& plan, std::uint64_t bytes, const TagOptions& options, std::uint64_t offset) {
+  plan.text_bytes += bytes;
+  if (plan.text_bytes > options.max_tag_bytes) return make_error(Errc::limit_exceeded, "tag area over max_tag_bytes", offset);
   return core::ok();
 }
 
@@ -83,12 +86,15 @@ core::Result<Plan> plan_mpeg(core::ByteSource& source, std::uint64_t size, std::
   // whole tag counts against max_tag_bytes.
   Plan plan;
   plan.format = TagFormat::mpeg;
-  std::uint64_t tag_bytes = 0;
   if (id3v2_bytes > size) return make_error(Errc::malformed, "ID3v2 tag larger than the file", 0);
-  FRUGAL_CHECK(add_tag_bytes(tag_bytes, id3v2_bytes, options, 0));
+  FRUGAL_CHECK(add_tag_bytes(plan, id3v2_bytes, options, 0));
   plan.view.add_source(0, id3v2_bytes);
   FRUGAL_TRY(bool v1, has_id3v1(source, size));
-  if (v1 && size - 128 >= id3v2_bytes) plan.view.add_source(size - 128, 128);
+  if (v1 && size - 128 >= id3v2_bytes) {
+    FRUGAL_CHECK(add_tag_bytes(plan, 128, options, size - 128));
+    plan.view.add_source(size - 128, 128);
+  }
+  plan.items = plan.text_bytes / kMinItemBytes;
   return plan;
 }
 
