@@ -166,16 +166,21 @@ core::Result<void> add_flac_pictures(const TagLib::List<TagLib::FLAC::Picture*>&
 // The TagLib file class for the format, its tag and properties, its pictures.
 core::Result<void> read_file(TagLib::IOStream& stream, Tags& out, PictureSink& sink) {
   namespace T = TagLib;
-  const auto done = [&](T::File& f, const T::Tag* tag, bool xiph) -> core::Result<void> {
+  // Fills the text fields from a file TagLib found valid.
+  const auto done = [&](T::File& f, const T::Tag* tag, bool xiph,
+                        T::PropertyMap (*properties)(T::File&)) -> core::Result<void> {
     if (!f.isValid() || !tag) return make_error(Errc::malformed, "TagLib: the tag area is not valid");
-    fill_text(*tag, f.properties(), xiph, out);
+    fill_text(*tag, properties(f), xiph, out);
     return core::ok();
   };
+  const auto plain = [](T::File& f) { return f.properties(); };
   switch (out.format) {
     case TagFormat::mp4: {
       T::MP4::File f(&stream, false);
-      if (!f.isValid() || !f.tag()) return make_error(Errc::malformed, "TagLib: the tag area is not valid");
-      fill_text(*f.tag(), with_itunes_replaygain(*f.tag(), f.properties()), false, out);
+      FRUGAL_CHECK(done(f, f.tag(), false, [](T::File& file) {
+        auto& mp4 = static_cast<T::MP4::File&>(file);
+        return with_itunes_replaygain(*mp4.tag(), mp4.properties());
+      }));
       if (f.tag()->contains("covr"))
         for (const T::MP4::CoverArt& art : f.tag()->item("covr").toCoverArtList())
           FRUGAL_CHECK(sink.add(mp4_mime(art.format()), 3, {}, art.data()));
@@ -183,27 +188,27 @@ core::Result<void> read_file(TagLib::IOStream& stream, Tags& out, PictureSink& s
     }
     case TagFormat::flac: {
       T::FLAC::File f(&stream, T::ID3v2::FrameFactory::instance(), false);
-      FRUGAL_CHECK(done(f, f.tag(), f.hasXiphComment()));
+      FRUGAL_CHECK(done(f, f.tag(), f.hasXiphComment(), plain));
       return add_flac_pictures(f.pictureList(), sink);
     }
     case TagFormat::ogg_vorbis: {
       T::Ogg::Vorbis::File f(&stream, false);
-      FRUGAL_CHECK(done(f, f.tag(), true));
+      FRUGAL_CHECK(done(f, f.tag(), true, plain));
       return add_flac_pictures(f.tag()->pictureList(), sink);
     }
     case TagFormat::ogg_opus: {
       T::Ogg::Opus::File f(&stream, false);
-      FRUGAL_CHECK(done(f, f.tag(), true));
+      FRUGAL_CHECK(done(f, f.tag(), true, plain));
       return add_flac_pictures(f.tag()->pictureList(), sink);
     }
     case TagFormat::ogg_flac: {
       T::Ogg::FLAC::File f(&stream, false);
-      FRUGAL_CHECK(done(f, f.tag(), true));
+      FRUGAL_CHECK(done(f, f.tag(), true, plain));
       return add_flac_pictures(f.tag()->pictureList(), sink);
     }
     case TagFormat::mpeg: {
       T::MPEG::File f(&stream, T::ID3v2::FrameFactory::instance(), false);
-      FRUGAL_CHECK(done(f, f.tag(), false));
+      FRUGAL_CHECK(done(f, f.tag(), false, plain));
       if (!f.hasID3v2Tag()) return core::ok();
       for (const T::ID3v2::Frame* frame : f.ID3v2Tag()->frameList("APIC"))
         if (const auto* apic = dynamic_cast<const T::ID3v2::AttachedPictureFrame*>(frame))

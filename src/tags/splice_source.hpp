@@ -39,9 +39,9 @@ class Splice {
   std::uint64_t size_ = 0;
 };
 
-/// The splice over `source` (both must outlive it). A read past a source
-/// piece's end in the source (the file shrank) is Errc::io. Thread-safe when
-/// the source is.
+/// The splice over `source` (both must outlive it). Errors: the source's;
+/// Errc::end_of_stream when a piece is no longer there (the file shrank).
+/// Thread-safe when the source is.
 class SpliceSource final : public core::ByteSource {
  public:
   SpliceSource(core::ByteSource& source, const Splice& splice) noexcept : source_(source), splice_(splice) {}
