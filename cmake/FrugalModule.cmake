@@ -21,6 +21,18 @@ macro(frugal_find_package prefix module)
   endif()
 endmacro()
 
+# frugal_find_optional(<PREFIX> <pkg-config module> <option>): finds the
+# module as frugal_find_package does when <option> is AUTO (found or not) or
+# ON (REQUIRED); OFF skips it. <PREFIX>_FOUND and <option> then say whether
+# to build with it.
+macro(frugal_find_optional prefix module option)
+  if(${option} STREQUAL "AUTO")
+    frugal_find_package(${prefix} ${module})
+  elseif(${option})
+    frugal_find_package(${prefix} ${module} REQUIRED)
+  endif()
+endmacro()
+
 function(frugal_set_warnings target)
   if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
     target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow

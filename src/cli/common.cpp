@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string_view>
 
@@ -121,6 +122,20 @@ core::Result<std::unique_ptr<core::Demuxer>> open_demuxer(Input& input) {
   core::DemuxerOptions options;
   options.tracker = &tracker();
   return player::open_demuxer(input.source(), options);
+}
+
+std::optional<std::size_t> parse_bytes(const std::string& text) {
+  if (text.empty() || text[0] < '0' || text[0] > '9') return std::nullopt;  // strtoull would take "-1"
+  char* end = nullptr;
+  const unsigned long long n = std::strtoull(text.c_str(), &end, 10);
+  unsigned shift = 0;
+  const std::string unit(end);
+  if (unit == "K" || unit == "k") shift = 10;
+  else if (unit == "M" || unit == "m") shift = 20;
+  else if (unit == "G" || unit == "g") shift = 30;
+  else if (!unit.empty()) return std::nullopt;
+  if (n > (static_cast<unsigned long long>(SIZE_MAX) >> shift)) return std::nullopt;
+  return static_cast<std::size_t>(n << shift);
 }
 
 int report(const std::string& subject, const core::Error& error) {

@@ -77,6 +77,10 @@ bool one_input(const Args& args, const std::string& command, std::vector<std::st
 /// The MP4 demuxer over `input`, charging tracker().
 core::Result<std::unique_ptr<core::Demuxer>> open_demuxer(Input& input);
 
+/// "123", "64K", "16M", "1G" (binary multiples) → bytes; nullopt when not
+/// a number with an optional K/M/G suffix or too large.
+std::optional<std::size_t> parse_bytes(const std::string& text);
+
 /// Prints "frugal: <subject>: <category>: <message> (at byte N)" to stderr
 /// and returns the exit code for the error.
 int report(const std::string& subject, const core::Error& error);
@@ -109,5 +113,7 @@ int run_probe(const std::vector<std::string>& argv);
 int run_packets(const std::vector<std::string>& argv);
 int run_decode(const std::vector<std::string>& argv);
 int run_play(const std::vector<std::string>& argv);
+int run_tags(const std::vector<std::string>& argv);
+int run_art(const std::vector<std::string>& argv);
 
 }  // namespace frugal::cli

@@ -1,4 +1,4 @@
-// The frugal command: probe, packets, decode, play.
+// The frugal command: probe, packets, decode, play, tags, art.
 #include "cli/common.hpp"
 #include "cli/json.hpp"
 
@@ -22,6 +22,19 @@ constexpr const char* kHelp = R"(usage: frugal COMMAND [options] [--stats]
          [--start SECONDS] [--duration SECONDS]   a slice, sample-exact
   play [FILE...]                    play files in order, gapless (no FILE: the bundled sample)
          [--output alsa[:DEVICE]|wav:PATH|raw|null] [--track N] [--format F] [--no-edit-list]
+  tags FILE [--json]                tags, ReplayGain, MusicBrainz IDs, chapters and pictures
+                                    (MP4, FLAC, Ogg Vorbis/Opus/FLAC, MP3; through TagLib).
+                                    JSON keys: format, title, artist, album, album_artist,
+                                    date, genre, composer, comment (strings, null when
+                                    absent); track, disc ({"number","total"}, null when
+                                    absent); replaygain {track_gain_db, track_peak,
+                                    album_gain_db, album_peak} (numbers or null); musicbrainz
+                                    {track_id, release_id, artist_id, album_artist_id,
+                                    release_group_id}; chapters [{start_ms, end_ms, title}];
+                                    pictures [{index, mime_type, type, description, size,
+                                    width, height (0: unknown), loaded, not_loaded (why, or
+                                    null), offset (bytes, or null)}]
+  art FILE -o OUT [--index N]       write picture N (default 0, as tags lists them) to OUT
 
   FILE            a file; - for standard input (fragmented files, and files whose moov
                   comes first and holds at most 4 MiB); or an init segment followed by
@@ -33,6 +46,7 @@ constexpr const char* kHelp = R"(usage: frugal COMMAND [options] [--stats]
                   priming (Opus pre-skip)
   --mem-budget B  memory budget in bytes (K, M, G suffixes: KiB, MiB, GiB); pressure
                   rises at 70% and 90% of it; allocations sized by the input fail past it
+  --max-picture-bytes B  (tags, art) largest picture loaded (default 4M)
   --stats         one JSON line on stderr at exit: {"io":{"bytes_read","read_calls"},
                   "memory":{"budget","peak_total" (tracked accounts),"heap_peak" (every
                   malloc'd byte, counted by interposing malloc; null under sanitizers),
@@ -64,21 +78,6 @@ void print_stats() {
   JsonObject all;
   all.add_raw("io", io.str()).add_raw("memory", memory.str());
   std::fprintf(stderr, "%s\n", all.str().c_str());
-}
-
-// "123", "64K", "16M", "1G" (binary multiples) → bytes.
-std::optional<std::size_t> parse_bytes(const std::string& text) {
-  if (text.empty() || text[0] < '0' || text[0] > '9') return std::nullopt;  // strtoull would take "-1"
-  char* end = nullptr;
-  const unsigned long long n = std::strtoull(text.c_str(), &end, 10);
-  unsigned shift = 0;
-  const std::string unit(end);
-  if (unit == "K" || unit == "k") shift = 10;
-  else if (unit == "M" || unit == "m") shift = 20;
-  else if (unit == "G" || unit == "g") shift = 30;
-  else if (!unit.empty()) return std::nullopt;
-  if (n > (static_cast<unsigned long long>(SIZE_MAX) >> shift)) return std::nullopt;
-  return static_cast<std::size_t>(n << shift);
 }
 
 }  // namespace
@@ -123,6 +122,10 @@ int main(int argc, char** argv) {
     code = run_decode(args);
   } else if (command == "play") {
     code = run_play(args);
+  } else if (command == "tags") {
+    code = run_tags(args);
+  } else if (command == "art") {
+    code = run_art(args);
   } else {
     return usage_error("unknown command '" + command + "'");
   }

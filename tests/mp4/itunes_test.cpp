@@ -6,6 +6,7 @@
 // file simply has none.
 #include "mp4/movie.hpp"
 #include "support/demux_fixture.hpp"
+#include "support/ilst_writer.hpp"
 #include "support/mp4_writer.hpp"
 
 #include <gtest/gtest.h>
@@ -23,40 +24,7 @@ constexpr std::string_view kWellFormed =
     " 00000000 00000840 000001E4 0000000000A8C7DC 00000000 00000000 00000000 00000000 00000000 00000000 00000000 "
     "00000000";
 
-std::span<const std::byte> bytes_of(std::string_view s) { return std::as_bytes(std::span(s.data(), s.size())); }
-
-// A '----' item: mean, name (each FullBox + text), then a data box (type 1:
-// UTF-8, locale 0, the text); a field given as nullopt is left out.
-Bytes freeform_item(std::optional<std::string_view> mean, std::optional<std::string_view> name,
-                    std::optional<std::string_view> data) {
-  BoxWriter w;
-  w.begin("----");
-  if (mean) w.full_box("mean").bytes(bytes_of(*mean)).end();
-  if (name) w.full_box("name").bytes(bytes_of(*name)).end();
-  if (data) w.begin("data").u32(1).u32(0).bytes(bytes_of(*data)).end();
-  return w.end().take();
-}
-
 Bytes smpb_item(std::string_view text) { return freeform_item("com.apple.iTunes", "iTunSMPB", text); }
-
-enum class MetaStyle { iso, quicktime };
-
-// udta/meta/ilst around `items`: ISO meta is a FullBox with an 'mdir' hdlr
-// first (as iTunes writes it); QuickTime's meta has no version and flags.
-Bytes udta_with(std::vector<Bytes> items, MetaStyle style = MetaStyle::iso) {
-  BoxWriter w;
-  w.begin("udta");
-  if (style == MetaStyle::iso) {
-    w.full_box("meta");
-  } else {
-    w.begin("meta");
-  }
-  w.bytes(hdlr_box(FourCC("mdir"), FourCC(), ""));
-  w.begin("ilst");
-  for (const Bytes& item : items) w.bytes(item);
-  w.end().end().end();
-  return w.take();
-}
 
 MovieSpec movie_with(std::vector<Bytes> moov_extra) {
   MovieSpec m;
