@@ -113,6 +113,16 @@ int run_probe(const std::vector<std::string>& argv);
 int run_packets(const std::vector<std::string>& argv);
 int run_decode(const std::vector<std::string>& argv);
 int run_play(const std::vector<std::string>& argv);
+/// What `play` shows and applies from a file's tags.
+struct NowPlaying {
+  std::string title, artist;
+  core::ReplayGain replay_gain;
+  std::vector<core::Chapter> chapters;  ///< CHAPTERxx Vorbis comments (the last one's end unknown: its start)
+};
+/// The tags of `source` (without pictures); empty in a build without
+/// TagLib. Errors: the tags module's.
+core::Result<NowPlaying> now_playing(core::ByteSource& source);
+
 int run_tags(const std::vector<std::string>& argv);
 int run_art(const std::vector<std::string>& argv);
 

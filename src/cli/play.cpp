@@ -1,5 +1,6 @@
 // frugal play [FILE...] [--output alsa[:DEVICE]|wav:PATH|raw|null] [--track N]
 //             [--format F] [--no-edit-list] [--chapter N]
+//             [--replay-gain track|album|off] [--preamp DB] [--no-clip-prevention]
 #include "cli/common.hpp"
 
 #include "process.hpp"
@@ -7,9 +8,11 @@
 #include <frugal/core/arith.hpp>
 #include <frugal/player/alsa_sink.hpp>
 #include <frugal/player/player.hpp>
+#include <frugal/player/replay_gain.hpp>
 #include <frugal/player/wav_sink.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -72,15 +75,40 @@ core::Result<std::uint64_t> chapter_start(std::span<const core::Chapter> chapter
   return c.timescale ? core::mul_div(c.start, rate, c.timescale) : 0;
 }
 
+// --replay-gain, --preamp, --no-clip-prevention; false after a usage error.
+bool parse_gain(const Args& args, player::GainSettings& gain, int& exit_code) {
+  if (auto v = args.value("--replay-gain")) {
+    if (*v == "track") gain.mode = player::GainMode::track;
+    else if (*v == "album") gain.mode = player::GainMode::album;
+    else if (*v != "off") {
+      exit_code = usage_error("--replay-gain takes track, album or off, not '" + *v + "'");
+      return false;
+    }
+  }
+  if (auto v = args.value("--preamp")) {
+    char* end = nullptr;
+    gain.preamp_db = std::strtod(v->c_str(), &end);
+    if (v->empty() || *end != '\0' || !(gain.preamp_db >= -60 && gain.preamp_db <= 60)) {
+      exit_code = usage_error("--preamp takes decibels between -60 and 60, not '" + *v + "'");
+      return false;
+    }
+  }
+  gain.prevent_clipping = !args.has("--no-clip-prevention");
+  return true;
+}
+
 }  // namespace
 
 int run_play(const std::vector<std::string>& argv) {
   std::string err;
-  auto args = parse_args(argv, {"--output", "--track", "--format", "--chapter"}, {"--no-edit-list"}, err);
+  auto args = parse_args(argv, {"--output", "--track", "--format", "--chapter", "--replay-gain", "--preamp"},
+                         {"--no-edit-list", "--no-clip-prevention"}, err);
   if (!args) return usage_error(err);
   int code = kOk;
   player::StreamOptions options;
   if (!parse_stream_options(*args, options, code)) return code;
+  player::GainSettings gain;
+  if (!parse_gain(*args, gain, code)) return code;
   std::optional<std::uint32_t> chapter;
   if (auto v = args->value("--chapter")) {
     chapter = parse_positive(*v);
@@ -106,16 +134,24 @@ int run_play(const std::vector<std::string>& argv) {
       code = std::max(code, report(path, input.error()));
       continue;
     }
+    // Tags are shown and applied when they can be read; playing does not need them.
+    auto tagged = now_playing((*input)->source());
+    if (!tagged && gain.mode != player::GainMode::off)
+      std::fprintf(stderr, "frugal: %s: no ReplayGain (%s)\n", path.c_str(), tagged.error().message);
+    const NowPlaying about = tagged ? std::move(*tagged) : NowPlaying{};
+    options.gain = player::replay_gain_factor(gain, about.replay_gain);
     auto stream = player::AudioStream::open((*input)->source(), decoders(), options);
     if (!stream) {
       code = std::max(code, report(path, stream.error()));
       continue;
     }
-    const std::string name = std::filesystem::path(path).filename().string();
+    std::string name = std::filesystem::path(path).filename().string();
+    if (!about.title.empty()) name = about.artist.empty() ? about.title : about.artist + " - " + about.title;
     const auto total = stream->total_frames();
     const std::uint32_t rate = stream->format().sample_rate;
     if (chapter) {
-      auto start = chapter_start(stream->demuxer().chapters(), *chapter, rate);
+      const std::span<const core::Chapter> from_container = stream->demuxer().chapters();
+      auto start = chapter_start(from_container.empty() ? std::span(about.chapters) : from_container, *chapter, rate);
       if (auto r = start ? stream->seek(*start) : core::Result<void>(start.error()); !r) {
         code = std::max(code, report(path, r.error()));
         continue;

@@ -144,6 +144,14 @@ void print_text(const tags::Tags& t) {
 
 }  // namespace
 
+core::Result<NowPlaying> now_playing(core::ByteSource& source) {
+  tags::TagOptions options;
+  options.tracker = &tracker();
+  options.load_pictures = false;
+  FRUGAL_TRY(tags::Tags t, tags::read_tags(source, options));
+  return NowPlaying{std::move(t.title), std::move(t.artist), t.replay_gain, std::move(t.chapters)};
+}
+
 int run_tags(const std::vector<std::string>& argv) {
   std::string err;
   auto args = parse_args(argv, {"--max-picture-bytes"}, {"--json"}, err);

@@ -10,6 +10,7 @@ int unavailable(const std::vector<std::string>& argv) {
 }
 }  // namespace
 
+core::Result<NowPlaying> now_playing(core::ByteSource&) { return NowPlaying{}; }
 int run_tags(const std::vector<std::string>& argv) { return unavailable(argv); }
 int run_art(const std::vector<std::string>& argv) { return unavailable(argv); }
 

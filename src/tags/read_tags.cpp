@@ -72,7 +72,7 @@ void fill_text(const TagLib::Tag& tag, const TagLib::PropertyMap& p, bool xiph, 
   out.disc_number = disc.first;
   out.disc_total = total(p, disc.second, "DISCTOTAL", "TOTALDISCS");
 
-  ReplayGain& rg = out.replay_gain;
+  core::ReplayGain& rg = out.replay_gain;
   rg.track_gain_db = detail::parse_decimal(property(p, "REPLAYGAIN_TRACK_GAIN"));
   rg.track_peak = detail::parse_decimal(property(p, "REPLAYGAIN_TRACK_PEAK"));
   rg.album_gain_db = detail::parse_decimal(property(p, "REPLAYGAIN_ALBUM_GAIN"));

@@ -2,11 +2,17 @@
 // documents, the text form, pictures written byte for byte, clear failures
 // (no art, art over the cap, an index past the pictures). Without TagLib
 // both commands say so.
+#include "cli/cli_support.hpp"
 #include "support/media.hpp"
+#include "support/mp4_writer.hpp"
 #include "support/temp_dir.hpp"
 #include "tags/fixtures.hpp"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
 
 using namespace frugal::test;
 
@@ -49,6 +55,45 @@ TEST(CliTags, JsonHasEveryDocumentedKey) {
   EXPECT_NE(text.out.find("title: Cli \"Title\""), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("track: 2/9"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("picture 0: image/png type 3"), std::string::npos) << text.out;
+}
+
+// play applies the tagged ReplayGain (a PCM track: every sample scaled,
+// rounded, clipped) and names the file by its tags.
+TEST(CliPlay, AppliesReplayGainAndShowsTheTitle) {
+  namespace t = frugal::test;
+  t::MovieSpec spec;  // 0.5 s of 8 kHz mono PCM
+  spec.tracks = {t::pcm_track(t::AudioEntrySpec("sowt").with_rate(8000).with_channels(1), 4000, 1000)};
+  spec.moov_extra = {udta_with({ilst_item(FourCC("\251nam"), bytes_of("Song")),
+                                ilst_item(FourCC("\251ART"), bytes_of("Band")),
+                                freeform_item("com.apple.iTunes", "replaygain_track_gain", "-6.0206 dB"),
+                                freeform_item("com.apple.iTunes", "replaygain_track_peak", "0.5")})};
+  TempDir dir;
+  const std::string path = dir.write("rg.m4a", t::build_mp4(spec));
+  const auto samples = [&](const std::string& flags) {
+    const std::string wav = dir.file("out.wav");
+    const CommandResult r = frugal_cmd("play --output wav:" + shell_quote(wav) + " " + flags + " " + shell_quote(path));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    const std::string data = wav_data(read_file(wav));
+    std::vector<std::int16_t> out(data.size() / 2);
+    std::memcpy(out.data(), data.data(), out.size() * 2);
+    return std::pair(out, r.err);
+  };
+  const auto [plain, plain_err] = samples("");
+  ASSERT_EQ(plain.size(), 4000u);
+  EXPECT_NE(plain_err.find("played Band - Song"), std::string::npos) << plain_err;
+  const auto expect_scaled = [&](const std::vector<std::int16_t>& got, double factor) {
+    ASSERT_EQ(got.size(), plain.size());
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      const double want = std::clamp(std::nearbyint(plain[i] * factor), -32768.0, 32767.0);
+      ASSERT_EQ(got[i], static_cast<std::int16_t>(want)) << "sample " << i;
+    }
+  };
+  expect_scaled(samples("--replay-gain track").first, std::pow(10.0, -6.0206 / 20));
+  expect_scaled(samples("--replay-gain album").first, std::pow(10.0, -6.0206 / 20));  // no album gain: the track's
+  expect_scaled(samples("--replay-gain track --preamp 18").first, 2.0);  // +12 dB capped by the 0.5 peak
+  expect_scaled(samples("--replay-gain off --preamp 18").first, 1.0);
+  EXPECT_EQ(frugal_cmd("play --replay-gain loud --output null " + shell_quote(path)).exit_code, 1);
+  EXPECT_EQ(frugal_cmd("play --preamp 99 --output null " + shell_quote(path)).exit_code, 1);
 }
 
 TEST(CliArt, WritesThePictureAndFailsClearly) {

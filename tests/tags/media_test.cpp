@@ -103,7 +103,7 @@ std::vector<TagLib::ByteVector> taglib_pictures(const fs::path& path, tags::TagF
 
 // ReplayGain as TagLib states it: its properties, and for MP4 the
 // freeform items of its item map; numbers read with strtod.
-tags::ReplayGain taglib_replaygain(const fs::path& path, tags::TagFormat format, const TagLib::PropertyMap& p) {
+core::ReplayGain taglib_replaygain(const fs::path& path, tags::TagFormat format, const TagLib::PropertyMap& p) {
   std::map<std::string, std::string> texts;
   for (const char* key : {"REPLAYGAIN_TRACK_GAIN", "REPLAYGAIN_TRACK_PEAK", "REPLAYGAIN_ALBUM_GAIN", "REPLAYGAIN_ALBUM_PEAK"})
     if (p.contains(key)) texts[key] = property(p, key);

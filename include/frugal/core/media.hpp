@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace frugal::core {
@@ -61,6 +62,16 @@ struct CodecParameters {
   /// FLAC: the dfLa metadata blocks (STREAMINFO first); AAC: the
   /// AudioSpecificConfig; ALAC: the ALACSpecificConfig.
   std::vector<std::byte> config;
+};
+
+/// ReplayGain values as a file tags them (ReplayGain 2.0 specification):
+/// gains in dB relative to −18 LUFS (EBU R128 loudness), peaks as a linear
+/// sample ratio (1.0 = full scale); nullopt when not tagged.
+struct ReplayGain {
+  std::optional<double> track_gain_db;  ///< dB to apply for this track alone
+  std::optional<double> track_peak;     ///< largest sample magnitude of the track
+  std::optional<double> album_gain_db;  ///< dB to apply so the album plays at one level
+  std::optional<double> album_peak;     ///< largest sample magnitude of the album
 };
 
 /// ffprobe's codec_name: "opus", "flac", "aac", ..., and for PCM the layout

@@ -4,24 +4,15 @@
 // gain, a pre-amp, and clipping prevention from the stored peak).
 // Thread-safety: plain values and a pure function.
 
+#include <frugal/core/media.hpp>
+
 #include <cstdint>
-#include <optional>
 
 namespace frugal::player {
 
-/// Gains and peaks as tagged (REPLAYGAIN_* Vorbis comments, MP4
-/// ----:com.apple.iTunes:replaygain_*; R128 gains converted to the
-/// ReplayGain reference).
-struct GainValues {
-  std::optional<double> track_gain_db;  ///< dB to apply for this track alone
-  std::optional<double> track_peak;     ///< largest sample magnitude, 1.0 = full scale
-  std::optional<double> album_gain_db;  ///< dB to apply so the album plays at one level
-  std::optional<double> album_peak;
-};
-
 enum class GainMode : std::uint8_t { off, track, album };
 
-struct ReplayGain {
+struct GainSettings {
   GainMode mode = GainMode::off;
   /// Added to the tagged gain (dB); not applied to files without gain tags.
   double preamp_db = 0;
@@ -29,11 +20,16 @@ struct ReplayGain {
   bool prevent_clipping = true;
 };
 
+/// Bounds of gain + pre-amp applied, in dB: tags beyond them are clamped.
+inline constexpr double kMinGainDb = -60;
+inline constexpr double kMaxGainDb = 24;
+
 /// The linear factor samples are multiplied by: 10^((gain + preamp) / 20)
 /// with the mode's gain (album mode falls back to the track gain and track
 /// mode to the album gain when theirs is missing, with the same choice of
-/// peak), capped at 1 / peak when clipping prevention is on; 1 when the mode
-/// is off or no gain is tagged.
-double replay_gain_factor(const ReplayGain& settings, const GainValues& values) noexcept;
+/// peak), gain + preamp clamped to [kMinGainDb, kMaxGainDb], capped at
+/// 1 / peak when clipping prevention is on and the peak is at least 0.001;
+/// 1 when the mode is off or no finite gain is tagged.
+double replay_gain_factor(const GainSettings& settings, const core::ReplayGain& values) noexcept;
 
 }  // namespace frugal::player

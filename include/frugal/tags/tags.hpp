@@ -69,22 +69,6 @@ struct Picture {
   bool loaded() const noexcept { return not_loaded == nullptr; }
 };
 
-/// ReplayGain (ReplayGain 2.0 specification: gains in dB relative to −18
-/// LUFS (EBU R128 loudness); peaks as a linear sample ratio, 1.0 = full
-/// scale). Sources, first found wins: REPLAYGAIN_TRACK_GAIN/_PEAK,
-/// REPLAYGAIN_ALBUM_GAIN/_PEAK (Vorbis comments, ID3v2 TXXX, MP4
-/// '----:com.apple.iTunes:replaygain_track_gain'...); for Ogg Opus without
-/// them, R128_TRACK_GAIN/R128_ALBUM_GAIN (RFC 7845 §5.2.1: a Q7.8 integer,
-/// dB relative to −23 LUFS, applied after the header's output gain) plus
-/// 5 dB, as opusfile converts them (op_set_gain_offset: OP_TRACK_GAIN and
-/// OP_ALBUM_GAIN both refer to the −23 LUFS target; 89 dB SPL ReplayGain ≈
-/// −18 LUFS) — no peak then.
-struct ReplayGain {
-  std::optional<double> track_gain_db;
-  std::optional<double> track_peak;
-  std::optional<double> album_gain_db;
-  std::optional<double> album_peak;
-};
 
 /// MusicBrainz identifiers (UUID text as stored; empty when absent):
 /// MUSICBRAINZ_TRACKID (recording), _ALBUMID (release), _ARTISTID,
@@ -107,7 +91,15 @@ struct Tags {
   /// 0 when absent. MP4 trkn/disk; TRACKNUMBER "n/m" or TRACKTOTAL
   /// (TOTALTRACKS), DISCNUMBER and DISCTOTAL (TOTALDISCS); ID3v2 TRCK/TPOS.
   std::uint32_t track_number = 0, track_total = 0, disc_number = 0, disc_total = 0;
-  ReplayGain replay_gain;
+  /// Sources, first found wins: REPLAYGAIN_TRACK_GAIN/_PEAK,
+  /// REPLAYGAIN_ALBUM_GAIN/_PEAK (Vorbis comments, ID3v2 TXXX, MP4
+  /// '----:com.apple.iTunes:replaygain_track_gain'...); for Ogg Opus without
+  /// them, R128_TRACK_GAIN/R128_ALBUM_GAIN (RFC 7845 §5.2.1: a Q7.8 integer,
+  /// dB relative to −23 LUFS, applied after the header's output gain) plus
+  /// 5 dB, as opusfile converts them (op_set_gain_offset: OP_TRACK_GAIN and
+  /// OP_ALBUM_GAIN both refer to the −23 LUFS target; 89 dB SPL ReplayGain ≈
+  /// −18 LUFS) — no peak then.
+  core::ReplayGain replay_gain;
   MusicBrainz musicbrainz;
   /// From Vorbis comments CHAPTERxx=HH:MM:SS.sss and CHAPTERxxNAME (the
   /// Vorbis chapter extension), in number order; timescale 1000. The tags
