@@ -147,7 +147,9 @@ struct Demuxer::Impl {
 
   // The chapters of the first chapter track a track names, when it is a
   // text track that yields any (then chpl's entries past their count, as
-  // FFmpeg merges them); else chpl's.
+  // FFmpeg merges them); else chpl's. A forward-only input cannot come back
+  // to the audio after reading a chapter track's samples (often at the end
+  // of mdat): chpl's alone there.
   Result<detail::Chapters> load_chapters(const detail::Movie& movie, mem::Account account) {
     const std::uint64_t movie_end = core::mul_div(duration, detail::kChplTimescale, timescale);
     const std::uint64_t end = movie_end == ~std::uint64_t{0} ? 0 : movie_end;
@@ -155,7 +157,7 @@ struct Demuxer::Impl {
                 : *movie.chpl ? detail::parse_chpl(**movie.chpl, end, limits, account)
                               : Result<detail::Chapters>(movie.chpl->error());
     for (const detail::ParsedTrack& referrer : movie.tracks) {
-      if (referrer.chapter_track == 0) continue;
+      if (referrer.chapter_track == 0 || !source.seekable()) continue;
       auto i = index_of(referrer.chapter_track);
       if (!i || tracks[*i].type != TrackType::text || tracks[*i].error) continue;
       auto listed = detail::read_chapter_track(source, tracks[*i], states[*i].table, timescale, end, limits, account);

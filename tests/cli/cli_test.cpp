@@ -533,6 +533,13 @@ TEST(Cli, ProbeListsChapters) {
             std::string::npos)
       << r.out;
   EXPECT_EQ(run_frugal("packets " + shell_quote(path)).exit_code, 0);
+  // From a pipe the chapter track's samples (after the audio) are not
+  // read: the audio plays, the chapters are not listed.
+  r = run_command("cat " + shell_quote(path) + " | " + std::string(FRUGAL_BINARY) + " decode - -o -");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(wav_data(r.out).size(), 8000u * 2);
+  r = run_command("cat " + shell_quote(path) + " | " + std::string(FRUGAL_BINARY) + " probe --json -");
+  EXPECT_NE(r.out.find("\"chapters\":[]"), std::string::npos) << r.out;
 
   spec.tracks[0].trak_extra.clear();  // no chapters: an empty array, no text
   const std::string plain = dir.write("plain.mov", t::build_mp4(spec));

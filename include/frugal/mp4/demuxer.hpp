@@ -76,6 +76,8 @@ class Demuxer final : public core::Demuxer {
   /// as ffprobe shows them. Bounded by
   /// Limits::max_chapters and Limits::max_chapter_title_bytes; charged to
   /// "mp4/chapters". Empty when the file has none or they are unusable.
+  /// From a non-seekable source (a pipe) the chapter track is not read
+  /// (its samples usually follow the audio): chpl's chapters only.
   std::span<const core::Chapter> chapters() const noexcept override;
   /// Why the chapters are empty although the file has some (Errc::malformed,
   /// Errc::limit_exceeded, Errc::out_of_memory), else nullopt.
