@@ -21,7 +21,13 @@ struct Page {
   std::uint32_t size = 0;    ///< header and body bytes
 
   std::uint32_t serial() const noexcept { return static_cast<std::uint32_t>(ogg_page_serialno(&page)); }
-  std::int64_t granule() const noexcept { return ogg_page_granulepos(&page); }
+  /// The granule position; -1 (none) also for values past 2^62 (millions
+  /// of years at 48 kHz): only a hostile file has them, and timing built on
+  /// them would overflow.
+  std::int64_t granule() const noexcept {
+    const std::int64_t g = ogg_page_granulepos(&page);
+    return g > std::int64_t{1} << 62 ? -1 : g;
+  }
   bool bos() const noexcept { return ogg_page_bos(&page) != 0; }
   bool eos() const noexcept { return ogg_page_eos(&page) != 0; }
   std::uint64_t end() const noexcept { return offset + size; }

@@ -86,7 +86,8 @@ class Demuxer final : public core::Demuxer {
   core::Result<std::uint64_t> packet_count(std::uint32_t id) override;
   /// Lands on the packet whose [dts, dts + duration) holds `ticks`
   /// (granule positions); before the first: the first; past the
-  /// end: the last. SeekPoint::sample is kUnknownIndex. Errors:
+  /// end: the last. SeekPoint::sample is kUnknownIndex, or the packet
+  /// count when the seek lands by reading from the first page. Errors:
   /// Errc::unsupported on a source that is not seekable (except back to the
   /// start before any packet was taken); read errors. A failed seek leaves
   /// the position unchanged.
