@@ -14,14 +14,20 @@ namespace {
 
 constexpr const char* kHelp = R"(usage: frugal COMMAND [options] [--stats]
 
-  probe FILE [--json]               container and tracks (codec, rate, channels, counts,
-                                    gapless: encoder delay, padding, samples presented)
+  probe FILE [--json]               container (MP4, FLAC, Ogg: told by content) and tracks
+                                    (codec, rate, channels, counts, gapless: encoder delay,
+                                    padding, samples presented), chapters
   packets FILE [--track N] [--json] every packet: dts/pts/duration (track ticks), size, pos, sync
   decode FILE -o OUT.wav|-          decode an audio track to a WAV file (or standard output):
          [--track N] [--format s16|s24|s32|f32] [--no-edit-list]   exactly what it presents
          [--start SECONDS] [--duration SECONDS]   a slice, sample-exact
   play [FILE...]                    play files in order, gapless (no FILE: the bundled sample)
          [--output alsa[:DEVICE]|wav:PATH|raw|null] [--track N] [--format F] [--no-edit-list]
+         [--chapter N]                    start at chapter N (1 is the first; as probe lists
+                                          them, else the tags' CHAPTERxx)
+         [--replay-gain track|album|off]  apply the tagged ReplayGain (default off; album
+         [--preamp DB] [--no-clip-prevention]  falls back to track and back), plus DB; the
+                                          tagged peak caps the gain unless told not to
   tags FILE [--json]                tags, ReplayGain, MusicBrainz IDs, chapters and pictures
                                     (MP4, FLAC, Ogg Vorbis/Opus/FLAC, MP3; through TagLib).
                                     JSON keys: format, title, artist, album, album_artist,
