@@ -75,10 +75,17 @@ class FlacDecoder final : public Decoder {
     input_ = packet;
     frames_ = 0;
     failed_ = false;
+    format_changed_ = false;
     const bool ok = FLAC__stream_decoder_process_single(decoder_);
     const auto state = FLAC__stream_decoder_get_state(decoder_);
     if (!ok || failed_ || frames_ == 0 || state == FLAC__STREAM_DECODER_END_OF_STREAM ||
         state == FLAC__STREAM_DECODER_ABORTED) {
+      // The output format is STREAMINFO's: a frame that needs another is not
+      // corrupt, and skipping it (as corrupt frames are) would not help.
+      if (format_changed_)
+        return make_error(Errc::unsupported,
+                          "FLAC: a frame's channel count or bit depth differs from STREAMINFO's "
+                          "(a format change mid-stream, or a wrong STREAMINFO)");
       return make_error(Errc::malformed, "FLAC: corrupt frame");
     }
     return AudioBlock{format_, std::span(out_).first(frames_ * format_.bytes_per_frame()), frames_};
@@ -105,7 +112,7 @@ class FlacDecoder final : public Decoder {
     const core::AudioFormat& f = self->format_;
     const unsigned bps = frame->header.bits_per_sample;
     if (frame->header.channels != f.channels || bps == 0 || bps > f.valid_bits) {
-      self->failed_ = true;
+      self->format_changed_ = true;
       return FLAC__STREAM_DECODER_WRITE_STATUS_ABORT;
     }
     const std::size_t n = frame->header.blocksize;
@@ -146,6 +153,7 @@ class FlacDecoder final : public Decoder {
   std::vector<std::byte> out_;
   std::size_t frames_ = 0;
   bool failed_ = false;
+  bool format_changed_ = false;  // the frame needs another output format
 };
 
 }  // namespace

@@ -261,7 +261,9 @@ TEST(FlacDecoder, PacketsDecodeIndependentlyOfTheirPredecessor) {
   fixture.expect_frame(*decoder, 5);
 }
 
-TEST(FlacDecoder, StreamDisagreeingWithParametersIsMalformed) {
+// A frame needing another output format than the parameters' (fewer
+// channels, more bits) is refused as unsupported, not skipped as corrupt.
+TEST(FlacDecoder, StreamDisagreeingWithParametersIsRefused) {
   const FlacFixture fixture(24, 2);
   for (auto change :
        {+[](core::CodecParameters& p) { p.channels = 1; }, +[](core::CodecParameters& p) { p.bits_per_sample = 16; }}) {
@@ -272,7 +274,9 @@ TEST(FlacDecoder, StreamDisagreeingWithParametersIsMalformed) {
       EXPECT_EQ(decoder.error().code, Errc::malformed);
       continue;
     }
-    expect_malformed(**decoder, fixture.stream().frames[0]);  // ... at the first frame
+    auto block = (*decoder)->decode(fixture.stream().frames[0]);  // ... at the first frame
+    ASSERT_FALSE(block);
+    EXPECT_EQ(block.error().code, Errc::unsupported);
   }
 }
 
