@@ -59,6 +59,7 @@ struct Demuxer::Impl {
   std::deque<Link> links;                    // the links found; links[0] always
   mem::Charge links_charge;
   std::optional<core::Error> chain_error;    // why the link after the last found does not play
+  core::DemuxerOptions options;              // for links met while playing
   std::size_t link = 0;                      // the link `cursor` reads
   std::uint64_t taken_before = 0;            // packets of the links before `link` (numbering)
   std::unique_ptr<Cursor> cursor;
@@ -146,17 +147,18 @@ struct Demuxer::Impl {
     return c;
   }
 
-  Result<std::vector<std::uint32_t>> open_bos_pages(const core::DemuxerOptions& options);
+  Result<std::vector<std::uint32_t>> open_bos_pages();
   Result<bool> read_start(Link& l);
   Result<void> read_end(Link& l);
   Result<std::optional<std::uint64_t>> next_link(const Link& l, std::span<const std::uint32_t> serials,
                                                  std::uint64_t size);
-  Result<std::vector<std::uint32_t>> open_link(std::uint64_t begin, const core::DemuxerOptions& options);
-  Result<void> find_links(std::vector<std::uint32_t> serials, const core::DemuxerOptions& options);
+  Result<std::vector<std::uint32_t>> open_link(std::uint64_t begin);
+  Result<void> find_links(std::vector<std::uint32_t> serials);
   void build_timeline();
+  Result<void> meet_link();
 };
 
-Result<std::vector<std::uint32_t>> Demuxer::Impl::open_bos_pages(const core::DemuxerOptions& options) {
+Result<std::vector<std::uint32_t>> Demuxer::Impl::open_bos_pages() {
   std::vector<std::uint32_t> serials;
   PageReader r(source, info().account);
   Page page;
@@ -276,7 +278,7 @@ Result<std::optional<std::uint64_t>> Demuxer::Impl::next_link(const Link& l, std
 // The link starting at `begin`: appended when its first Opus stream has
 // the first link's channel count and a sample entry is left for it, else
 // chain_error says why not. Returns its logical streams' serial numbers.
-Result<std::vector<std::uint32_t>> Demuxer::Impl::open_link(std::uint64_t begin, const core::DemuxerOptions& options) {
+Result<std::vector<std::uint32_t>> Demuxer::Impl::open_link(std::uint64_t begin) {
   std::vector<std::uint32_t> serials;
   core::Track& t = tracks[active];
   PageReader r(source, info().account);
@@ -305,8 +307,8 @@ Result<std::vector<std::uint32_t>> Demuxer::Impl::open_link(std::uint64_t begin,
     opus = *kind;
     l.info.serial = page.serial();
   }
-  if (!opus) {
-    chain_error = make_error(Errc::unsupported, "Ogg: chained link without an Opus stream", begin);
+  if (!opus || info().codec != core::Codec::opus) {
+    chain_error = make_error(Errc::unsupported, "Ogg: chained link without an Opus stream after an Opus link", begin);
   } else if (opus->entry.codec.channels != t.sample_entries.front().codec.channels) {
     chain_error = make_error(Errc::unsupported, "Ogg: chained link with another channel count", begin);
   } else if (t.sample_entries.size() >= options.limits.max_sample_entries) {
@@ -323,7 +325,7 @@ Result<std::vector<std::uint32_t>> Demuxer::Impl::open_link(std::uint64_t begin,
 // Every link of a chained Opus file on a seekable source, each with its
 // timing; `serials` are the first link's streams. Stops at the first link
 // that cannot play (chain_error) or whose end is not found.
-Result<void> Demuxer::Impl::find_links(std::vector<std::uint32_t> serials, const core::DemuxerOptions& options) {
+Result<void> Demuxer::Impl::find_links(std::vector<std::uint32_t> serials) {
   const std::optional<std::uint64_t> size = source.size();
   if (!source.seekable() || !size) return core::ok();
   for (;;) {
@@ -336,7 +338,7 @@ Result<void> Demuxer::Impl::find_links(std::vector<std::uint32_t> serials, const
     FRUGAL_CHECK(read_end(l));
     if (!next || l.stop < 0) return core::ok();
     const std::size_t found = links.size();
-    FRUGAL_TRY(serials, open_link(*next, options));
+    FRUGAL_TRY(serials, open_link(*next));
     if (links.size() == found) return core::ok();
     FRUGAL_TRY(bool audio, read_start(links.back()));
     if (!audio) {
@@ -370,19 +372,37 @@ void Demuxer::Impl::build_timeline() {
   }
 }
 
+// The link after the current one, met while playing a source whose links
+// were not found at open (not seekable): it joins the track where the
+// packets delivered so far end; no edit trims it. Its headers are read
+// again: a stream source must still hold them.
+Result<void> Demuxer::Impl::meet_link() {
+  const Link& prev = links.back();
+  const TimedPacket* last = cursor->last();
+  const std::int64_t end = last ? last->dts + last->duration : prev.start;
+  const std::size_t found = links.size();
+  FRUGAL_TRY(std::vector<std::uint32_t> serials, open_link(cursor->next_link()));
+  if (links.size() == found) return core::ok();
+  FRUGAL_TRY(bool audio, read_start(links.back()));
+  links.back().base = prev.base + end - links.back().start;
+  if (!audio) chain_error = make_error(Errc::malformed, "Ogg: chained link without audio packets", links.back().begin);
+  return core::ok();
+}
+
 Result<Demuxer> Demuxer::open(core::ByteSource& source, const core::DemuxerOptions& options) {
   mem::MemoryTracker& tracker = options.tracker ? *options.tracker : mem::default_tracker();
   FRUGAL_TRY(mem::Account account, tracker.account("ogg/pages"));
   auto impl = std::make_unique<Impl>(source);
+  impl->options = options;
   impl->links.emplace_back();
   impl->links_charge = mem::Charge(account, 0);
   FRUGAL_CHECK(impl->links_charge.try_resize(sizeof(Link)));
   impl->info().account = account;
   impl->info().max_packet_bytes = options.limits.max_packet_bytes;
-  FRUGAL_TRY(std::vector<std::uint32_t> serials, impl->open_bos_pages(options));
+  FRUGAL_TRY(std::vector<std::uint32_t> serials, impl->open_bos_pages());
   if (impl->cursor) {
     FRUGAL_TRY(bool audio, impl->read_start(impl->links.front()));
-    if (audio) FRUGAL_CHECK(impl->find_links(std::move(serials), options));
+    if (audio) FRUGAL_CHECK(impl->find_links(std::move(serials)));
     impl->build_timeline();
   }
   return Demuxer(std::move(impl));
@@ -412,10 +432,8 @@ Result<void> Demuxer::next_packet(core::Packet& out) {
   FRUGAL_TRY(const TimedPacket* p, m.cursor->peek());
   while (!p) {
     if (!m.cursor->chained()) return make_error(Errc::end_of_stream, "end of stream");
-    if (m.link + 1 >= m.links.size()) {
-      if (m.chain_error) return *m.chain_error;
-      return make_error(Errc::unsupported, "Ogg: chained stream: links after the first are not played");
-    }
+    if (m.link + 1 == m.links.size() && !m.chain_error) FRUGAL_CHECK(m.meet_link());
+    if (m.link + 1 == m.links.size()) return *m.chain_error;
     m.taken_before += m.cursor->taken();
     m.cursor = m.cursor_at(++m.link);
     FRUGAL_TRY(p, m.cursor->peek());

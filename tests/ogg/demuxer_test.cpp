@@ -206,22 +206,116 @@ TEST(OggDemuxer, TruncatedFileEndsAtTheLastWholePage) {
   expect_packets(*o.demuxer, packets, spec, 0, 0);
 }
 
-TEST(OggDemuxer, ChainedLinkAfterTheFirstIsUnsupported) {
-  const OpusFileSpec first = spec_of(8);
-  OpusFileSpec second = spec_of(8);
-  second.serial = 0x5678;
-  Bytes file = test::ogg_opus_file(first);
+namespace {
+
+// Two links (RFC 3533 §4): 8 packets, pre-skip 312; then `second`.
+Bytes two_links(const OpusFileSpec& second) {
+  Bytes file = test::ogg_opus_file(spec_of(8));
   const Bytes link = test::ogg_opus_file(second);
   file.insert(file.end(), link.begin(), link.end());
+  return file;
+}
+
+OpusFileSpec second_link() {
+  OpusFileSpec s = spec_of(8);
+  s.serial = 0x5678;
+  s.pre_skip = 100;
+  s.end_trim = 50;
+  return s;
+}
+
+// The 8 packets of the first link, then the error that stops the chain.
+void expect_stop_after_first_link(Bytes file, Errc code) {
   Opened o(std::move(file));
   ASSERT_TRUE(o.demuxer) << o.demuxer.error().message;
-  ASSERT_EQ(o.demuxer->tracks().size(), 1u);
+  EXPECT_EQ(o.demuxer->tracks()[0].sample_entries.size(), 1u);
   EXPECT_EQ(o.demuxer->tracks()[0].duration, 8u * 960);  // the first link's
   core::Packet p;
   for (int i = 0; i < 8; ++i) ASSERT_TRUE(o.demuxer->next_packet(p));
   auto r = o.demuxer->next_packet(p);
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, Errc::unsupported);
+  EXPECT_EQ(r.error().code, code);
+}
+
+}  // namespace
+
+TEST(OggDemuxer, ChainedLinksPlayOneAfterTheOther) {
+  const OpusFileSpec second = second_link();
+  Opened o(two_links(second));
+  ASSERT_TRUE(o.demuxer) << o.demuxer.error().message;
+  ogg::Demuxer& d = *o.demuxer;
+  ASSERT_EQ(d.tracks().size(), 1u);
+  const core::Track& t = d.tracks()[0];
+  ASSERT_EQ(t.sample_entries.size(), 2u);
+  EXPECT_EQ(t.duration, 16u * 960 - 50);
+  ASSERT_EQ(t.edit_list.size(), 2u);
+  EXPECT_EQ(t.edit_list[0].media_time, 312);
+  EXPECT_EQ(t.edit_list[0].segment_duration, 8u * 960 - 312);
+  EXPECT_EQ(t.edit_list[1].media_time, 8 * 960 + 100);
+  EXPECT_EQ(t.edit_list[1].segment_duration, 8u * 960 - 100 - 50);
+  const auto packets = packets_of(d);
+  ASSERT_EQ(packets.size(), 16u);
+  for (std::size_t i = 0; i < packets.size(); ++i) {
+    EXPECT_EQ(packets[i].dts, static_cast<std::int64_t>(i) * 960) << i;
+    EXPECT_EQ(packets[i].index, i);
+    EXPECT_EQ(packets[i].sample_description_index, i < 8 ? 1u : 2u) << i;
+  }
+  expect_packets(d, std::vector(packets.begin() + 8, packets.end()), second, 0, 8 * 960);
+  auto count = d.packet_count(1);
+  ASSERT_TRUE(count);
+  EXPECT_EQ(*count, 16u);
+  auto in_second = d.seek(1, 8 * 960 + 3 * 960 + 5);
+  ASSERT_TRUE(in_second);
+  EXPECT_EQ(in_second->dts, 11 * 960);
+  core::Packet p;
+  ASSERT_TRUE(d.next_packet(p));
+  EXPECT_EQ(p.sample_description_index, 2u);
+  auto back = d.seek(1, 2 * 960);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->dts, 2 * 960);
+}
+
+TEST(OggDemuxer, ChainedLinksPlayFromAPipe) {
+  const Bytes file = two_links(second_link());
+  test::ForwardSource source(file);
+  auto d = ogg::Demuxer::open(source);
+  ASSERT_TRUE(d) << d.error().message;
+  const auto packets = packets_of(*d);
+  ASSERT_EQ(packets.size(), 16u);
+  for (std::size_t i = 0; i < packets.size(); ++i) {
+    EXPECT_EQ(packets[i].dts, static_cast<std::int64_t>(i) * 960) << i;
+    EXPECT_EQ(packets[i].sample_description_index, i < 8 ? 1u : 2u) << i;
+  }
+}
+
+TEST(OggDemuxer, ChainedLinkWithAnotherChannelCountStopsThere) {
+  OpusFileSpec mono = second_link();
+  mono.channels = 1;
+  expect_stop_after_first_link(two_links(mono), Errc::unsupported);
+}
+
+TEST(OggDemuxer, ChainedLinkWithoutOpusStopsThere) {
+  Bytes file = test::ogg_opus_file(spec_of(8));
+  test::OggStreamWriter vorbis(0x99);
+  Bytes ident(30, std::byte{0});
+  const char magic[] = "\x01vorbis";
+  for (int i = 0; i < 7; ++i) ident[i] = static_cast<std::byte>(magic[i]);
+  vorbis.packet(ident, 0);
+  vorbis.packet(ident, 0, true);
+  vorbis.flush(file);
+  expect_stop_after_first_link(std::move(file), Errc::unsupported);
+}
+
+TEST(OggDemuxer, ChainedLinksPastMaxSampleEntriesStopThere) {
+  core::DemuxerOptions options;
+  options.limits.max_sample_entries = 1;
+  Opened o(two_links(second_link()), options);
+  ASSERT_TRUE(o.demuxer) << o.demuxer.error().message;
+  core::Packet p;
+  for (int i = 0; i < 8; ++i) ASSERT_TRUE(o.demuxer->next_packet(p));
+  auto r = o.demuxer->next_packet(p);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::limit_exceeded);
 }
 
 TEST(OggDemuxer, OtherStreamBesideOpusIsListedAndUnsupported) {
