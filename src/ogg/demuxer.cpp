@@ -318,6 +318,7 @@ Result<std::vector<std::uint32_t>> Demuxer::Impl::open_link(std::uint64_t begin)
     l.pre_skip = opus->pre_skip;
     links.push_back(l);
     t.sample_entries.push_back(opus->entry);
+    t.sample_entries.back().new_stream = true;
   }
   return serials;
 }
