@@ -81,6 +81,25 @@ std::optional<std::string> opusdec(const test::TempDir& dir, const Bytes& file) 
   return wav.substr(44);
 }
 
+// After a seek to each of `starts` (output frames, s16 stereo) the output
+// is the same frames as `full`, the decode from the start, once the
+// decoder has converged after the player's 80 ms pre-roll.
+void expect_seeks_converge(const Bytes& file, const std::string& full, std::initializer_list<std::uint64_t> starts) {
+  const std::size_t frame = 4;
+  for (std::uint64_t start : starts) {
+    const std::string slice = play(file, start);
+    ASSERT_EQ(slice.size(), full.size() - start * frame) << "start " << start;
+    int late = 0;
+    for (std::size_t i = 9600 * frame / 2; i < slice.size() / 2; ++i) {  // after 200 ms
+      std::int16_t a, b;
+      std::memcpy(&a, slice.data() + 2 * i, 2);
+      std::memcpy(&b, full.data() + start * frame + 2 * i, 2);
+      late = std::max(late, std::abs(a - b));
+    }
+    EXPECT_LE(late, 8) << "start " << start;
+  }
+}
+
 struct Case {
   const char* name;
   std::int64_t start_granule;
@@ -127,18 +146,7 @@ TEST(OggOpusSeek, SliceConvergesToTheFullDecode) {
   const std::string full = play(file);
   const std::size_t frame = 4;  // s16 stereo
   ASSERT_EQ(full.size(), (6 * 48000 - 200 - spec.pre_skip) * frame);
-  for (std::uint64_t start : {1u, 48'000u, 100'001u, 200'000u, 250'000u}) {
-    const std::string slice = play(file, start);
-    ASSERT_EQ(slice.size(), full.size() - start * frame) << "start " << start;
-    int late = 0;
-    for (std::size_t i = 9600 * frame / 2; i < slice.size() / 2; ++i) {  // after 200 ms
-      std::int16_t a, b;
-      std::memcpy(&a, slice.data() + 2 * i, 2);
-      std::memcpy(&b, full.data() + start * frame + 2 * i, 2);
-      late = std::max(late, std::abs(a - b));
-    }
-    EXPECT_LE(late, 8) << "start " << start;
-  }
+  expect_seeks_converge(file, full, {1u, 48'000u, 100'001u, 200'000u, 250'000u});
 }
 
 namespace {
@@ -193,16 +201,5 @@ TEST(OggOpusChain, SeeksIntoLaterLinks) {
   std::size_t total = 0;
   for (const OpusFileSpec& l : links) total += l.packets.size() * 960 - l.pre_skip - static_cast<std::size_t>(l.end_trim);
   ASSERT_EQ(full.size(), total * frame);
-  for (std::uint64_t start : {30'000u, 47'000u, 60'000u, 80'000u, 130'000u}) {
-    const std::string slice = play(file, start);
-    ASSERT_EQ(slice.size(), full.size() - start * frame) << "start " << start;
-    int late = 0;
-    for (std::size_t i = 9600 * frame / 2; i < slice.size() / 2; ++i) {  // after 200 ms
-      std::int16_t a, b;
-      std::memcpy(&a, slice.data() + 2 * i, 2);
-      std::memcpy(&b, full.data() + start * frame + 2 * i, 2);
-      late = std::max(late, std::abs(a - b));
-    }
-    EXPECT_LE(late, 8) << "start " << start;
-  }
+  expect_seeks_converge(file, full, {30'000u, 47'000u, 60'000u, 80'000u, 130'000u});
 }
