@@ -82,6 +82,7 @@ core::Result<void> Cursor::read_page() {
   if (eos_) {  // one look past the EOS page: a BOS page starts a new link (RFC 3533 §4: chaining)
     ended_ = true;
     chained_ = page.bos();
+    next_link_ = page.offset;
     return core::ok();
   }
   if (page.serial() != info_.serial) return core::ok();

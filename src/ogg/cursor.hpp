@@ -69,6 +69,8 @@ class Cursor {
   /// A queued or the last taken packet starting at `pos`, or nullptr.
   const TimedPacket* find(std::uint64_t pos) const noexcept;
   bool chained() const noexcept { return chained_; }
+  /// Offset of the BOS page that starts the next link, when chained().
+  std::uint64_t next_link() const noexcept { return next_link_; }
   /// End offset of the page that completed the last header packet (0
   /// before it was read): audio pages come after it.
   std::uint64_t headers_end() const noexcept { return headers_end_; }
@@ -97,6 +99,7 @@ class Cursor {
   bool eos_ = false;    // the stream's EOS page was read
   bool ended_ = false;
   bool chained_ = false;
+  std::uint64_t next_link_ = 0;
   std::uint64_t taken_ = 0;
   std::uint64_t headers_end_ = 0;
 };

@@ -66,7 +66,7 @@ struct AudioStream::Impl {
     const core::CodecParameters& a = entries[description - 1].codec;
     const core::CodecParameters& b = entry.codec;
     // The same stream described twice: the decoder carries on.
-    if (a.codec == b.codec && a.sample_rate == b.sample_rate && a.channels == b.channels &&
+    if (!entry.new_stream && a.codec == b.codec && a.sample_rate == b.sample_rate && a.channels == b.channels &&
         a.bits_per_sample == b.bits_per_sample && a.pcm == b.pcm && a.config == b.config) {
       description = index;
       return core::ok();

@@ -1538,3 +1538,29 @@ TEST_P(OggMediaFile, OtherCodecsFailClearly) {
   EXPECT_EQ(lines(r.err).size(), 1u) << r.err;
   EXPECT_TRUE(r.err.find("unsupported") != std::string::npos || r.err.find("malformed") != std::string::npos) << r.err;
 }
+
+// A chained file as `cat a.opus b.opus` makes one (RFC 7845 §3), of two
+// ffmpeg-encoded files with the same OpusHead: frugal decodes every link
+// as opusdec does, bit for bit (the decoder restarts at the second link).
+TEST(OggChain, CatOfTwoFilesDecodesAsOpusdec) {
+  FRUGAL_REQUIRE_PROGRAM(ffmpeg, "ffmpeg");
+  FRUGAL_REQUIRE_PROGRAM(opusdec, "opusdec");
+  TempDir dir;
+  std::string chain;
+  for (const char* tone : {"sine=frequency=440:duration=1.3", "sine=frequency=660:duration=0.9"}) {
+    const std::string link = dir.file("link.opus");
+    const CommandResult r = run_command("ffmpeg -loglevel error -y -f lavfi -i " + shell_quote(tone) +
+                                        " -ac 2 -c:a libopus " + shell_quote(link));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    chain += read_file(link);
+  }
+  const std::string file = dir.write("chain.opus", std::as_bytes(std::span(chain)));
+  const std::string wav = dir.file("opusdec.wav");
+  const CommandResult r =
+      run_command("opusdec --quiet --no-dither --rate 48000 " + shell_quote(file) + " " + shell_quote(wav));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string reference = wav_data(read_file(wav));
+  const std::string ours = frugal_decode(dir, file, "1", "");
+  EXPECT_EQ(ours.size(), reference.size());
+  EXPECT_TRUE(ours == reference) << "differs from opusdec";
+}

@@ -81,6 +81,25 @@ std::optional<std::string> opusdec(const test::TempDir& dir, const Bytes& file) 
   return wav.substr(44);
 }
 
+// After a seek to each of `starts` (output frames, s16 stereo) the output
+// is the same frames as `full`, the decode from the start, once the
+// decoder has converged after the player's 80 ms pre-roll.
+void expect_seeks_converge(const Bytes& file, const std::string& full, std::initializer_list<std::uint64_t> starts) {
+  const std::size_t frame = 4;
+  for (std::uint64_t start : starts) {
+    const std::string slice = play(file, start);
+    ASSERT_EQ(slice.size(), full.size() - start * frame) << "start " << start;
+    int late = 0;
+    for (std::size_t i = 9600 * frame / 2; i < slice.size() / 2; ++i) {  // after 200 ms
+      std::int16_t a, b;
+      std::memcpy(&a, slice.data() + 2 * i, 2);
+      std::memcpy(&b, full.data() + start * frame + 2 * i, 2);
+      late = std::max(late, std::abs(a - b));
+    }
+    EXPECT_LE(late, 8) << "start " << start;
+  }
+}
+
 struct Case {
   const char* name;
   std::int64_t start_granule;
@@ -127,16 +146,60 @@ TEST(OggOpusSeek, SliceConvergesToTheFullDecode) {
   const std::string full = play(file);
   const std::size_t frame = 4;  // s16 stereo
   ASSERT_EQ(full.size(), (6 * 48000 - 200 - spec.pre_skip) * frame);
-  for (std::uint64_t start : {1u, 48'000u, 100'001u, 200'000u, 250'000u}) {
-    const std::string slice = play(file, start);
-    ASSERT_EQ(slice.size(), full.size() - start * frame) << "start " << start;
-    int late = 0;
-    for (std::size_t i = 9600 * frame / 2; i < slice.size() / 2; ++i) {  // after 200 ms
-      std::int16_t a, b;
-      std::memcpy(&a, slice.data() + 2 * i, 2);
-      std::memcpy(&b, full.data() + start * frame + 2 * i, 2);
-      late = std::max(late, std::abs(a - b));
-    }
-    EXPECT_LE(late, 8) << "start " << start;
+  expect_seeks_converge(file, full, {1u, 48'000u, 100'001u, 200'000u, 250'000u});
+}
+
+namespace {
+
+// Links one after the other (RFC 3533 §4: chaining).
+Bytes chain(const std::vector<OpusFileSpec>& links) {
+  Bytes file;
+  for (const OpusFileSpec& spec : links) {
+    const Bytes link = test::ogg_opus_file(spec);
+    file.insert(file.end(), link.begin(), link.end());
   }
+  return file;
+}
+
+OpusFileSpec link(double seconds, std::uint32_t serial, std::uint16_t pre_skip, std::int64_t end_trim,
+                  std::int64_t start_granule) {
+  OpusFileSpec spec = encoded(seconds);
+  spec.serial = serial;
+  if (pre_skip) spec.pre_skip = pre_skip;
+  spec.end_trim = end_trim;
+  spec.start_granule = start_granule;
+  spec.packets_per_page = 5;
+  return spec;
+}
+
+std::vector<OpusFileSpec> three_links() {
+  return {link(1.0, 0x11, 0, 555, 0), link(0.6, 0x22, 1000, 0, 4800), link(1.4, 0x33, 2000, 123, 0)};
+}
+
+}  // namespace
+
+TEST(OggOpusChain, PlaysEveryLinkAsOpusdec) {
+  FRUGAL_REQUIRE_PROGRAM(opusdec_path, "opusdec");
+  const std::vector<OpusFileSpec> links = three_links();
+  for (std::size_t n : {2u, 3u}) {
+    const Bytes file = chain(std::vector(links.begin(), links.begin() + static_cast<std::ptrdiff_t>(n)));
+    test::TempDir dir;
+    const auto want = opusdec(dir, file);
+    ASSERT_TRUE(want);
+    const std::string ours = play(file);
+    EXPECT_EQ(ours.size(), want->size()) << n << " links";
+    EXPECT_TRUE(ours == *want) << n << " links: decoded audio differs";
+  }
+}
+
+// Seeking into the second and third links: the full decode after pre-roll.
+TEST(OggOpusChain, SeeksIntoLaterLinks) {
+  const std::vector<OpusFileSpec> links = three_links();
+  const Bytes file = chain(links);
+  const std::string full = play(file);
+  const std::size_t frame = 4;  // s16 stereo
+  std::size_t total = 0;
+  for (const OpusFileSpec& l : links) total += l.packets.size() * 960 - l.pre_skip - static_cast<std::size_t>(l.end_trim);
+  ASSERT_EQ(full.size(), total * frame);
+  expect_seeks_converge(file, full, {30'000u, 47'000u, 60'000u, 80'000u, 130'000u});
 }

@@ -44,6 +44,10 @@ struct SampleEntry {
   /// non-audio tracks.
   CodecParameters codec;
   SoundPacking packing;
+  /// Packets switching to this entry start a new stream (a chained Ogg
+  /// link, RFC 7845 §3): the decoder starts afresh even when the codec
+  /// parameters are the same as before.
+  bool new_stream = false;
   /// Why this entry cannot be decoded (a malformed codec box, an unsupported
   /// PCM layout), or nullopt.
   std::optional<Error> error;

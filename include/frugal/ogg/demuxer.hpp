@@ -29,10 +29,24 @@
 // numbered (indexed() false). A source that is not seekable plays forward
 // and seeks only to its start before the first packet is taken.
 //
-// Chained files (links after an EOS): only the first link plays;
-// next_packet() then fails with Errc::unsupported.
+// Chained Ogg Opus files (RFC 3533 §4, RFC 7845 §3: links of new logical
+// streams after the last one's EOS): on a seekable source open() finds
+// every link (bisection over byte offsets by serial number, then each
+// link's last pages read backward and its header pages: bounded reads,
+// about 10 probes of 8 KiB and 2 × 64 KiB a link). The first link's Opus
+// stream is the track; each later link whose first Opus stream has the
+// same channel count adds a sample entry (new_stream: the decoder
+// restarts) and packets carry its sample_description_index; their dts run
+// on from where the previous link's last packet ends (untrimmed); the edit
+// list has one segment per link, from its pre-skip to its final granule
+// position. Seeking finds the link holding the time, then bisects within
+// it. A link with no Opus stream, another channel count, or past
+// Limits::max_sample_entries ends the packets with Errc::unsupported
+// (Errc::limit_exceeded for the cap). A source that is not seekable meets
+// links as they come (read again from their BOS page, which a stream
+// source must still hold): they play without an edit, untrimmed.
 //
-// Memory: libogg's sync buffer (one page, ≤ 65307 bytes, plus a read
+// Memory: a record of about 100 bytes per link; libogg's sync buffer (one page, ≤ 65307 bytes, plus a read
 // chunk) and stream buffer (a page plus an unfinished packet, at most
 // Limits::max_packet_bytes), and the current page's packets, all charged
 // to the tracker account "ogg/pages" before they grow; a seek or a
@@ -79,15 +93,17 @@ class Demuxer final : public core::Demuxer {
   /// The next audio packet of the first Opus or FLAC stream (headers are
   /// not delivered). Errors: Errc::end_of_stream after its last packet (its EOS
   /// page, or the end of the file: a missing EOS is accepted);
-  /// Errc::unsupported at a chained link; Errc::limit_exceeded;
+  /// Errc::unsupported at a chained link that cannot play (see above);
+  /// Errc::limit_exceeded;
   /// Errc::out_of_memory; Errc::io. Corrupt pages (bad CRC) are skipped.
   core::Result<void> next_packet(core::Packet& out) override;
-  /// Walks the whole stream with a second reader.
+  /// Walks the whole stream, every link found, with a second reader.
   core::Result<std::uint64_t> packet_count(std::uint32_t id) override;
   /// Lands on the packet whose [dts, dts + duration) holds `ticks`
-  /// (granule positions); before the first: the first; past the
-  /// end: the last. SeekPoint::sample is kUnknownIndex, or the packet
-  /// count when the seek lands by reading from the first page. Errors:
+  /// (granule positions, running on across links); before the first: the
+  /// first; past the end: the last. SeekPoint::sample is kUnknownIndex, or
+  /// the packet count when the seek lands by reading from the first page.
+  /// Errors:
   /// Errc::unsupported on a source that is not seekable (except back to the
   /// start before any packet was taken); read errors. A failed seek leaves
   /// the position unchanged.
