@@ -37,7 +37,8 @@ struct Block {
 // RFC 9639 §8.8: type, MIME type, description, width, height, depth,
 // colours, then the image data's length and the data. Read field by field,
 // so none of the image is read. nullopt when the fields do not fit the
-// block (TagLib would reject it too) or the texts are over kMaxPictureText.
+// block (TagLib would reject it too), the data does not end the block or
+// the texts are over kMaxPictureText.
 core::Result<std::optional<Picture>> read_picture_head(core::ByteSource& source, const Block& b) {
   std::uint64_t pos = b.body;
   const std::uint64_t end = b.body + b.length;
@@ -67,7 +68,9 @@ core::Result<std::optional<Picture>> read_picture_head(core::ByteSource& source,
   p.height = core::load_be32(f + 4);
   p.size = core::load_be32(f + 16);  // after colour depth and colours used
   p.offset = pos;
-  if (p.size > end - pos) return std::optional<Picture>();
+  // The data must end the block: bytes after it would reach TagLib (it
+  // reads the block whole) uncounted by max_picture_bytes.
+  if (p.size != end - pos) return std::optional<Picture>();
   return std::optional<Picture>(std::move(p));
 }
 

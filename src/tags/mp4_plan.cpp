@@ -73,13 +73,20 @@ core::Result<Item> read_item(BoxReader& items, const BoxHeader& box) {
 }
 
 // covr's pictures: kept in the view when every one may be loaded, else all
-// reported as not loaded (TagLib reads a covr item whole).
+// reported as not loaded (TagLib reads a covr item whole). Other children
+// (TagLib's tests have 'free' junk there) are read too: each picture is
+// checked as if it carried them, so they never reach TagLib uncapped; the
+// headers count as tag bytes.
 core::Result<bool> plan_covr(core::ByteSource& source, const Item& item, const TagOptions& options, Plan& plan) {
   const std::size_t n = item.data.size();
+  std::uint64_t data_bytes = 0;
+  for (const BoxHeader& d : item.data) data_bytes += d.size;
+  const std::uint64_t other = item.box.body_size() - data_bytes;
   const char* reason = nullptr;
   for (std::size_t i = 0; i < n && !reason; ++i)
-    reason = leave_out_reason(plan.pictures_kept + i, item.data[i].size - 16, options);
+    reason = leave_out_reason(plan.pictures_kept + i, item.data[i].size - 16 + other, options);
   if (!reason) {
+    FRUGAL_CHECK(add_tag_bytes(plan, item.box.header_size + 16 * std::uint64_t{n}, options, item.box.offset));
     plan.pictures_kept += n;
     return true;
   }
@@ -92,7 +99,9 @@ core::Result<bool> plan_covr(core::ByteSource& source, const Item& item, const T
     p.size = d.size - 16;
     p.offset = d.offset + 16;
     const char* own = leave_out_reason(plan.pictures_kept + i, p.size, options);
-    p.not_loaded = own ? own : "shares a covr item with a picture not loaded";
+    p.not_loaded = own                ? own
+                   : other == 0 ? "shares a covr item with a picture not loaded"
+                                : "shares a covr item with other boxes over the caps";
     FRUGAL_CHECK(probe_dimensions(source, *p.offset, p));
     plan.left_out.push_back(std::move(p));
   }
@@ -139,11 +148,11 @@ core::Result<Plan> plan_mp4(core::ByteSource& source, const TagOptions& options)
     kept.push_back(*box);
     kept_bytes += box->size;
   }
-  plan.view.add_box_header("moov", 8 + 8 + 12 + 8 + kept_bytes);
-  plan.view.add_box_header("udta", 8 + 12 + 8 + kept_bytes);
-  plan.view.add_box_header("meta", 12 + 8 + kept_bytes);
+  FRUGAL_CHECK(plan.view.add_box_header("moov", 8 + 8 + 12 + 8 + kept_bytes));
+  FRUGAL_CHECK(plan.view.add_box_header("udta", 8 + 12 + 8 + kept_bytes));
+  FRUGAL_CHECK(plan.view.add_box_header("meta", 12 + 8 + kept_bytes));
   plan.view.add_bytes(std::array<std::byte, 4>{});  // FullBox version and flags
-  plan.view.add_box_header("ilst", 8 + kept_bytes);
+  FRUGAL_CHECK(plan.view.add_box_header("ilst", 8 + kept_bytes));
   for (const BoxHeader& b : kept) plan.view.add_source(b.offset, b.size);
   return plan;
 }

@@ -20,6 +20,7 @@
 #include <xiphcomment.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <new>
 
@@ -247,7 +248,10 @@ core::Result<Tags> read_tags(core::ByteSource& source, const TagOptions& options
   out.format = plan.format;
   out.memory = mem::Charge(account, 0);
   if (!plan.view.empty()) {
-    FRUGAL_TRY(mem::Charge reading, mem::Charge::try_make(account, static_cast<std::size_t>(detail::taglib_cost(plan))));
+    const std::uint64_t cost = detail::taglib_cost(plan);
+    // Narrowing would wrap on 32-bit targets: such a read cannot fit anyway.
+    if (cost > SIZE_MAX) return make_error(Errc::out_of_memory, "tags: TagLib would need more than the address space");
+    FRUGAL_TRY(mem::Charge reading, mem::Charge::try_make(account, static_cast<std::size_t>(cost)));
     detail::SpliceSource view(source, plan.view);
     PictureSink sink(out, options);
     FRUGAL_CHECK(run_taglib(view, out, sink));

@@ -1,10 +1,12 @@
 // Picking the container from the first bytes, and what the planners share.
 #include "tags/plan.hpp"
 
+#include <frugal/core/arith.hpp>
 #include <frugal/core/byte_reader.hpp>
 #include <frugal/tags/image_header.hpp>
 
 #include <array>
+#include <cstdint>
 #include <cstring>
 
 namespace frugal::tags::detail {
@@ -51,7 +53,12 @@ core::Result<bool> has_id3v1(core::ByteSource& source, std::uint64_t size) {
 }
 
 std::uint64_t taglib_cost(const Plan& plan) noexcept {
-  return plan.view.size() + kTextCost * plan.text_bytes + kItemCost * plan.items;
+  // Saturates: the caps may be set near SIZE_MAX, and a wrapped cost would pass the budget.
+  std::uint64_t text = 0, items = 0, sum = 0;
+  if (!core::checked_mul(kTextCost, plan.text_bytes, text) || !core::checked_mul(kItemCost, plan.items, items) ||
+      !core::checked_add(plan.view.size(), text, sum) || !core::checked_add(sum, items, sum))
+    return UINT64_MAX;
+  return sum;
 }
 
 core::Result<void> add_tag_bytes(Plan& plan, std::uint64_t bytes, const TagOptions& options, std::uint64_t offset) {

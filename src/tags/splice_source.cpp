@@ -1,7 +1,5 @@
 #include "tags/splice_source.hpp"
 
-#include <frugal/core/assert.hpp>
-
 #include <algorithm>
 #include <cstring>
 
@@ -20,12 +18,13 @@ void Splice::add_bytes(std::span<const std::byte> bytes) {
   size_ += bytes.size();
 }
 
-void Splice::add_box_header(const char (&type)[5], std::uint64_t size) {
-  FRUGAL_ASSERT(size <= 0xFFFFFFFFu);
+core::Result<void> Splice::add_box_header(const char (&type)[5], std::uint64_t size) {
+  if (size > 0xFFFFFFFFu) return core::make_error(core::Errc::limit_exceeded, "tags: MP4 tag area over 4 GiB");
   std::byte h[8];
   for (int i = 0; i < 4; ++i) h[i] = static_cast<std::byte>(size >> (24 - 8 * i));
   std::memcpy(h + 4, type, 4);
   add_bytes(h);
+  return core::ok();
 }
 
 core::Result<std::size_t> SpliceSource::read_at(std::uint64_t offset, std::span<std::byte> dst) {

@@ -18,9 +18,10 @@ class Splice {
   void add_source(std::uint64_t offset, std::uint64_t length);
   /// Appends bytes made here (copied).
   void add_bytes(std::span<const std::byte> bytes);
-  /// Appends an 8-byte ISO-BMFF box header (§4.2) for a box of `size` bytes
-  /// (FRUGAL_ASSERT: size fits 32 bits; the tag area caps keep it small).
-  void add_box_header(const char (&type)[5], std::uint64_t size);
+  /// Appends an 8-byte ISO-BMFF box header (§4.2) for a box of `size` bytes.
+  /// Errors: Errc::limit_exceeded past 32 bits (the caps may be set that
+  /// high; the sizes come from the file).
+  core::Result<void> add_box_header(const char (&type)[5], std::uint64_t size);
 
   /// Bytes in the view so far.
   std::uint64_t size() const noexcept { return size_; }

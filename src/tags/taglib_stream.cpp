@@ -1,6 +1,8 @@
 #include "tags/taglib_stream.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 
 namespace frugal::tags::detail {
 
@@ -34,9 +36,16 @@ void SourceStream::removeBlock(taglib_position, taglib_length) { ++write_attempt
 void SourceStream::truncate(taglib_offset) { ++write_attempts_; }
 
 void SourceStream::seek(taglib_offset offset, Position p) {
-  const std::int64_t base = p == Beginning ? 0 : p == Current ? static_cast<std::int64_t>(pos_) : static_cast<std::int64_t>(size_);
-  const std::int64_t to = base + static_cast<std::int64_t>(offset);
-  pos_ = to < 0 ? 0 : static_cast<std::uint64_t>(to);
+  // TagLib seeks by offsets read from the file (atom sizes), so the sum may
+  // overflow: it saturates. Before the start the position is 0 (a read
+  // starts there); past the end it stays where it was put, up to
+  // taglib_offset's largest (tell() must show it), and reads give nothing,
+  // as with TagLib's FileStream.
+  constexpr auto top = static_cast<std::int64_t>(std::numeric_limits<taglib_offset>::max());
+  const std::int64_t base = p == Beginning ? 0 : static_cast<std::int64_t>(p == Current ? pos_ : size_);
+  std::int64_t to = 0;
+  if (__builtin_add_overflow(base, static_cast<std::int64_t>(offset), &to)) to = offset < 0 ? 0 : top;
+  pos_ = static_cast<std::uint64_t>(std::clamp<std::int64_t>(to, 0, top));
 }
 
 }  // namespace frugal::tags::detail

@@ -8,7 +8,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
+#include <vector>
 
 using namespace frugal;
 using namespace frugal::test;
@@ -34,6 +37,56 @@ class WatchingSource final : public core::ByteSource {
   std::uint64_t begin_, end_;
   std::uint64_t watched_ = 0;
 };
+
+// A file of stored runs each followed by declared zeros: multi-GiB boxes
+// for a few bytes of memory. Counts the zeros read, to prove a box's
+// padding never was.
+class SparseSource final : public core::ByteSource {
+ public:
+  struct Run {
+    Bytes bytes;
+    std::uint64_t zeros = 0;
+  };
+  explicit SparseSource(std::vector<Run> runs) : runs_(std::move(runs)) {
+    for (const Run& r : runs_) size_ += r.bytes.size() + r.zeros;
+  }
+  core::Result<std::size_t> read_at(std::uint64_t offset, std::span<std::byte> dst) override {
+    const auto n = static_cast<std::size_t>(offset >= size_ ? 0 : std::min<std::uint64_t>(dst.size(), size_ - offset));
+    std::fill_n(dst.begin(), n, std::byte{0});
+    std::uint64_t at = 0, stored = 0;
+    for (const Run& r : runs_) {
+      const std::uint64_t lo = std::max(offset, at), hi = std::min(offset + n, at + r.bytes.size());
+      if (lo < hi) std::memcpy(dst.data() + (lo - offset), r.bytes.data() + (lo - at), hi - lo);
+      stored += lo < hi ? hi - lo : 0;
+      at += r.bytes.size() + r.zeros;
+    }
+    zeros_read_ += n - stored;
+    return n;
+  }
+  std::optional<std::uint64_t> size() const override { return size_; }
+  std::uint64_t zeros_read() const { return zeros_read_; }
+
+ private:
+  std::vector<Run> runs_;
+  std::uint64_t size_ = 0;
+  std::uint64_t zeros_read_ = 0;
+};
+
+Bytes header64(FourCC type, std::uint64_t size) { return BoxWriter().u32(1).fourcc(type).u64(size).take(); }
+
+// ftyp, then moov/udta/meta/ilst (64-bit headers) holding a title item and
+// an item `type` (64-bit header) of `children`.
+std::vector<SparseSource::Run> sparse_m4a(FourCC type, std::vector<SparseSource::Run> children) {
+  const Bytes title = ilst_item("\251nam", bytes_of("Sparse"));
+  std::uint64_t item = 16;
+  for (const auto& c : children) item += c.bytes.size() + c.zeros;
+  const std::uint64_t ilst = 16 + title.size() + item, meta = 16 + 4 + ilst, udta = 16 + meta;
+  const Bytes ftyp = BoxWriter().begin("ftyp").fourcc("M4A ").u32(0).fourcc("M4A ").end().take();
+  const Bytes head = concat({ftyp, header64("moov", 16 + udta), header64("udta", udta), header64("meta", meta),
+                             Bytes(4), header64("ilst", ilst), title, header64(type, item)});
+  children.insert(children.begin(), {head, 0});
+  return children;
+}
 
 core::Result<tags::Tags> read(const Bytes& file, const tags::TagOptions& options = {}) {
   core::MemorySource source(file);
@@ -204,6 +257,56 @@ TEST(ReadTags, PicturesNotRequestedAndPastTheCount) {
   EXPECT_EQ(f->pictures[2].description, "c");
 }
 
+// A covr item holding boxes besides 'data': TagLib reads the item whole,
+// so its other children (here 4.5 GiB of 'free') count against the picture
+// caps: the picture is reported, not loaded, and the padding never read
+// (a few header bytes past a box are peeked).
+TEST(ReadTags, CovrWithOtherChildrenCountsThemAgainstTheCaps) {
+  const Bytes data = BoxWriter().begin("data").u32(13).u32(0).bytes(jpeg_image(2, 2, 0)).end().take();
+  const auto free_box = [](std::uint32_t size) {
+    return SparseSource::Run{BoxWriter().u32(size).fourcc("free").take(), size - 8u};
+  };
+  SparseSource huge(sparse_m4a("covr", {{data, 0}, free_box(0x90000000u), free_box(0x90000000u)}));
+  auto t = tags::read_tags(huge);
+  ASSERT_TRUE(t) << t.error().message;
+  EXPECT_EQ(t->title, "Sparse");
+  ASSERT_EQ(t->pictures.size(), 1u);
+  EXPECT_STREQ(t->pictures[0].not_loaded, "shares a covr item with other boxes over the caps");
+  EXPECT_EQ(t->pictures[0].width, 2u);
+  EXPECT_LT(huge.zeros_read(), 64u);
+
+  // 768 MiB of padding around a tiny picture, under a 64 KiB budget: the
+  // tags are still read, the padding never.
+  mem::TrackerOptions budgeted;
+  budgeted.budget = 64u << 10;
+  mem::MemoryTracker tracker(budgeted);
+  tags::TagOptions options;
+  options.tracker = &tracker;
+  SparseSource padded(sparse_m4a("covr", {{data, 0}, free_box(768u << 20)}));
+  auto p = tags::read_tags(padded, options);
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_EQ(p->title, "Sparse");
+  ASSERT_EQ(p->pictures.size(), 1u);
+  EXPECT_FALSE(p->pictures[0].loaded());
+  EXPECT_LT(padded.zeros_read(), 64u);
+  EXPECT_LT(tracker.peak_total(), 64u << 10);
+}
+
+// Caps set past what an MP4 view can hold (32-bit box sizes): an error, not
+// an assertion, and nothing read.
+TEST(ReadTags, Mp4TagAreaPastFourGibIsAnError) {
+  const auto data_box = [](std::uint32_t size) {
+    return SparseSource::Run{BoxWriter().u32(size).fourcc("data").u32(1).u32(0).take(), size - 16u};
+  };
+  SparseSource source(sparse_m4a("\251cmt", {data_box(0x90000000u), data_box(0x90000000u)}));
+  tags::TagOptions options;
+  options.max_tag_bytes = SIZE_MAX;
+  auto t = tags::read_tags(source, options);
+  ASSERT_FALSE(t);
+  EXPECT_EQ(t.error().code, core::Errc::limit_exceeded);
+  EXPECT_LT(source.zeros_read(), 64u);
+}
+
 TEST(ReadTags, Mp4TagAreaOverTheCapIsRefused) {
   const std::string long_text(5000, 'x');
   tags::TagOptions options;
@@ -297,6 +400,28 @@ TEST(ReadTags, FlacCommentsPicturesAndOversizedPictureBlock) {
   EXPECT_EQ(back.offset, at);
   EXPECT_EQ(back.width, 3000u);
   EXPECT_EQ(source.watched(), 0u) << "TagLib read the oversized PICTURE block";
+}
+
+// A PICTURE block longer than its picture: the bytes after the data would
+// reach TagLib uncounted by max_picture_bytes, so the block is dropped.
+TEST(ReadTags, FlacPictureBlockWithTrailingBytesIsDropped) {
+  const Bytes png = png_image(4, 4);
+  Bytes padded = flac_picture(3, "image/png", "padded", 4, 4, png);
+  padded.resize(padded.size() + 100000);
+  tags::TagOptions options;
+  options.max_picture_bytes = 1000;
+  const Bytes file = flac_file({{4, vorbis_comment({{"TITLE", "T"}})},
+                                {6, padded},
+                                {6, flac_picture(4, "image/png", "kept", 4, 4, png)}});
+  const std::uint64_t at = find(file, Bytes(100000));
+  WatchingSource source(file, at, at + 100000);
+  auto t = tags::read_tags(source, options);
+  ASSERT_TRUE(t) << t.error().message;
+  EXPECT_EQ(t->title, "T");
+  ASSERT_EQ(t->pictures.size(), 1u);
+  EXPECT_EQ(t->pictures[0].description, "kept");
+  EXPECT_EQ(t->pictures[0].data, png);
+  EXPECT_EQ(source.watched(), 0u) << "TagLib read the padded PICTURE block";
 }
 
 TEST(ReadTags, FlacStructureErrors) {

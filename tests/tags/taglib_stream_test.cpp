@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 
 using namespace frugal;
 using frugal::tags::detail::SourceStream;
@@ -52,6 +53,30 @@ TEST(TagLibStream, ReadsSeeksAndRefusesWrites) {
   s.seek(0);
   EXPECT_EQ(s.readBlock(10), TagLib::ByteVector("0123456789"));  // unchanged
   EXPECT_EQ(s.length(), 10);
+  EXPECT_FALSE(s.error());
+}
+
+// TagLib seeks by sizes read from the file: a sum past int64 saturates
+// instead of wrapping to a small or negative position.
+TEST(TagLibStream, SeeksSaturateInsteadOfOverflowing) {
+  const std::array<char, 4> text{'a', 'b', 'c', 'd'};
+  core::MemorySource source(std::as_bytes(std::span(text)));
+  auto stream = SourceStream::create(source);
+  ASSERT_TRUE(stream);
+  SourceStream& s = **stream;
+  constexpr auto top = std::numeric_limits<tags::detail::taglib_offset>::max();
+  constexpr auto bottom = std::numeric_limits<tags::detail::taglib_offset>::min();
+  s.seek(2);
+  s.seek(top, TagLib::IOStream::Current);
+  EXPECT_EQ(s.tell(), top);
+  EXPECT_TRUE(s.readBlock(4).isEmpty());
+  s.seek(top, TagLib::IOStream::End);
+  EXPECT_EQ(s.tell(), top);
+  s.seek(bottom, TagLib::IOStream::Current);
+  EXPECT_EQ(s.tell(), 0);
+  s.seek(bottom, TagLib::IOStream::End);
+  EXPECT_EQ(s.tell(), 0);
+  EXPECT_EQ(s.readBlock(4), TagLib::ByteVector("abcd"));
   EXPECT_FALSE(s.error());
 }
 

@@ -59,7 +59,8 @@ struct Picture {
   std::vector<std::byte> data;
   /// nullptr when loaded, else why not (a static string: "over
   /// max_picture_bytes", "pictures not requested", "more than max_pictures",
-  /// "shares a covr item with a picture not loaded").
+  /// "shares a covr item with a picture not loaded", "shares a covr item
+  /// with other boxes over the caps").
   const char* not_loaded = nullptr;
   /// For a picture not loaded from MP4 covr or a FLAC PICTURE block: the
   /// image's byte offset in the source, so a caller can read it itself;
