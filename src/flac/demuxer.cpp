@@ -34,6 +34,28 @@ std::uint64_t id3v2_size(std::span<const std::byte, 10> h) {
   return 10 + std::uint64_t{size} + (footer ? 10 : 0);
 }
 
+// The most bytes a frame is expected to take: STREAMINFO's largest frame
+// when it says, else a frame of verbatim subframes (an encoder's fallback)
+// at the largest block size, the side channel's extra bit and the headers
+// counted.
+std::uint64_t expected_frame_bytes(const detail::StreamInfo& s, const core::Limits& limits) {
+  const std::uint64_t bits = std::uint64_t{s.max_block_size} * (s.channels * s.bits_per_sample + 1u);
+  const std::uint64_t verbatim = (bits + 7) / 8 + 64;
+  return std::min<std::uint64_t>(s.max_frame_size != 0 ? s.max_frame_size : verbatim, limits.max_packet_bytes);
+}
+
+// What is left of a budget of bytes read through a scanner.
+class ReadBudget {
+ public:
+  ReadBudget(const detail::FrameScanner& scanner, std::uint64_t bytes) noexcept
+      : scanner_(scanner), end_(scanner.bytes_read() + bytes) {}
+  std::uint64_t left() const noexcept { return end_ - std::min(end_, scanner_.bytes_read()); }
+
+ private:
+  const detail::FrameScanner& scanner_;
+  std::uint64_t end_;
+};
+
 Result<bool> has_marker(core::ByteSource& source, std::uint64_t at) {
   std::array<std::byte, 4> b{};
   FRUGAL_TRY(std::size_t n, source.read_at(at, b));
@@ -55,9 +77,11 @@ Result<std::optional<std::uint64_t>> stream_marker(core::ByteSource& source) {
 struct Demuxer::Impl {
   Impl(core::ByteSource& s, detail::FrameScanner sc) : source(s), scanner(std::move(sc)) {}
 
-  // The first sample number of frame `h`.
+  // The first sample number of frame `h`: a fixed block size frame's number
+  // counts frames of the first one's size, as FFmpeg's parser has it (libFLAC
+  // takes STREAMINFO's, which may disagree with the frames).
   std::uint64_t dts(const detail::FrameHeader& h) const {
-    return h.variable ? h.number : h.number * nominal_block_size;
+    return h.variable ? h.number : h.number * first->header.block_size;
   }
   // Packet::index of frame `f`, when it can be known.
   std::uint64_t index_of(const Frame& f) const {
@@ -73,7 +97,7 @@ struct Demuxer::Impl {
   Result<void> narrow_by_seektable(std::uint64_t ticks, Frame& lo, std::uint64_t& hi);
   Result<Frame> bisect(std::uint64_t ticks, Frame lo, std::uint64_t hi);
   // A frame at or after `from` (before `hi`) whose CRC-16 checks out and
-  // whose samples come after `lo`'s, or nullopt.
+  // whose samples come after `lo`'s, found within confirm_bytes read, or nullopt.
   Result<std::optional<Frame>> confirmed_frame(std::uint64_t from, std::uint64_t hi, const Frame& lo);
 
   core::ByteSource& source;
@@ -83,7 +107,10 @@ struct Demuxer::Impl {
   std::vector<core::Track> tracks;
   std::optional<core::GaplessInfo> gapless;
   std::optional<Frame> first;  // nullopt: a stream without frames
-  std::uint64_t nominal_block_size = 0;
+  // Bytes a seek may read to confirm a frame in a bisection step, and to
+  // walk: a few frames and windows, however hostile the data.
+  std::uint64_t confirm_bytes = 0;
+  std::uint64_t walk_bytes = 0;
   // Position: the next frame to deliver (nullopt: at the end) and its index.
   std::optional<Frame> next;
   std::uint64_t next_index = 0;
@@ -121,19 +148,19 @@ Result<void> Demuxer::Impl::narrow_by_seektable(std::uint64_t ticks, Frame& lo, 
 }
 
 Result<std::optional<Frame>> Demuxer::Impl::confirmed_frame(std::uint64_t from, std::uint64_t hi, const Frame& lo) {
-  // A confirmation scans about one frame: twice STREAMINFO's largest when
-  // it says, else up to the packet limit.
-  const std::uint64_t scan = meta.info.max_frame_size != 0
-                                 ? std::min<std::uint64_t>(limits.max_packet_bytes,
-                                                           std::max<std::uint64_t>(2 * meta.info.max_frame_size, kWalkBytes))
-                                 : limits.max_packet_bytes;
-  while (from < hi) {
-    FRUGAL_TRY(std::optional<Frame> f, scanner.find_header(from, hi, first->header.variable));
+  // One budget for all the candidates, not one each: where headers with a
+  // good CRC-8 abound and no CRC-16 checks out (junk, a hostile file), a
+  // step still reads a bounded number of bytes, then finds no frame.
+  const ReadBudget budget(scanner, confirm_bytes);
+  while (from < hi && budget.left() != 0) {
+    FRUGAL_TRY(std::optional<Frame> f,
+               scanner.find_header(from, std::min(hi, from + budget.left()), first->header.variable));
     if (!f) break;
-    if (dts(f->header) > dts(lo.header)) {
-      auto end = scanner.find_end(*f, scan);
+    if (dts(f->header) > dts(lo.header) && budget.left() != 0) {
+      auto end = scanner.find_end(*f, budget.left());
       if (!end && end.error().code != Errc::limit_exceeded) return end.error();
-      if (end && end->confirmed) return f;
+      if (!end) break;
+      if (end->confirmed) return f;
     }
     from = f->offset + 1;
   }
@@ -142,18 +169,21 @@ Result<std::optional<Frame>> Demuxer::Impl::confirmed_frame(std::uint64_t from, 
 
 Result<Frame> Demuxer::Impl::bisect(std::uint64_t ticks, Frame lo, std::uint64_t hi) {
   // Invariant: lo's first sample ≤ ticks; frames starting at or after hi
-  // begin after ticks.
+  // begin after ticks (or could not be confirmed within the budget).
   while (hi > lo.offset && hi - lo.offset > kWalkBytes) {
     const std::uint64_t mid = lo.offset + (hi - lo.offset) / 2;
     FRUGAL_TRY(std::optional<Frame> f, confirmed_frame(mid, hi, lo));
     if (f && dts(f->header) <= ticks) lo = *f;
     else hi = mid;
   }
-  // The walk: frame by frame to the one holding ticks, or the last.
-  while (dts(lo.header) + lo.header.block_size <= ticks) {
-    FRUGAL_TRY(FrameEnd end, scanner.find_end(lo, limits.max_packet_bytes));
-    if (!end.next) break;
-    lo = *end.next;
+  // The walk: frame by frame to the one holding ticks, or the last before
+  // hi, within a budget.
+  const ReadBudget budget(scanner, walk_bytes);
+  while (dts(lo.header) + lo.header.block_size <= ticks && budget.left() != 0) {
+    auto end = scanner.find_end(lo, std::min<std::uint64_t>(limits.max_packet_bytes, budget.left()));
+    if (!end && end.error().code != Errc::limit_exceeded) return end.error();
+    if (!end || !end->next || end->next->offset >= hi) break;
+    lo = *end->next;
   }
   return lo;
 }
@@ -172,10 +202,14 @@ Result<Demuxer> Demuxer::open(core::ByteSource& source, const DemuxerOptions& op
   FRUGAL_TRY(std::optional<std::uint64_t> marker, stream_marker(source));
   if (!marker) return make_error(Errc::malformed, "FLAC: no \"fLaC\" marker", 0);
   FRUGAL_TRY(detail::Metadata meta, detail::read_metadata(source, *marker));
-  FRUGAL_TRY(detail::FrameScanner scanner, detail::FrameScanner::make(source, account));
+  // A corrupt frame's scan looks about two frames past its next header.
+  const std::uint64_t frame_bytes = expected_frame_bytes(meta.info, options.limits);
+  FRUGAL_TRY(detail::FrameScanner scanner, detail::FrameScanner::make(source, account, 2 * frame_bytes));
   auto impl = std::make_unique<Impl>(source, std::move(scanner));
   impl->limits = options.limits;
   impl->meta = meta;
+  impl->confirm_bytes = 4 * frame_bytes + 2 * detail::FrameScanner::kWindowBytes;
+  impl->walk_bytes = kWalkBytes + impl->confirm_bytes;
 
   FRUGAL_TRY(std::optional<Frame> first, impl->scanner.header_at(meta.frames_offset));
   if (!first) {
@@ -185,10 +219,6 @@ Result<Demuxer> Demuxer::open(core::ByteSource& source, const DemuxerOptions& op
   }
   impl->first = first;
   impl->next = first;
-  if (first) {
-    const detail::StreamInfo& s = meta.info;
-    impl->nominal_block_size = s.min_block_size == s.max_block_size ? s.max_block_size : first->header.block_size;
-  }
 
   core::SampleEntry entry;
   entry.format = core::FourCC("fLaC");

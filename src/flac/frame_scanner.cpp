@@ -13,14 +13,20 @@ namespace {
 // The number that the frame after `f` carries.
 std::uint64_t next_number(const FrameHeader& f) { return f.variable ? f.number + f.block_size : f.number + 1; }
 
+// Headers a corrupt frame's scan passes after its next header in sequence
+// before taking that one: the real next header after a copy of it in the
+// audio data comes first, and junk full of headers costs a few frames.
+constexpr unsigned kHeadersPastFallback = 2;
+
 }  // namespace
 
-FrameScanner::FrameScanner(core::ByteSource& source, mem::Charge charge)
-    : source_(&source), charge_(std::move(charge)), window_(kWindowBytes) {}
+FrameScanner::FrameScanner(core::ByteSource& source, mem::Charge charge, std::uint64_t lookahead)
+    : source_(&source), charge_(std::move(charge)), window_(kWindowBytes), lookahead_(lookahead) {}
 
-core::Result<FrameScanner> FrameScanner::make(core::ByteSource& source, mem::Account account) {
+core::Result<FrameScanner> FrameScanner::make(core::ByteSource& source, mem::Account account,
+                                              std::uint64_t lookahead) {
   FRUGAL_TRY(mem::Charge charge, mem::Charge::try_make(account, kWindowBytes));
-  return FrameScanner(source, std::move(charge));
+  return FrameScanner(source, std::move(charge), lookahead);
 }
 
 core::Result<std::span<const std::byte>> FrameScanner::view(std::uint64_t offset, std::size_t want) {
@@ -35,6 +41,7 @@ core::Result<std::span<const std::byte>> FrameScanner::view(std::uint64_t offset
   FRUGAL_TRY(std::size_t n, source_->read_at(offset, window_));
   window_offset_ = offset;
   window_bytes_ = n;
+  bytes_read_ += n;
   if (n < window_.size()) end_ = offset + n;
   return std::span<const std::byte>(window_).first(n);
 }
@@ -71,7 +78,8 @@ core::Result<FrameEnd> FrameScanner::find_end(const Frame& frame, std::uint64_t 
   // Smallest frame: its header, one subframe header byte, the CRC-16.
   const std::uint64_t min_end = frame.offset + frame.header.length + 3;
   std::uint16_t crc = 0;  // of [frame.offset, pos + i)
-  std::optional<Frame> fallback;
+  std::optional<Frame> fallback;  // the first header in sequence
+  unsigned headers_past = 0;      // headers met after it
   std::optional<std::uint64_t> last_valid;
   std::uint64_t pos = frame.offset;
   while (true) {
@@ -80,17 +88,19 @@ core::Result<FrameEnd> FrameScanner::find_end(const Frame& frame, std::uint64_t 
     if (n == 0) break;
     for (std::size_t i = 0; i < n; ++i) {
       const std::uint64_t at = pos + i;
-      if (at - frame.offset > max_bytes) {
-        if (fallback) return FrameEnd{fallback->offset, fallback, false};
+      const bool over = at - frame.offset > max_bytes;
+      if (fallback && (over || at - fallback->offset > lookahead_ || headers_past == kHeadersPastFallback))
+        return FrameEnd{fallback->offset, fallback, false};
+      if (over)
         return make_error(Errc::limit_exceeded, "FLAC: frame larger than Limits::max_packet_bytes", frame.offset);
-      }
       if (at >= min_end) {
         if (crc == 0) last_valid = at;
         Frame next{at, {}};
         if (w[i] == std::byte{0xFF} && parse_frame_header(w.subspan(i), next.header) &&
             next.header.variable == frame.header.variable) {
           if (crc == 0) return FrameEnd{at, next, true};
-          if (!fallback && next.header.number == next_number(frame.header)) fallback = next;
+          if (fallback) ++headers_past;
+          else if (next.header.number == next_number(frame.header)) fallback = next;
         }
       }
       crc = crc16_byte(crc, w[i]);

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -252,6 +253,25 @@ TEST(FlacDemuxer, CorruptFrameEndsAtTheNextFrameInSequence) {
   expect_frames(all_packets(*f.demuxer), l);
 }
 
+// A corrupt frame costs a few frames of scanning past it, not the rest of
+// the file.
+TEST(FlacDemuxer, CorruptFrameIsScannedABoundedWayPast) {
+  FlacLayout l;
+  Bytes b = build_flac(stream(400), &l);  // 920 KB
+  b[l.frame_offsets[200] + 40] ^= std::byte{1};
+  core::MemorySource memory(b);
+  core::CountingSource source(memory);
+  auto d = flac::Demuxer::open(source);
+  ASSERT_TRUE(d);
+  core::Packet p;
+  for (int i = 0; i < 200; ++i) ASSERT_TRUE(d->next_packet(p));
+  const std::uint64_t before = source.bytes_read();
+  ASSERT_TRUE(d->next_packet(p));
+  EXPECT_EQ(p.pos, l.frame_offsets[200]);
+  EXPECT_EQ(p.size, l.frame_sizes[200]);
+  EXPECT_LE(source.bytes_read() - before, std::uint64_t{2} << 16);
+}
+
 TEST(FlacDemuxer, FrameLargerThanTheLimitIsLimitExceeded) {
   core::DemuxerOptions o;
   o.limits.max_packet_bytes = 1000;
@@ -316,6 +336,65 @@ TEST(FlacDemuxer, SeekReadsABoundedPartOfTheFile) {
     EXPECT_EQ(point->dts, static_cast<std::int64_t>(l.first_samples[frame_holding(l, t)]));
     EXPECT_LT(source.bytes_read() - before, b.size() / 6) << "t = " << t;
   }
+}
+
+// `bytes` of a hostile file: one real frame of 4096 samples, then every
+// 16 KiB a fixed block size header (good CRC-8) and pseudo-random bytes, so
+// no CRC-16 checks out; numbered in sequence (each corrupt frame has its
+// next header) or all alike (none has). STREAMINFO gives no frame size.
+Bytes hostile_flac(std::size_t bytes, bool in_sequence) {
+  Bytes b = build_flac(stream(1, 4096));
+  for (std::uint32_t n = 1; b.size() < bytes; ++n) {
+    const Bytes h = test::flac_frame_header(false, in_sequence ? n : 7, 4096, 1);
+    const std::vector<std::int16_t> junk = flac_test_samples((16384 - h.size()) / 2, n);
+    b.insert(b.end(), h.begin(), h.end());
+    const auto* j = reinterpret_cast<const std::byte*>(junk.data());
+    b.insert(b.end(), j, j + junk.size() * 2);
+  }
+  b.resize(bytes);
+  return b;
+}
+
+// A seek reads O(log(file size)) bytes on such a file: the bound the
+// header states, and for 8 times the file, less than twice the bytes.
+class FlacHostileSeek : public ::testing::TestWithParam<bool> {};
+
+TEST_P(FlacHostileSeek, ReadsLogarithmicallyManyBytes) {
+  const std::size_t sizes[2] = {std::size_t{2} << 20, std::size_t{16} << 20};
+  std::uint64_t read[2] = {};
+  for (int i = 0; i < 2; ++i) {
+    SCOPED_TRACE("file bytes " + std::to_string(sizes[i]));
+    const Bytes b = hostile_flac(sizes[i], GetParam());
+    core::MemorySource memory(b);
+    core::CountingSource source(memory);
+    auto d = flac::Demuxer::open(source);
+    ASSERT_TRUE(d);
+    const std::uint64_t before = source.bytes_read();
+    const std::uint64_t ticks = sizes[i] / 16384 / 2 * 4096;
+    auto point = d->seek(1, ticks);
+    ASSERT_TRUE(point) << point.error().message;
+    EXPECT_LE(point->dts, static_cast<std::int64_t>(ticks));
+    read[i] = source.bytes_read() - before;
+    // (log2(size / 64 KiB) + 3) × (4 F + 256 KiB), F a verbatim frame's bytes.
+    const double frame = 4096 * 17 / 8 + 64;
+    EXPECT_LE(static_cast<double>(read[i]), (std::log2(sizes[i] / 65536.0) + 3) * (4 * frame + 262144));
+  }
+  EXPECT_LT(read[1], 2 * read[0]);
+}
+
+INSTANTIATE_TEST_SUITE_P(Numbering, FlacHostileSeek, ::testing::Bool());
+
+// A fixed block size frame's number counts frames of the first one's size,
+// as FFmpeg's parser has it, whatever STREAMINFO's block size says.
+TEST(FlacDemuxer, FixedBlockSizeFramesCountFramesOfTheFirstFramesSize) {
+  FlacStreamSpec s = stream(100);
+  s.streaminfo_block_size = 4096;
+  Opened f(s);
+  ASSERT_TRUE(f.demuxer);
+  expect_frames(all_packets(*f.demuxer), f.layout);
+  auto point = f.demuxer->seek(1, 70 * 1152 + 5);
+  ASSERT_TRUE(point);
+  EXPECT_EQ(point->dts, 70 * 1152);
 }
 
 TEST(FlacDemuxer, FailedSeekLeavesThePositionUnchanged) {

@@ -1,13 +1,17 @@
 // Native FLAC files through the whole stream (content detection, the flac
 // demuxer, the libFLAC decoder): verbatim frames decode to exactly the
-// samples the writer put in, from the start and after a seek.
+// samples the writer put in, from the start and after a seek; a corrupt
+// frame read from a pipe.
 #include <frugal/codec/registry.hpp>
+#include <frugal/flac/demuxer.hpp>
 #include <frugal/player/audio_stream.hpp>
+#include <frugal/player/stream_source.hpp>
 
 #include "support/flac_writer.hpp"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -52,6 +56,50 @@ TEST(FlacStream, DecodesToTheWrittenSamplesFromTheStartAndAfterASeek) {
   const std::vector<std::int16_t> after = read_from(4096);
   ASSERT_GE(after.size(), 4096u);
   EXPECT_TRUE(std::equal(after.begin(), after.begin() + 4096, all.begin() + 2 * frame));
+}
+
+// A pipe over bytes in memory.
+class MemoryStream final : public core::InputStream {
+ public:
+  explicit MemoryStream(std::span<const std::byte> b) : bytes_(b) {}
+  core::Result<std::size_t> read(std::span<std::byte> dst) override {
+    const std::size_t n = std::min(dst.size(), bytes_.size() - at_);
+    std::memcpy(dst.data(), bytes_.data() + at_, n);
+    at_ += n;
+    return n;
+  }
+
+ private:
+  std::span<const std::byte> bytes_;
+  std::size_t at_ = 0;
+};
+
+// From a pipe (StreamSource keeps the last 256 KiB) a corrupt frame's scan
+// stops near it, so its bytes can still be read and the frames after it come.
+TEST(FlacStream, CorruptFrameFromAPipeIsPassedOver) {
+  test::FlacStreamSpec spec;
+  for (std::uint32_t i = 0; i < 400; ++i) spec.frames.push_back(test::flac_test_samples(1152, i));
+  test::FlacLayout l;
+  test::Bytes file = test::build_flac(spec, &l);  // 920 KB
+  file[l.frame_offsets[150] + 40] ^= std::byte{1};
+  MemoryStream in(file);
+  auto source = player::StreamSource::open(in);
+  ASSERT_TRUE(source);
+  auto demuxer = flac::Demuxer::open(*source);
+  ASSERT_TRUE(demuxer) << demuxer.error().message;
+  core::Packet p;
+  std::vector<std::byte> data;
+  for (std::size_t i = 0; i < l.frame_offsets.size(); ++i) {
+    auto r = demuxer->next_packet(p);
+    ASSERT_TRUE(r) << "frame " << i << ": " << r.error().message;
+    EXPECT_EQ(p.pos, l.frame_offsets[i]);
+    EXPECT_EQ(p.size, l.frame_sizes[i]);
+    data.resize(p.size);
+    auto read = demuxer->read_packet(p, data);
+    ASSERT_TRUE(read) << "frame " << i << ": " << read.error().message;
+    EXPECT_EQ(std::memcmp(data.data(), file.data() + p.pos, p.size), 0);
+  }
+  EXPECT_EQ(demuxer->next_packet(p).error().code, core::Errc::end_of_stream);
 }
 
 }  // namespace

@@ -53,16 +53,21 @@ unsigned block_size_code(std::uint32_t n) {
 
 }  // namespace
 
+Bytes flac_frame_header(bool variable, std::uint64_t number, std::uint32_t block_size, std::uint8_t channels) {
+  Bytes f;
+  put(f, 0xFFF8 | (variable ? 1 : 0), 2);
+  const unsigned code = block_size_code(block_size);
+  put(f, code << 4, 1);                                  // sample rate: STREAMINFO's
+  put(f, static_cast<unsigned>(channels - 1) << 4, 1);  // bit depth: STREAMINFO's
+  put_coded_number(f, number);
+  if (code == 7) put(f, block_size - 1, 2);
+  put(f, crc8_bitwise(f), 1);
+  return f;
+}
+
 Bytes flac_frame(const FlacFrameSpec& spec) {
   const auto block = static_cast<std::uint32_t>(spec.samples.size() / spec.channels);
-  Bytes f;
-  put(f, 0xFFF8 | (spec.variable ? 1 : 0), 2);
-  const unsigned code = block_size_code(block);
-  put(f, code << 4, 1);                                  // sample rate: STREAMINFO's
-  put(f, static_cast<unsigned>(spec.channels - 1) << 4, 1);  // bit depth: STREAMINFO's
-  put_coded_number(f, spec.number);
-  if (code == 7) put(f, block - 1, 2);
-  put(f, crc8_bitwise(f), 1);
+  Bytes f = flac_frame_header(spec.variable, spec.number, block, spec.channels);
   for (unsigned ch = 0; ch < spec.channels; ++ch) {
     put(f, 0x02, 1);  // verbatim subframe, no wasted bits
     for (std::uint32_t i = 0; i < block; ++i)
@@ -98,6 +103,7 @@ Bytes build_flac(const FlacStreamSpec& spec, FlacLayout* layout) {
   }
   if (spec.frames.empty()) min_block = max_block = 4096;
   min_block = std::min(min_block, max_block);
+  if (spec.streaminfo_block_size) min_block = max_block = *spec.streaminfo_block_size;
 
   Bytes info;
   put(info, min_block, 2);

@@ -25,6 +25,10 @@ struct FlacFrameSpec {
 /// The bytes of one frame.
 Bytes flac_frame(const FlacFrameSpec& spec);
 
+/// A frame header alone, its CRC-8 included (hostile files: headers with
+/// junk between them).
+Bytes flac_frame_header(bool variable, std::uint64_t number, std::uint32_t block_size, std::uint8_t channels);
+
 /// A metadata block: header (type, last flag, 24-bit length) then `body`.
 Bytes flac_metadata_block(std::uint8_t type, bool last, const Bytes& body);
 
@@ -36,6 +40,8 @@ struct FlacStreamSpec {
   std::vector<std::vector<std::int16_t>> frames;
   /// STREAMINFO's total samples: the frames' sum unless given (0: unknown).
   std::optional<std::uint64_t> total_samples;
+  /// STREAMINFO's minimum and maximum block size: the frames' unless given.
+  std::optional<std::uint16_t> streaminfo_block_size;
   /// A SEEKTABLE point at every `seek_every`-th frame (0: no SEEKTABLE),
   /// then `placeholders` placeholder points.
   std::size_t seek_every = 0;

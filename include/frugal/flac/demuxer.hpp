@@ -8,7 +8,10 @@
 // next_packet() finds each frame's end by the next frame's sync code and
 // header (CRC-8), confirmed by the CRC-16 of the frame's bytes, as FFmpeg's
 // flac parser does. seek() narrows the byte range with SEEKTABLE points,
-// then bisects by byte offset, then walks a few frames.
+// then bisects by byte offset, then walks a few frames. Every search has a
+// byte budget in frames: F, STREAMINFO's largest frame size or, when it
+// does not say, a frame of verbatim subframes at its largest block size
+// (block size × (channels × bits + 1) / 8 + 64).
 //
 // Memory: one 64 KiB read window on the account "flac/reader" whatever the
 // file's length; nothing per frame; no pressure response (nothing to give).
@@ -69,11 +72,15 @@ class Demuxer final : public core::Demuxer {
   core::Result<void> set_track_enabled(std::uint32_t id, bool enabled) override;
 
   /// The next frame: dts = pts = its first sample number (fixed block size:
-  /// frame number × the first frame's block size), duration = its block
+  /// frame number × the first frame's block size, as FFmpeg's parser; not
+  /// STREAMINFO's, which may disagree with the frames), duration = its block
   /// size, index = frame number from the first frame (kUnknownIndex after a
   /// seek in a variable block size stream), sync = true. The last frame ends
   /// at the end of the file, or where its CRC-16 last checked out when junk
-  /// follows it. Errors: Errc::end_of_stream after the last frame;
+  /// follows it. A corrupt frame (no CRC-16 checks out) ends at the next
+  /// header in sequence, once the scan has gone 2 F or two more headers past
+  /// it: about three frames read, so a forward-only source still holds its
+  /// start. Errors: Errc::end_of_stream after the last frame;
   /// Errc::limit_exceeded for a frame longer than Limits::max_packet_bytes
   /// (nothing moves: the next call meets the same error); Errc::io.
   core::Result<void> next_packet(core::Packet& out) override;
@@ -83,9 +90,13 @@ class Demuxer final : public core::Demuxer {
   core::Result<std::uint64_t> packet_count(std::uint32_t id) override;
 
   /// Puts the track at the frame whose samples hold `ticks` (samples); past
-  /// the end, at the last frame. Reads O(log(file size)) frames plus
-  /// O(log(points)) SEEKTABLE points. A failed seek leaves the position as
-  /// it was. Errors: Errc::invalid_argument (track ID), Errc::unsupported on
+  /// the end, at the last frame. Reads at most (log2(file size / 64 KiB) +
+  /// 3) × (4 F + 256 KiB) bytes plus O(log(points)) SEEKTABLE points, however
+  /// hostile the file: a bisection step that confirms no frame within its
+  /// budget (4 F + 128 KiB) takes the frames there to come after `ticks`,
+  /// and the walk stops at the range's end, so around corrupt frames a seek
+  /// may land a few frames early. A failed seek leaves the position as it
+  /// was. Errors: Errc::invalid_argument (track ID), Errc::unsupported on
   /// a non-seekable source (except a seek into the first frame before any
   /// packet was read), Errc::seek (a stream without frames), next_packet's.
   core::Result<core::SeekPoint> seek(std::uint32_t id, std::uint64_t ticks) override;
