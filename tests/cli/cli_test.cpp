@@ -1543,6 +1543,10 @@ TEST_P(OggMediaFile, OtherCodecsFailClearly) {
 // ffmpeg-encoded files with the same OpusHead: frugal decodes every link
 // as opusdec does, bit for bit (the decoder restarts at the second link).
 TEST(OggChain, CatOfTwoFilesDecodesAsOpusdec) {
+#ifdef FRUGAL_TEST_UNDER_EMULATOR
+  GTEST_SKIP() << "the oracle is the host's opusdec, whose libopus rounds differently from the target's: "
+                  "bit-exactness is checked by the host build";
+#endif
   FRUGAL_REQUIRE_PROGRAM(ffmpeg, "ffmpeg");
   FRUGAL_REQUIRE_PROGRAM(opusdec, "opusdec");
   TempDir dir;

@@ -113,6 +113,10 @@ class OggOpusAgainstOpusdec : public testing::TestWithParam<Case> {};
 }  // namespace
 
 TEST_P(OggOpusAgainstOpusdec, SamePcm) {
+#ifdef FRUGAL_TEST_UNDER_EMULATOR
+  GTEST_SKIP() << "the oracle is the host's opusdec, whose libopus rounds differently from the target's: "
+                  "bit-exactness is checked by the host build";
+#endif
   FRUGAL_REQUIRE_PROGRAM(opusdec_path, "opusdec");
   const Case& c = GetParam();
   OpusFileSpec spec = encoded(1.0);
@@ -179,6 +183,10 @@ std::vector<OpusFileSpec> three_links() {
 }  // namespace
 
 TEST(OggOpusChain, PlaysEveryLinkAsOpusdec) {
+#ifdef FRUGAL_TEST_UNDER_EMULATOR
+  GTEST_SKIP() << "the oracle is the host's opusdec, whose libopus rounds differently from the target's: "
+                  "bit-exactness is checked by the host build";
+#endif
   FRUGAL_REQUIRE_PROGRAM(opusdec_path, "opusdec");
   const std::vector<OpusFileSpec> links = three_links();
   for (std::size_t n : {2u, 3u}) {
