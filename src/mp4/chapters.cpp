@@ -140,6 +140,7 @@ class Presented {
       if (d != 0) {  // 0: to the end of the media, as some writers mean it
         end_ = add_sat(begin_, d);
         duration_ = std::min(d, t.duration > begin_ ? t.duration - begin_ : 0);  // no longer than the media
+        has_duration_ = true;
       }
       return;
     }
@@ -156,14 +157,18 @@ class Presented {
     const std::uint64_t dts = dts_of(run);
     if (dts < begin_) {
       origin_ = add_sat(dts, run.duration);
+      has_origin_ = true;
       return delay_ > run.duration ? delay_ - run.duration : 0;
     }
-    if (!origin_) origin_ = dts;
-    return add_sat(delay_, dts - *origin_);
+    if (!has_origin_) {
+      origin_ = dts;
+      has_origin_ = true;
+    }
+    return add_sat(delay_, dts - origin_);
   }
 
   // What the edit presents (track ticks), or `media` without one.
-  std::uint64_t duration_or(std::uint64_t media) const { return duration_.value_or(media); }
+  std::uint64_t duration_or(std::uint64_t media) const { return has_duration_ ? duration_ : media; }
 
  private:
   static std::uint64_t dts_of(const SampleRun& run) { return static_cast<std::uint64_t>(std::max<std::int64_t>(run.dts, 0)); }
@@ -171,8 +176,12 @@ class Presented {
   std::uint64_t begin_ = 0;
   std::uint64_t end_ = ~std::uint64_t{0};
   std::uint64_t delay_ = 0;  // track ticks
-  std::optional<std::uint64_t> duration_;
-  std::optional<std::uint64_t> origin_;  // the decode time presented at the delay
+  // Plain flags, not std::optional: arm-none-eabi g++ 12 -Os warns (falsely) that an optional may be
+  // read uninitialized here.
+  std::uint64_t duration_ = 0;
+  bool has_duration_ = false;
+  std::uint64_t origin_ = 0;  // the decode time presented at the delay
+  bool has_origin_ = false;
 };
 
 }  // namespace
