@@ -27,6 +27,18 @@ bool parse_seconds(const Args& args, const std::string& name, std::uint32_t rate
   return true;
 }
 
+// A WAV file holds one format; the player follows a change, a file cannot.
+int report_format_change(const std::string& path, const core::AudioFormat& from, const core::AudioFormat& to,
+                         std::uint64_t frame) {
+  char message[256];
+  std::snprintf(message, sizeof message,
+                "the audio changes format at frame %llu, from %u Hz %u ch %s to %u Hz %u ch %s; a WAV file "
+                "holds one format (frugal play follows the change)",
+                static_cast<unsigned long long>(frame), from.sample_rate, from.channels,
+                core::sample_format_name(from.format), to.sample_rate, to.channels, core::sample_format_name(to.format));
+  return report(path, core::make_error(core::Errc::unsupported, message));
+}
+
 }  // namespace
 
 int run_decode(const std::vector<std::string>& argv) {
@@ -53,15 +65,21 @@ int run_decode(const std::vector<std::string>& argv) {
   if (start) {
     if (auto r = stream->seek(*start); !r) return report(path, r.error());
   }
-  const std::size_t frame_bytes = stream->format().bytes_per_frame();
   std::uint64_t left = length.value_or(~std::uint64_t{0});
 
   auto sink = *out == "-" ? player::make_wav_stream_sink(1) : player::make_wav_file_sink(*out);
-  if (auto r = sink->open(stream->format()); !r) return report(*out, r.error());
+  std::optional<core::AudioFormat> format;  // the first block's (a FLAC STREAMINFO may be wrong): the file's
   while (true) {
+    const std::uint64_t at = stream->position_frames();
     auto block = stream->read();
     if (!block) return report(path, block.error());  // the sink's temporary file goes with it
+    if (!format) {
+      format = stream->format();
+      if (auto r = sink->open(*format); !r) return report(*out, r.error());
+    }
     if (block->empty() || left == 0) break;
+    if (stream->format() != *format) return report_format_change(path, *format, stream->format(), at);
+    const std::size_t frame_bytes = format->bytes_per_frame();
     const std::size_t bytes = static_cast<std::size_t>(std::min<std::uint64_t>(block->size(), left * frame_bytes));
     if (auto r = sink->write(block->first(bytes)); !r) return report(*out, r.error());
     left -= bytes / frame_bytes;

@@ -56,8 +56,8 @@ core::Result<std::unique_ptr<player::Sink>> make_sink(const std::optional<std::s
   return core::make_error(core::Errc::invalid_argument, "unknown --output (alsa[:DEVICE], wav:PATH, raw, null)");
 }
 
-std::string clock(std::uint64_t frames, std::uint32_t rate) {
-  const std::uint64_t centis = rate ? frames * 100 / rate : 0;
+std::string clock(double seconds) {
+  const auto centis = static_cast<std::uint64_t>(seconds * 100);
   char buf[32];
   std::snprintf(buf, sizeof buf, "%llu:%02llu.%02llu", static_cast<unsigned long long>(centis / 6000),
                 static_cast<unsigned long long>(centis / 100 % 60), static_cast<unsigned long long>(centis % 100));
@@ -157,10 +157,13 @@ int run_play(const std::vector<std::string>& argv) {
         continue;
       }
     }
-    auto played = player.play(*stream, [&](const player::Progress& p) {
+    // Where playing has got to: blocks count at their own rate (a stream may change it).
+    double at = static_cast<double>(stream->position_frames()) / rate;
+    auto played = player.play(*stream, [&, from = at](const player::Progress& p) {
+      at = from + p.seconds;
       if (tty)
-        std::fprintf(stderr, "\r%s  %s / %s ", name.c_str(), clock(p.frames, rate).c_str(),
-                     total ? clock(*total, rate).c_str() : "?");
+        std::fprintf(stderr, "\r%s  %s / %s ", name.c_str(), clock(at).c_str(),
+                     total ? clock(static_cast<double>(*total) / rate).c_str() : "?");
     });
     if (tty) std::fprintf(stderr, "\n");
     if (!played && player.sink_failed()) {  // nothing more can play: stop, keep the output untouched
@@ -171,7 +174,7 @@ int run_play(const std::vector<std::string>& argv) {
       continue;
     }
     std::fprintf(stderr, "frugal: played %s (%s) to %s\n", name.c_str(),
-                 clock(stream->position_frames(), rate).c_str(), (*sink)->describe().c_str());
+                 clock(at).c_str(), (*sink)->describe().c_str());
     if (const std::uint64_t n = stream->skipped_packets())
       std::fprintf(stderr, "frugal: %s: skipped %llu corrupt packets\n", path.c_str(), static_cast<unsigned long long>(n));
   }

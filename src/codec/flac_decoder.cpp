@@ -39,12 +39,22 @@ core::Result<std::vector<std::byte>> stream_header(std::span<const std::byte> bl
   return h;
 }
 
+// Samples of `bits` bits, left-justified in s16 or s32.
+core::AudioFormat sample_layout(std::uint32_t rate, unsigned channels, unsigned bits) {
+  core::AudioFormat f;
+  f.sample_rate = rate;
+  f.channels = static_cast<std::uint16_t>(channels);
+  f.format = bits <= 16 ? core::SampleFormat::s16 : core::SampleFormat::s32;
+  f.valid_bits = static_cast<std::uint8_t>(bits);
+  return f;
+}
+
 class FlacDecoder final : public Decoder {
  public:
   // The output buffer starts at STREAMINFO's maximum block size, so decoding
   // does not allocate.
   FlacDecoder(const core::AudioFormat& format, mem::Charge buffer)
-      : format_(format), charge_(std::move(buffer)), out_(charge_.bytes()) {}
+      : format_(format), block_format_(format), charge_(std::move(buffer)), out_(charge_.bytes()) {}
   ~FlacDecoder() override {
     if (decoder_) FLAC__stream_decoder_delete(decoder_);
   }
@@ -75,20 +85,12 @@ class FlacDecoder final : public Decoder {
     input_ = packet;
     frames_ = 0;
     failed_ = false;
-    format_changed_ = false;
     const bool ok = FLAC__stream_decoder_process_single(decoder_);
     const auto state = FLAC__stream_decoder_get_state(decoder_);
     if (!ok || failed_ || frames_ == 0 || state == FLAC__STREAM_DECODER_END_OF_STREAM ||
-        state == FLAC__STREAM_DECODER_ABORTED) {
-      // The output format is STREAMINFO's: a frame that needs another is not
-      // corrupt, and skipping it (as corrupt frames are) would not help.
-      if (format_changed_)
-        return make_error(Errc::unsupported,
-                          "FLAC: a frame's channel count or bit depth differs from STREAMINFO's "
-                          "(a format change mid-stream, or a wrong STREAMINFO)");
+        state == FLAC__STREAM_DECODER_ABORTED)
       return make_error(Errc::malformed, "FLAC: corrupt frame");
-    }
-    return AudioBlock{format_, std::span(out_).first(frames_ * format_.bytes_per_frame()), frames_};
+    return AudioBlock{block_format_, std::span(out_).first(frames_ * block_format_.bytes_per_frame()), frames_};
   }
 
  private:
@@ -109,12 +111,16 @@ class FlacDecoder final : public Decoder {
   static FLAC__StreamDecoderWriteStatus write_cb(const FLAC__StreamDecoder*, const FLAC__Frame* frame,
                                                  const FLAC__int32* const buffer[], void* client) {
     auto* self = static_cast<FlacDecoder*>(client);
-    const core::AudioFormat& f = self->format_;
+    // Each frame says its own rate, channels and bit depth (RFC 9639 §9.1);
+    // they usually repeat STREAMINFO's, but a stream may change them.
     const unsigned bps = frame->header.bits_per_sample;
-    if (frame->header.channels != f.channels || bps == 0 || bps > f.valid_bits) {
-      self->format_changed_ = true;
+    if (frame->header.channels == 0 || frame->header.channels > 8 || bps < 4 || bps > 32 ||
+        frame->header.sample_rate == 0) {
+      self->failed_ = true;
       return FLAC__STREAM_DECODER_WRITE_STATUS_ABORT;
     }
+    core::AudioFormat& f = self->block_format_;
+    f = sample_layout(frame->header.sample_rate, frame->header.channels, bps);
     const std::size_t n = frame->header.blocksize;
     if (n * f.bytes_per_frame() > self->out_.size()) {  // a frame beyond STREAMINFO's maximum
       if (!self->charge_.try_resize(n * f.bytes_per_frame())) {
@@ -147,13 +153,13 @@ class FlacDecoder final : public Decoder {
   }
 
   FLAC__StreamDecoder* decoder_ = nullptr;
-  core::AudioFormat format_;
+  core::AudioFormat format_;        // STREAMINFO's
+  core::AudioFormat block_format_;  // the last frame's
   mem::Charge charge_;  // out_
   std::span<const std::byte> input_;
   std::vector<std::byte> out_;
   std::size_t frames_ = 0;
   bool failed_ = false;
-  bool format_changed_ = false;  // the frame needs another output format
 };
 
 }  // namespace
@@ -166,11 +172,7 @@ core::Result<std::unique_ptr<Decoder>> make_flac_decoder(const core::CodecParame
   if (params.channels == 0 || params.channels > 8 || params.bits_per_sample < 4 ||
       params.bits_per_sample > 32 || params.sample_rate == 0)
     return make_error(Errc::malformed, "FLAC: STREAMINFO out of range");
-  core::AudioFormat f;
-  f.sample_rate = params.sample_rate;
-  f.channels = params.channels;
-  f.format = params.bits_per_sample <= 16 ? core::SampleFormat::s16 : core::SampleFormat::s32;
-  f.valid_bits = static_cast<std::uint8_t>(params.bits_per_sample);
+  const core::AudioFormat f = sample_layout(params.sample_rate, params.channels, params.bits_per_sample);
   FRUGAL_TRY(DecoderAccounts accounts, decoder_accounts(options));
   FRUGAL_TRY(mem::Charge buffer, mem::Charge::try_make(accounts.buffers, std::size_t{max_block} * f.bytes_per_frame()));
   auto decoder = std::make_unique<FlacDecoder>(f, std::move(buffer));

@@ -26,7 +26,9 @@ struct AudioStream::Impl {
   std::uint32_t description = 1;  // the sample entry (1-based) `decoder` was made from
   const codec::DecoderRegistry* registry = nullptr;
   codec::DecoderOptions decoder_options;
-  core::AudioFormat format;       // output
+  std::optional<core::SampleFormat> requested;  // StreamOptions::format
+  core::AudioFormat format;       // output: the last block's
+  std::uint32_t timeline_rate = 0;  // the starting rate, which frame counts and seeks use
   Presentation presentation;
   double gain = 1;                // StreamOptions::gain
   std::size_t segment = 0;        // the presentation segment being played
@@ -54,8 +56,7 @@ struct AudioStream::Impl {
   }
 
   // Packets of another sample entry (an MP4 track with several, the links
-  // of a chained Ogg stream) need a decoder made from that entry; the
-  // stream's format may not change with it.
+  // of a chained Ogg stream) need a decoder made from that entry.
   core::Result<void> use_description(std::uint32_t index) {
     if (index == description) return core::ok();
     const auto& entries = track->sample_entries;
@@ -71,14 +72,31 @@ struct AudioStream::Impl {
       description = index;
       return core::ok();
     }
-    FRUGAL_TRY(std::unique_ptr<codec::Decoder> next, registry->create(entry.codec, decoder_options));
-    const core::AudioFormat& now = decoder->format();
-    const core::AudioFormat& then = next->format();
-    if (then.sample_rate != now.sample_rate || then.channels != now.channels || then.format != now.format)
-      return make_error(Errc::unsupported, "track switches to a sample description of another format mid-stream");
-    decoder = std::move(next);
+    FRUGAL_TRY(decoder, registry->create(entry.codec, decoder_options));
     description = index;
     return core::ok();
+  }
+
+  // The output format for blocks decoded in `in`: the requested
+  // sample format, else the codec's default for it.
+  core::AudioFormat output_for(const core::AudioFormat& in) const {
+    core::AudioFormat f = in;
+    f.format = requested.value_or(codec::default_output_format(track->sample_entries[description - 1].codec, in));
+    if (core::bytes_per_sample(f.format) * 8 < f.valid_bits || core::is_float(f.format))
+      f.valid_bits = static_cast<std::uint8_t>(core::bytes_per_sample(f.format) * 8);
+    return f;
+  }
+
+  // Follows a block of another format than the last: the output changes
+  // only when it cannot hold the block as it is (another rate or channel
+  // count, more bits, float for integers), so fewer bits than before (a
+  // FLAC frame of 8 bits in a 16-bit stream) keep the output as it was.
+  void follow(const core::AudioFormat& in) {
+    if (in.sample_rate == format.sample_rate && in.channels == format.channels &&
+        in.valid_bits <= format.valid_bits &&
+        (requested || core::is_float(in.format) == core::is_float(format.format)))
+      return;
+    format = output_for(in);
   }
 
   // Restarts decoding early enough for media frame `target` to come out
@@ -87,7 +105,7 @@ struct AudioStream::Impl {
   // frames before `target` are then dropped by read().
   core::Result<void> seek_media(std::uint64_t target) {
     const core::Track& t = *track;
-    const std::uint32_t rate = format.sample_rate;
+    const std::uint32_t rate = timeline_rate;
     if (t.timescale == 0 || rate == 0) return make_error(Errc::unsupported, "cannot seek: no timescale or rate");
     const auto to_ticks = [&](std::uint64_t frames) { return core::mul_div(frames, t.timescale, rate); };
     std::uint64_t sample = 0;
@@ -168,10 +186,9 @@ Result<AudioStream> AudioStream::open(core::ByteSource& source, const codec::Dec
   impl->gain = options.gain;
   impl->decoder_options = decoder_options;
   impl->track = chosen;
-  impl->format = impl->decoder->format();
-  impl->format.format = options.format.value_or(codec::default_output_format(entry.codec, impl->format));
-  if (core::bytes_per_sample(impl->format.format) * 8 < impl->format.valid_bits || core::is_float(impl->format.format))
-    impl->format.valid_bits = static_cast<std::uint8_t>(core::bytes_per_sample(impl->format.format) * 8);
+  impl->requested = options.format;
+  impl->format = impl->output_for(impl->decoder->format());
+  impl->timeline_rate = impl->format.sample_rate;
   // iTunSMPB speaks for the file's first audio track.
   const core::Track* first_audio = nullptr;
   for (const core::Track& t : d.tracks())
@@ -236,7 +253,7 @@ Result<std::span<const std::byte>> AudioStream::Impl::read_media(const Segment& 
   if (s.frames && !core::checked_add(s.start, *s.frames, end)) end = ~std::uint64_t{0};
   // An edit going back in the media, or far ahead of it: seek rather than
   // decode what would be thrown away.
-  if (decoded > want || want - decoded > format.sample_rate) {
+  if (decoded > want || want - decoded > timeline_rate) {
     FRUGAL_CHECK(seek_media(want));
     if (decoded > want) want = decoded;
   }
@@ -259,6 +276,7 @@ Result<std::span<const std::byte>> AudioStream::Impl::read_media(const Segment& 
       continue;
     }
     corrupt_in_a_row = 0;
+    follow(block->format);
     // Keep the part of [decoded, decoded + frames) inside [want, end).
     const std::uint64_t first = decoded;
     decoded += block->frames;

@@ -9,16 +9,28 @@
 namespace frugal::player {
 
 core::Result<void> Player::play(AudioStream& stream, const ProgressFn& progress) {
-  const core::AudioFormat& format = stream.format();
+  sink_failed_ = false;
+  // The first block says the format (a FLAC STREAMINFO may be wrong about it).
+  FRUGAL_TRY(std::span<const std::byte> carried, stream.read());  // then: a block in a new format
+  Progress p{0, 0, stream.total_frames(), stream.format().sample_rate};
+  do {
+    FRUGAL_CHECK(play_run(stream, carried, p, progress));
+  } while (!carried.empty());
+  return core::ok();
+}
+
+core::Result<void> Player::play_run(AudioStream& stream, std::span<const std::byte>& carried, Progress& p,
+                                    const ProgressFn& progress) {
+  const core::AudioFormat format = stream.format();
   const std::size_t frame_bytes = format.bytes_per_frame();
   if (frame_bytes == 0) return core::make_error(core::Errc::invalid_argument, "stream format has no channels");
-  sink_failed_ = false;
   // The sink's own failures are told apart from the stream's.
   auto sink_error = [this](core::Result<void> r) {
     if (!r) sink_failed_ = true;
     return r;
   };
   if (open_format_ != format) {
+    // Closing first plays out the audio of the old format.
     if (open_format_) FRUGAL_CHECK(sink_error(sink_.close()));
     open_format_.reset();
     FRUGAL_CHECK(sink_error(sink_.open(format)));
@@ -39,19 +51,28 @@ core::Result<void> Player::play(AudioStream& stream, const ProgressFn& progress)
   });
   core::Result<void> decode_result;
   std::thread decoder([&] {
-    while (true) {
-      auto block = stream.read();
-      if (!block) {
-        decode_result = block.error();
+    // A block in another format ends the run; it stays in the stream's
+    // buffer (nothing reads until the next run) and starts the next one.
+    std::span<const std::byte> block = carried;
+    carried = {};
+    while (block.empty() || ring.write(block)) {
+      auto next = stream.read();
+      if (!next) {
+        decode_result = next.error();
         break;
       }
-      if (block->empty() || !ring.write(*block)) break;
+      if (next->empty()) break;
+      if (stream.format() != format) {
+        carried = *next;
+        break;
+      }
+      block = *next;
     }
     ring.finish();
   });
 
   std::vector<std::byte> chunk(write_bytes);
-  Progress p{0, stream.total_frames(), format.sample_rate};
+  p.sample_rate = format.sample_rate;
   core::Result<void> sink_result;
   while (const std::size_t n = ring.read(chunk, frame_bytes)) {
     sink_result = sink_.write(std::span(chunk).first(n));
@@ -60,10 +81,12 @@ core::Result<void> Player::play(AudioStream& stream, const ProgressFn& progress)
       break;
     }
     p.frames += n / frame_bytes;
+    p.seconds += static_cast<double>(n / frame_bytes) / format.sample_rate;
     if (progress) progress(p);
   }
   decoder.join();
   pressure.reset();
+  if (!sink_result) carried = {};
   FRUGAL_CHECK(sink_error(sink_result));
   return decode_result;
 }

@@ -1,9 +1,11 @@
 // The frugal command on the media folder's FLAC files (RFC 9639 test files
 // from the IETF's flac-test-files, TagLib's and androidx media's): packets
 // equal ffprobe's, decodes equal ffmpeg's (or, where ffmpeg changes the
-// audio, each run of frames at one rate), seeks cut the same samples as a full
+// audio, each run of frames in one format), seeks cut the same samples as a full
 // decode, faulty files fail cleanly.
 #include "cli/cli_support.hpp"
+#include "flac/frame_header.hpp"
+#include "support/flac_writer.hpp"
 #include "support/media.hpp"
 #include "support/temp_dir.hpp"
 
@@ -29,43 +31,115 @@ std::vector<fs::path> flac_files() {
 
 bool is_faulty(const fs::path& p) { return p.filename().string().find("faulty_") != std::string::npos; }
 
-// Files whose frames change channel count or bit depth mid-stream: libFLAC
-// decodes them, but frugal's FLAC decoder keeps STREAMINFO's output format
-// and rejects such frames (src/codec/flac_decoder.cpp), so the decode stops
-// with an unsupported error saying so (ffmpeg fails on uncommon_04 too:
-// "switching bps mid-stream is not supported").
-bool changes_format_mid_stream(const fs::path& p) {
-  const std::string name = p.filename().string();
-  return name.find("uncommon_02_") != std::string::npos || name.find("uncommon_04_") != std::string::npos;
+// A run of frames in one format, and how frugal gives it: `bits` of the
+// output samples (16, 24 or 32, as `frugal decode` picks them).
+struct FormatRun {
+  std::size_t first_packet = 0;
+  std::uint32_t sample_rate = 0;
+  unsigned channels = 0;
+  unsigned bits_per_sample = 0;  // the frames'
+  unsigned bits = 0;             // the output's
+  friend bool operator==(const FormatRun&, const FormatRun&) = default;
+};
+
+// The runs of frames in one format, read from each frame's header (RFC 9639
+// §9.1; 0 codes defer to STREAMINFO). The output follows the audio where it
+// no longer fits: another rate or channel count, or more bits than before.
+std::vector<FormatRun> format_runs(const std::string& bytes, const std::vector<std::string>& packets,
+                                   const std::string& probe_json) {
+  const auto rate = static_cast<std::uint32_t>(std::stoul(field(probe_json, "sample_rate")));
+  const auto bits_per_sample = static_cast<unsigned>(std::stoul(field(probe_json, "bits_per_sample")));
+  std::vector<FormatRun> runs;
+  unsigned valid_bits = 0;  // the output's
+  for (std::size_t k = 0; k < packets.size(); ++k) {
+    const std::size_t pos = std::stoull(field(packets[k], "pos"));
+    flac::detail::FrameHeader h;
+    if (pos >= bytes.size() || !flac::detail::parse_frame_header(std::as_bytes(std::span(bytes).subspan(pos)), h))
+      return {};
+    FormatRun run{k, h.sample_rate ? h.sample_rate : rate, h.channels,
+                  h.bits_per_sample ? h.bits_per_sample : bits_per_sample, 0};
+    const FormatRun* last = runs.empty() ? nullptr : &runs.back();
+    if (last && run.sample_rate == last->sample_rate && run.channels == last->channels &&
+        run.bits_per_sample == last->bits_per_sample)
+      continue;
+    if (last && run.sample_rate == last->sample_rate && run.channels == last->channels &&
+        run.bits_per_sample <= valid_bits) {
+      run.bits = last->bits;
+    } else {
+      valid_bits = run.bits_per_sample;
+      run.bits = valid_bits <= 16 ? 16 : valid_bits <= 24 ? 24 : 32;
+    }
+    runs.push_back(run);
+  }
+  return runs;
 }
 
-// Files whose frames change sample rate mid-stream: ffprobe gives packet
-// durations in the first rate's ticks, and ffmpeg resamples the audio to it,
-// where frugal hands on every frame's samples as they are.
-bool changes_rate_mid_stream(const fs::path& p) {
-  return p.filename().string().find("uncommon_01_") != std::string::npos;
+// A file as frugal reads it: its bytes, packet lines and format runs.
+struct Layout {
+  std::string bytes;
+  std::vector<std::string> packets;
+  std::vector<FormatRun> runs;
+};
+
+Layout layout_of(const fs::path& file) {
+  Layout l{read_file(file), lines(run_frugal("packets --json " + shell_quote(file.string())).out), {}};
+  l.runs = format_runs(l.bytes, l.packets, run_frugal("probe --json " + shell_quote(file.string())).out);
+  return l;
 }
 
-// ffmpeg's decode of a file whose sample rate changes mid-stream, without
-// resampling: ffmpeg (-reinit_filter 0) stops at a change, so each run of
-// frames at one rate is decoded from a copy of the file holding the
-// metadata and the frames from that run on. `packets` are frugal's packet
-// lines; `frame_bytes` the PCM bytes of one sample of every channel.
-std::string ffmpeg_decode_each_rate(const TempDir& dir, const fs::path& file, const std::vector<std::string>& packets,
-                                    const std::string& bits, std::size_t frame_bytes) {
-  const std::string bytes = read_file(file);
+bool rate_changes(const std::vector<FormatRun>& runs) {
+  for (const FormatRun& r : runs)
+    if (r.sample_rate != runs[0].sample_rate) return true;
+  return false;
+}
+
+// `pcm` (frugal's output for the file) without the frames ffmpeg passes
+// over: libavcodec takes a packet under 11 bytes (FLAC_MIN_FRAME_SIZE, the
+// smallest 16-bit frame) for no frame, though an 8-bit constant frame takes
+// 10. Their samples are checked against a writer's in tests/player.
+std::string without_frames_ffmpeg_drops(const std::string& pcm, const Layout& layout) {
+  std::string out;
+  std::size_t at = 0;
+  for (std::size_t r = 0; r < layout.runs.size(); ++r) {
+    const FormatRun& run = layout.runs[r];
+    const std::size_t end = r + 1 < layout.runs.size() ? layout.runs[r + 1].first_packet : layout.packets.size();
+    for (std::size_t k = run.first_packet; k < end; ++k) {
+      const std::size_t bytes = std::stoull(field(layout.packets[k], "duration")) * run.channels * run.bits / 8;
+      if (std::stoull(field(layout.packets[k], "size")) >= 11) out += pcm.substr(at, bytes);
+      at += bytes;
+    }
+  }
+  return out;
+}
+
+// Whether frugal's output changes format somewhere in `runs`.
+bool output_changes(const std::vector<FormatRun>& runs) {
+  for (const FormatRun& r : runs)
+    if (r.sample_rate != runs[0].sample_rate || r.channels != runs[0].channels || r.bits != runs[0].bits) return true;
+  return false;
+}
+
+// ffmpeg's decode of each run, concatenated: ffmpeg resamples, remixes or
+// fails where the format changes, so each run is decoded from a copy of the
+// file holding its frames after a STREAMINFO rewritten to their format
+// (RFC 9639 §8.2: rate, channels, bits; total samples and MD5 unknown).
+std::string ffmpeg_decode_runs(const TempDir& dir, const std::string& bytes, const std::vector<std::string>& packets,
+                               const std::vector<FormatRun>& runs) {
   std::string pcm;
-  for (std::size_t k = 0; k < packets.size();) {
-    const std::string part = bytes.substr(0, std::stoull(field(packets[0], "pos"))) +
-                             bytes.substr(std::stoull(field(packets[k], "pos")));
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    const FormatRun& run = runs[r];
+    std::string header = bytes.substr(0, std::stoull(field(packets[0], "pos")));
+    if (header.compare(0, 4, "fLaC") != 0 || header.size() < 42) return {};
+    std::uint64_t packed = std::uint64_t{run.sample_rate} << 44 | std::uint64_t{run.channels - 1} << 41 |
+                           std::uint64_t{run.bits_per_sample - 1} << 36;
+    for (int i = 0; i < 8; ++i) header[18 + i] = static_cast<char>(packed >> (56 - 8 * i));
+    std::fill(header.begin() + 26, header.begin() + 42, '\0');
+    const std::size_t from = std::stoull(field(packets[run.first_packet], "pos"));
+    const std::size_t to = r + 1 < runs.size() ? std::stoull(field(packets[runs[r + 1].first_packet], "pos")) : bytes.size();
+    const std::string part = header + bytes.substr(from, to - from);
     const std::string path = dir.write("run.flac", std::as_bytes(std::span(part.data(), part.size())));
-    const std::string run = run_capture("ffmpeg -v quiet -reinit_filter 0 -i " + shell_quote(path) + " -f s" + bits +
-                                        "le - || true").value_or("");
-    if (run.empty()) return pcm;
-    pcm += run;
-    // Past the frames that run covered.
-    for (std::size_t covered = 0; k < packets.size() && covered < run.size(); ++k)
-      covered += std::stoull(field(packets[k], "duration")) * frame_bytes;
+    pcm += run_capture("ffmpeg -v quiet -i " + shell_quote(path) + " -f s" + std::to_string(run.bits) + "le -")
+               .value_or("");
   }
   return pcm;
 }
@@ -91,10 +165,11 @@ TEST_P(FlacMediaFile, PacketsMatchFfprobe) {
     GTEST_SKIP() << "frugal rejects it: " << probe.err;
   }
   EXPECT_EQ(field(probe.out, "format"), "flac");
-  const auto ours = lines(run_frugal("packets --json " + shell_quote(file.string())).out);
+  const Layout layout = layout_of(file);
+  const std::vector<std::string>& ours = layout.packets;
   const auto theirs = ffprobe_packets(file, 0);
   EXPECT_EQ(std::to_string(ours.size()), field(probe.out, "packet_count"));
-  if (!changes_rate_mid_stream(file)) return expect_packets_match(ours, theirs, true, true);
+  if (!rate_changes(layout.runs)) return expect_packets_match(ours, theirs, true, true);
   // ffprobe counts time in the first rate's ticks there: compare the layout.
   ASSERT_EQ(ours.size(), theirs.size());
   for (std::size_t i = 0; i < ours.size(); ++i) {
@@ -104,32 +179,36 @@ TEST_P(FlacMediaFile, PacketsMatchFfprobe) {
 }
 
 // Bit-identical to ffmpeg at the depth frugal writes (s16 up to 16 bits,
-// else s32); where the rate changes, to ffmpeg's decode of each run of
-// frames at one rate (ffmpeg would resample them all to the first rate).
+// else s24 or s32); where the format changes mid-stream, `frugal decode`
+// refuses (a WAV file holds one format) and `frugal play` gives every run of
+// frames in its own format, as ffmpeg decodes each run alone (ffmpeg itself
+// would resample, remix or fail).
 TEST_P(FlacMediaFile, DecodeMatchesFfmpeg) {
   FRUGAL_REQUIRE_PROGRAM(ffmpeg, "ffmpeg");
   const fs::path& file = GetParam();
   if (is_faulty(file)) GTEST_SKIP() << "faulty file: see FlacMedia.FaultyFilesFailCleanlyOrDecodeLikeFfmpeg";
   TempDir dir;
-  if (changes_format_mid_stream(file)) {
-    const CommandResult r = run_frugal("decode " + shell_quote(file.string()) + " -o " + dir.file("o.wav"));
-    EXPECT_EQ(r.exit_code, 2);
-    EXPECT_NE(r.err.find("unsupported: FLAC: a frame's channel count or bit depth differs from STREAMINFO's"),
-              std::string::npos)
-        << r.err;
+  const Layout layout = layout_of(file);
+  ASSERT_FALSE(layout.runs.empty()) << "a packet without a frame header";
+  if (layout.runs.size() > 1) {
+    if (output_changes(layout.runs)) {
+      const CommandResult r = run_frugal("decode " + shell_quote(file.string()) + " -o " + dir.file("o.wav"));
+      EXPECT_EQ(r.exit_code, 2);
+      EXPECT_NE(r.err.find("unsupported: the audio changes format at frame "), std::string::npos) << r.err;
+      EXPECT_FALSE(fs::exists(dir.file("o.wav")));
+    }
+    const CommandResult played = run_frugal("play " + shell_quote(file.string()) + " --output raw");
+    ASSERT_EQ(played.exit_code, 0) << played.err;
+    const std::string theirs = ffmpeg_decode_runs(dir, layout.bytes, layout.packets, layout.runs);
+    const std::string ours = without_frames_ffmpeg_drops(played.out, layout);
+    EXPECT_EQ(ours.size(), theirs.size());
+    EXPECT_TRUE(ours == theirs) << "played audio differs";
     return;
   }
   std::string bits, err;
   const std::string ours = frugal_decode(dir, file, "1", "", &bits, &err);
   ASSERT_FALSE(ours.empty());
-  std::string theirs;
-  if (changes_rate_mid_stream(file)) {
-    const std::string json = run_frugal("probe --json " + shell_quote(file.string())).out;
-    const auto packets = lines(run_frugal("packets --json " + shell_quote(file.string())).out);
-    theirs = ffmpeg_decode_each_rate(dir, file, packets, bits, std::stoul(bits) / 8 * std::stoul(field(json, "channels")));
-  } else {
-    theirs = ffmpeg_decode(file, 0, bits, "");
-  }
+  const std::string theirs = ffmpeg_decode(file, 0, bits, "");
   EXPECT_EQ(ours.size(), theirs.size());
   EXPECT_TRUE(ours == theirs) << "decoded audio differs";
 }
@@ -139,7 +218,7 @@ TEST_P(FlacMediaFile, DecodeMatchesFfmpeg) {
 // near the end.
 TEST_P(FlacMediaFile, SeekedDecodeEqualsTheSameSamplesOfAFullDecode) {
   const fs::path& file = GetParam();
-  if (is_faulty(file) || changes_format_mid_stream(file)) GTEST_SKIP() << "no full decode to compare with";
+  if (is_faulty(file) || output_changes(layout_of(file).runs)) GTEST_SKIP() << "no full decode to compare with";
   TempDir dir;
   std::string bits;
   const std::string full = frugal_decode(dir, file, "1", "", &bits);
@@ -180,6 +259,32 @@ TEST(FlacMedia, DecodeFromStandardInputEqualsDecodeOfTheFile) {
   }
 }
 
+// A stream whose channel count changes (writer-built): `decode` refuses
+// with one clear line and leaves no file; `play` gives every sample, each
+// run in its own format.
+TEST(FlacCli, FormatChangeMidStream) {
+  FlacStreamSpec spec;
+  spec.channels = 1;
+  spec.frame_channels = {1, 2, 1};
+  std::string samples;
+  for (std::size_t i = 0; i < spec.frame_channels.size(); ++i) {
+    spec.frames.push_back(flac_test_samples(1152 * spec.frame_channels[i], static_cast<std::uint32_t>(i)));
+    samples.append(reinterpret_cast<const char*>(spec.frames.back().data()), spec.frames.back().size() * 2);
+  }
+  TempDir dir;
+  const std::string file = dir.write("change.flac", build_flac(spec));
+  const CommandResult decoded = run_frugal("decode " + shell_quote(file) + " -o " + dir.file("o.wav"));
+  EXPECT_EQ(decoded.exit_code, 2);
+  EXPECT_NE(decoded.err.find("unsupported: the audio changes format at frame 1152, from 44100 Hz 1 ch s16 to "
+                             "44100 Hz 2 ch s16"),
+            std::string::npos)
+      << decoded.err;
+  EXPECT_FALSE(fs::exists(dir.file("o.wav")));
+  const CommandResult played = run_frugal("play " + shell_quote(file) + " --output raw");
+  ASSERT_EQ(played.exit_code, 0) << played.err;
+  EXPECT_TRUE(played.out == samples) << "played audio differs";
+}
+
 // Each faulty file fails with one clear line (exit 2) or decodes as ffmpeg
 // does; never a crash (the asan build runs this too).
 TEST(FlacMedia, FaultyFilesFailCleanlyOrDecodeLikeFfmpeg) {
@@ -193,8 +298,7 @@ TEST(FlacMedia, FaultyFilesFailCleanlyOrDecodeLikeFfmpeg) {
   const Expect expected[] = {
       {"flac-test-files__faulty_02_-_wrong_maximum_framesize.flac", nullptr},
       {"flac-test-files__faulty_03_-_wrong_bit_depth.flac", ""},
-      {"flac-test-files__faulty_04_-_wrong_number_of_channels.flac",
-       "unsupported: FLAC: a frame's channel count or bit depth differs from STREAMINFO's"},
+      {"flac-test-files__faulty_04_-_wrong_number_of_channels.flac", nullptr},  // the frames say how many
       {"flac-test-files__faulty_05_-_wrong_total_number_of_samples.flac", nullptr},
       {"flac-test-files__faulty_09_-_blocksize_1.flac", "malformed: FLAC STREAMINFO: block sizes out of range (at byte 4)"},
       {"flac-test-files__faulty_11_-_incorrect_metadata_block_length.flac",

@@ -261,22 +261,28 @@ TEST(FlacDecoder, PacketsDecodeIndependentlyOfTheirPredecessor) {
   fixture.expect_frame(*decoder, 5);
 }
 
-// A frame needing another output format than the parameters' (fewer
-// channels, more bits) is refused as unsupported, not skipped as corrupt.
-TEST(FlacDecoder, StreamDisagreeingWithParametersIsRefused) {
+// A frame of another format than the parameters' (more or fewer channels,
+// more bits: a stream changing format mid-way, or a wrong STREAMINFO)
+// decodes in its own format (RFC 9639 §9.1): the block says it.
+TEST(FlacDecoder, FrameOfAnotherFormatThanTheParametersComesInItsOwn) {
   const FlacFixture fixture(24, 2);
   for (auto change :
        {+[](core::CodecParameters& p) { p.channels = 1; }, +[](core::CodecParameters& p) { p.bits_per_sample = 16; }}) {
     auto params = fixture.params();
     change(params);
     auto decoder = DecoderRegistry::with_builtins().create(params);
-    if (!decoder) {  // refused up front, or ...
+    if (!decoder) {  // refused up front (STREAMINFO and the parameters disagree), or ...
       EXPECT_EQ(decoder.error().code, Errc::malformed);
       continue;
     }
-    auto block = (*decoder)->decode(fixture.stream().frames[0]);  // ... at the first frame
-    ASSERT_FALSE(block);
-    EXPECT_EQ(block.error().code, Errc::unsupported);
+    auto block = (*decoder)->decode(fixture.stream().frames[0]);  // ... decoded as the frame says
+    ASSERT_TRUE(block) << block.error().message;
+    EXPECT_EQ(block->format.channels, 2u);
+    EXPECT_EQ(block->format.valid_bits, 24u);
+    EXPECT_EQ(block->format.format, core::SampleFormat::s32);
+    const auto expected = fixture.expected(0);
+    ASSERT_EQ(block->data.size(), expected.size());
+    EXPECT_TRUE(std::equal(block->data.begin(), block->data.end(), expected.begin()));
   }
 }
 

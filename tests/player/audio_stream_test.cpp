@@ -482,15 +482,18 @@ TEST(AudioStream, AnotherSampleDescriptionGetsItsOwnDecoder) {
   EXPECT_EQ(s.read_all(), expected_frames(0, 2000, SampleFormat::s16));
 }
 
-TEST(AudioStream, SwitchingToASampleDescriptionOfAnotherFormatIsUnsupported) {
+TEST(AudioStream, ASampleDescriptionOfAnotherFormatChangesTheStreamFormat) {
   const AudioEntrySpec sowt = AudioEntrySpec(FourCC("sowt")).with_bits(16).with_rate(kRate);
   const AudioEntrySpec mono = AudioEntrySpec(FourCC("sowt")).with_bits(16).with_rate(kRate).with_channels(1);
   OpenedStream s(two_description_file(sowt, mono));
   ASSERT_TRUE(s.stream) << s.stream.error().message;
   auto first = s.stream->read();
   ASSERT_TRUE(first);
+  EXPECT_EQ(s.stream->format().channels, 2u);
   EXPECT_EQ(Bytes(first->begin(), first->end()), expected_frames(0, 1000, SampleFormat::s16));
-  auto second = s.stream->read();
-  ASSERT_FALSE(second);
-  EXPECT_EQ(second.error().code, Errc::unsupported);
+  const Bytes rest = s.read_all();
+  EXPECT_EQ(s.stream->format().channels, 1u);
+  EXPECT_EQ(s.stream->format().sample_rate, kRate);
+  // The second chunk's bytes (stereo frames 1000..1999), read as mono frames.
+  EXPECT_EQ(rest, expected_frames(1000, 1000, SampleFormat::s16));
 }

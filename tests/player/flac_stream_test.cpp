@@ -58,6 +58,44 @@ TEST(FlacStream, DecodesToTheWrittenSamplesFromTheStartAndAfterASeek) {
   EXPECT_TRUE(std::equal(after.begin(), after.begin() + 4096, all.begin() + 2 * frame));
 }
 
+// Frames whose channel count changes mid-stream (RFC 9639 §9.1.3): the
+// stream's format follows them, block by block, and no sample is lost.
+TEST(FlacStream, FramesOfAnotherChannelCountChangeTheStreamFormat) {
+  test::FlacStreamSpec spec;
+  spec.channels = 1;
+  spec.frame_channels = {1, 1, 2, 2, 2, 1};
+  std::vector<std::vector<std::int16_t>> runs(3);  // the samples of each run of one channel count
+  for (std::size_t i = 0; i < spec.frame_channels.size(); ++i) {
+    spec.frames.push_back(test::flac_test_samples(1152 * spec.frame_channels[i], static_cast<std::uint32_t>(i)));
+    auto& run = runs[i < 2 ? 0 : i < 5 ? 1 : 2];
+    run.insert(run.end(), spec.frames.back().begin(), spec.frames.back().end());
+  }
+  const test::Bytes file = test::build_flac(spec);
+  core::MemorySource source(file);
+  const auto registry = codec::DecoderRegistry::with_builtins();
+  auto stream = player::AudioStream::open(source, registry, {});
+  ASSERT_TRUE(stream) << stream.error().message;
+  std::vector<std::uint16_t> channels;  // of each run of blocks in one format
+  std::vector<std::vector<std::int16_t>> got;
+  while (true) {
+    auto block = stream->read();
+    ASSERT_TRUE(block) << block.error().message;
+    if (block->empty()) break;
+    EXPECT_EQ(stream->format().sample_rate, 44100u);
+    EXPECT_EQ(stream->format().format, core::SampleFormat::s16);
+    if (channels.empty() || channels.back() != stream->format().channels) {
+      channels.push_back(stream->format().channels);
+      got.emplace_back();
+    }
+    const std::size_t at = got.back().size();
+    got.back().resize(at + block->size() / 2);
+    std::memcpy(got.back().data() + at, block->data(), block->size());
+  }
+  EXPECT_EQ(channels, (std::vector<std::uint16_t>{1, 2, 1}));
+  EXPECT_TRUE(got == runs);
+  EXPECT_EQ(stream->position_frames(), 6u * 1152);
+}
+
 // A pipe over bytes in memory.
 class MemoryStream final : public core::InputStream {
  public:

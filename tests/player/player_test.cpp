@@ -2,6 +2,7 @@
 // (samples/*.m4a; tests skip when they are absent).
 #include <frugal/player/player.hpp>
 
+#include "support/flac_writer.hpp"
 #include "support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -229,6 +230,58 @@ TEST(Player, NewFormatReopensTheSink) {
   ASSERT_TRUE(player.play(*second->stream));
   EXPECT_EQ(sink.events, (Events{"open", "write", "close", "open", "write"}));
   EXPECT_EQ(sink.opens, (std::vector<AudioFormat>{first->stream->format(), second->stream->format()}));
+}
+
+// A FLAC stream whose frames have `frame_channels` channels each (1152
+// frames apiece), STREAMINFO saying `channels`.
+test::Bytes flac_with_channels(std::uint8_t channels, std::vector<std::uint8_t> frame_channels,
+                               std::vector<std::int16_t>& samples) {
+  test::FlacStreamSpec spec;
+  spec.channels = channels;
+  spec.frame_channels = std::move(frame_channels);
+  for (std::size_t i = 0; i < spec.frame_channels.size(); ++i) {
+    spec.frames.push_back(test::flac_test_samples(1152 * spec.frame_channels[i], static_cast<std::uint32_t>(i)));
+    samples.insert(samples.end(), spec.frames.back().begin(), spec.frames.back().end());
+  }
+  return test::build_flac(spec);
+}
+
+TEST(Player, FormatChangeMidStreamPlaysOutAndReopensTheSink) {
+  std::vector<std::int16_t> samples;
+  const test::Bytes file = flac_with_channels(1, {1, 2, 2, 1}, samples);
+  core::MemorySource source(file);
+  auto stream = AudioStream::open(source, registry());
+  ASSERT_TRUE(stream) << stream.error().message;
+  RecordingSink sink;
+  Player player(sink, kSmallBuffers);
+  double seconds = 0;
+  ASSERT_TRUE(player.play(*stream, [&](const Progress& p) { seconds = p.seconds; }));
+  ASSERT_TRUE(player.finish());
+  EXPECT_EQ(sink.events, (Events{"open", "write", "close", "open", "write", "close", "open", "write", "close"}));
+  ASSERT_EQ(sink.opens.size(), 3u);
+  EXPECT_EQ(sink.opens[0].channels, 1u);
+  EXPECT_EQ(sink.opens[1].channels, 2u);
+  EXPECT_EQ(sink.opens[2].channels, 1u);
+  ASSERT_EQ(sink.data.size(), samples.size() * 2);
+  EXPECT_EQ(std::memcmp(sink.data.data(), samples.data(), sink.data.size()), 0);
+  EXPECT_DOUBLE_EQ(seconds, 4 * 1152 / 44100.0);
+}
+
+// The frames, not a wrong STREAMINFO, say what the sink is opened with.
+TEST(Player, TheFirstBlockSaysTheFormat) {
+  std::vector<std::int16_t> samples;
+  const test::Bytes file = flac_with_channels(2, {1, 1}, samples);
+  core::MemorySource source(file);
+  auto stream = AudioStream::open(source, registry());
+  ASSERT_TRUE(stream) << stream.error().message;
+  ASSERT_EQ(stream->format().channels, 2u);  // STREAMINFO's, until a block says otherwise
+  RecordingSink sink;
+  Player player(sink, kSmallBuffers);
+  ASSERT_TRUE(player.play(*stream));
+  EXPECT_EQ(sink.events, (Events{"open", "write"}));
+  ASSERT_EQ(sink.opens.size(), 1u);
+  EXPECT_EQ(sink.opens[0].channels, 1u);
+  EXPECT_EQ(sink.data.size(), samples.size() * 2);
 }
 
 TEST(Player, SinkWriteErrorStopsPlayback) {

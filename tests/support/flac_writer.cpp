@@ -91,8 +91,9 @@ Bytes build_flac(const FlacStreamSpec& spec, FlacLayout* layout) {
   std::uint64_t sample = 0;
   std::uint32_t min_block = 65535, max_block = 16;
   for (std::size_t i = 0; i < spec.frames.size(); ++i) {
-    const Bytes f = flac_frame({spec.variable, spec.variable ? sample : i, spec.channels, spec.frames[i]});
-    const auto block = static_cast<std::uint32_t>(spec.frames[i].size() / spec.channels);
+    const std::uint8_t channels = spec.frame_channels.empty() ? spec.channels : spec.frame_channels[i];
+    const Bytes f = flac_frame({spec.variable, spec.variable ? sample : i, channels, spec.frames[i]});
+    const auto block = static_cast<std::uint32_t>(spec.frames[i].size() / channels);
     l.frame_offsets.push_back(frames.size());
     l.frame_sizes.push_back(f.size());
     l.first_samples.push_back(sample);

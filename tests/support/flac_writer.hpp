@@ -36,7 +36,10 @@ struct FlacStreamSpec {
   std::uint32_t sample_rate = 44100;
   std::uint8_t channels = 1;
   bool variable = false;
-  /// Each frame's samples, interleaved (its block size: size / channels).
+  /// Each frame's channel count where it differs from STREAMINFO's (a
+  /// stream changing format mid-way); empty: `channels` for every frame.
+  std::vector<std::uint8_t> frame_channels;
+  /// Each frame's samples, interleaved (its block size: size / its channels).
   std::vector<std::vector<std::int16_t>> frames;
   /// STREAMINFO's total samples: the frames' sum unless given (0: unknown).
   std::optional<std::uint64_t> total_samples;

@@ -12,6 +12,9 @@
 namespace frugal::codec {
 
 /// Decoded audio: `frames` interleaved frames of `format`, in `data`.
+/// `format` is the decoder's format() unless the stream changes format
+/// mid-way: FLAC frames carry their own rate, channel count and bit depth
+/// (RFC 9639 §9.1), and a block has the format of its frame.
 struct AudioBlock {
   core::AudioFormat format;
   std::span<const std::byte> data;
@@ -23,7 +26,8 @@ class Decoder {
  public:
   virtual ~Decoder() = default;
 
-  /// The format every block comes in: sample rate, channels (in
+  /// The format blocks come in (see AudioBlock for streams that change it
+  /// mid-way): sample rate, channels (in
   /// WAVE_FORMAT_EXTENSIBLE / SMPTE order: FL FR FC LFE BL BR SL SR), sample
   /// format and valid bits.
   virtual const core::AudioFormat& format() const noexcept = 0;

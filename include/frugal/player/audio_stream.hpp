@@ -42,8 +42,7 @@ class AudioStream {
   /// Opens `source` (which must outlive the stream; FLAC, Ogg or MP4,
   /// told apart by content), picks the track and creates its decoder from
   /// `registry` (which must outlive the stream too: packets of another
-  /// sample entry get a decoder of their own, and may not change the
-  /// format: Errc::unsupported). Errors: the demuxer's; Errc::unsupported
+  /// sample entry get a decoder of their own). Errors: the demuxer's; Errc::unsupported
   /// when there is no playable audio track or no decoder for its codec;
   /// Errc::invalid_argument for a `track` that is not audio.
   static core::Result<AudioStream> open(core::ByteSource& source, const codec::DecoderRegistry& registry,
@@ -53,7 +52,13 @@ class AudioStream {
   AudioStream& operator=(AudioStream&&) noexcept;
   ~AudioStream();
 
-  /// Format of the blocks read() returns.
+  /// Format of the block read() returned last (before the first read: the
+  /// format the stream starts in). It changes mid-stream when the audio does
+  /// in a way the current format cannot hold: a FLAC frame of another rate,
+  /// channel count or more bits than before, a chained Ogg link of other
+  /// channels. Frames count (positions, seeks, total_frames(), the
+  /// presentation) at the starting rate, so past a change of rate they are
+  /// approximate.
   const core::AudioFormat& format() const noexcept;
   const core::Track& track() const noexcept;
   const core::Demuxer& demuxer() const noexcept;
@@ -77,7 +82,8 @@ class AudioStream {
   /// tables found broken), Errc::io.
   core::Result<void> seek(std::uint64_t frame);
 
-  /// The next block of whole frames in format(); empty at the end. The
+  /// The next block of whole frames in format(), which may have changed
+  /// with this block (compare it after each read); empty at the end. The
   /// block lives in the stream's buffer until the next call. Allocation-free
   /// once buffers have grown to the largest packet (until critical pressure
   /// makes it release them). A packet the decoder finds corrupt is skipped

@@ -25,8 +25,9 @@ struct PlayerOptions {
 
 struct Progress {
   std::uint64_t frames = 0;                   ///< frames written to the sink so far (this stream)
-  std::optional<std::uint64_t> total_frames;  ///< the stream's length after trimming, when known
-  std::uint32_t sample_rate = 0;
+  double seconds = 0;                         ///< their duration, each at the rate it was played at
+  std::optional<std::uint64_t> total_frames;  ///< the stream's length after trimming, at its starting rate, when known
+  std::uint32_t sample_rate = 0;              ///< the rate being played now
 };
 using ProgressFn = std::function<void(const Progress&)>;
 
@@ -38,7 +39,9 @@ class Player {
   Player& operator=(const Player&) = delete;
 
   /// Plays `stream` to its end, blocking. Opens the sink on the first
-  /// stream and reopens it when a stream's format differs from the last.
+  /// stream and reopens it when the format changes, between streams or
+  /// within one (AudioStream::format()): what was written in the old
+  /// format plays out first.
   /// `progress` is called from this thread after each write. Errors: the
   /// stream's (after what was decoded has played) or the sink's.
   core::Result<void> play(AudioStream& stream, const ProgressFn& progress = {});
@@ -51,6 +54,11 @@ class Player {
   bool sink_failed() const noexcept { return sink_failed_; }
 
  private:
+  // Plays `stream` in its current format, starting with `carried`, until
+  // the end, an error, or a block in another format (left in `carried`).
+  core::Result<void> play_run(AudioStream& stream, std::span<const std::byte>& carried, Progress& p,
+                              const ProgressFn& progress);
+
   Sink& sink_;
   PlayerOptions options_;
   std::optional<core::AudioFormat> open_format_;
