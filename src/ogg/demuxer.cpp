@@ -275,8 +275,8 @@ Result<std::optional<std::uint64_t>> Demuxer::Impl::next_link(const Link& l, std
   }
 }
 
-// The link starting at `begin`: appended when its first Opus stream has
-// the first link's channel count and a sample entry is left for it, else
+// The link starting at `begin`: appended when it has an Opus stream and a
+// sample entry is left for it, else
 // chain_error says why not. Returns its logical streams' serial numbers.
 Result<std::vector<std::uint32_t>> Demuxer::Impl::open_link(std::uint64_t begin) {
   std::vector<std::uint32_t> serials;
@@ -309,8 +309,6 @@ Result<std::vector<std::uint32_t>> Demuxer::Impl::open_link(std::uint64_t begin)
   }
   if (!opus || info().codec != core::Codec::opus) {
     chain_error = make_error(Errc::unsupported, "Ogg: chained link without an Opus stream after an Opus link", begin);
-  } else if (opus->entry.codec.channels != t.sample_entries.front().codec.channels) {
-    chain_error = make_error(Errc::unsupported, "Ogg: chained link with another channel count", begin);
   } else if (t.sample_entries.size() >= options.limits.max_sample_entries) {
     chain_error = make_error(Errc::limit_exceeded, "Ogg: more chained links than max_sample_entries", begin);
   } else {

@@ -24,25 +24,27 @@ using test::OpusFileSpec;
 
 namespace {
 
-// `seconds` of a two-tone stereo signal in 20 ms packets from libopus
-// (pre-skip: the encoder's lookahead).
-OpusFileSpec encoded(double seconds) {
+// `seconds` of a two-tone stereo signal (mono: one tone) in 20 ms packets
+// from libopus (pre-skip: the encoder's lookahead).
+OpusFileSpec encoded(double seconds, std::uint8_t channels = 2) {
   OpusFileSpec spec;
+  spec.channels = channels;
   int err = OPUS_OK;
   std::unique_ptr<OpusEncoder, decltype(&opus_encoder_destroy)> enc(
-      opus_encoder_create(48000, 2, OPUS_APPLICATION_AUDIO, &err), opus_encoder_destroy);
+      opus_encoder_create(48000, channels, OPUS_APPLICATION_AUDIO, &err), opus_encoder_destroy);
   EXPECT_EQ(err, OPUS_OK);
   opus_int32 lookahead = 0;
   opus_encoder_ctl(enc.get(), OPUS_GET_LOOKAHEAD(&lookahead));
   spec.pre_skip = static_cast<std::uint16_t>(lookahead);
   const int packets = static_cast<int>(seconds * 50);
-  std::vector<opus_int16> pcm(960 * 2);
+  std::vector<opus_int16> pcm(960 * channels);
   std::vector<unsigned char> out(4000);
   for (int p = 0; p < packets; ++p) {
     for (int i = 0; i < 960; ++i) {
       const double t = (p * 960 + i) / 48000.0;
-      pcm[2 * i] = static_cast<opus_int16>(std::lrint(12000 * std::sin(2 * std::numbers::pi * 440 * t)));
-      pcm[2 * i + 1] = static_cast<opus_int16>(std::lrint(9000 * std::sin(2 * std::numbers::pi * 660 * t)));
+      pcm[channels * i] = static_cast<opus_int16>(std::lrint(12000 * std::sin(2 * std::numbers::pi * 440 * t)));
+      if (channels == 2)
+        pcm[2 * i + 1] = static_cast<opus_int16>(std::lrint(9000 * std::sin(2 * std::numbers::pi * 660 * t)));
     }
     const int n = opus_encode(enc.get(), pcm.data(), 960, out.data(), static_cast<opus_int32>(out.size()));
     EXPECT_GT(n, 0);
@@ -166,8 +168,8 @@ Bytes chain(const std::vector<OpusFileSpec>& links) {
 }
 
 OpusFileSpec link(double seconds, std::uint32_t serial, std::uint16_t pre_skip, std::int64_t end_trim,
-                  std::int64_t start_granule) {
-  OpusFileSpec spec = encoded(seconds);
+                  std::int64_t start_granule, std::uint8_t channels = 2) {
+  OpusFileSpec spec = encoded(seconds, channels);
   spec.serial = serial;
   if (pre_skip) spec.pre_skip = pre_skip;
   spec.end_trim = end_trim;
@@ -210,4 +212,35 @@ TEST(OggOpusChain, SeeksIntoLaterLinks) {
   for (const OpusFileSpec& l : links) total += l.packets.size() * 960 - l.pre_skip - static_cast<std::size_t>(l.end_trim);
   ASSERT_EQ(full.size(), total * frame);
   expect_seeks_converge(file, full, {30'000u, 47'000u, 60'000u, 80'000u, 130'000u});
+}
+
+// A link of another channel count changes the stream's format there; each
+// link plays as it does alone.
+TEST(OggOpusChain, LinkOfAnotherChannelCountChangesTheFormat) {
+  const std::vector<OpusFileSpec> links = {link(1.0, 0x11, 0, 555, 0), link(0.6, 0x22, 1000, 0, 4800, 1),
+                                           link(0.4, 0x33, 0, 0, 0)};
+  const Bytes file = chain(links);
+  core::MemorySource source(file);
+  const auto registry = codec::DecoderRegistry::with_builtins();
+  auto stream = player::AudioStream::open(source, registry);
+  ASSERT_TRUE(stream) << stream.error().message;
+  std::vector<std::uint16_t> channels;  // of each run of blocks in one format
+  std::vector<std::string> runs;
+  for (;;) {
+    auto block = stream->read();
+    ASSERT_TRUE(block) << block.error().message;
+    if (block->empty()) break;
+    if (channels.empty() || channels.back() != stream->format().channels) {
+      channels.push_back(stream->format().channels);
+      runs.emplace_back();
+    }
+    runs.back().append(reinterpret_cast<const char*>(block->data()), block->size());
+  }
+  EXPECT_EQ(channels, (std::vector<std::uint16_t>{2, 1, 2}));
+  ASSERT_EQ(runs.size(), links.size());
+  for (std::size_t i = 0; i < links.size(); ++i) {
+    const std::string alone = play(chain({links[i]}));
+    EXPECT_EQ(runs[i].size(), alone.size()) << "link " << i;
+    EXPECT_TRUE(runs[i] == alone) << "link " << i << " differs from its decode alone";
+  }
 }

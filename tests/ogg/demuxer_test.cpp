@@ -288,10 +288,17 @@ TEST(OggDemuxer, ChainedLinksPlayFromAPipe) {
   }
 }
 
-TEST(OggDemuxer, ChainedLinkWithAnotherChannelCountStopsThere) {
+TEST(OggDemuxer, ChainedLinkWithAnotherChannelCountIsItsOwnSampleEntry) {
   OpusFileSpec mono = second_link();
   mono.channels = 1;
-  expect_stop_after_first_link(two_links(mono), Errc::unsupported);
+  Opened o(two_links(mono));
+  ASSERT_TRUE(o.demuxer) << o.demuxer.error().message;
+  const core::Track& t = o.demuxer->tracks()[0];
+  ASSERT_EQ(t.sample_entries.size(), 2u);
+  EXPECT_EQ(t.sample_entries[0].codec.channels, 2u);
+  EXPECT_EQ(t.sample_entries[1].codec.channels, 1u);
+  EXPECT_TRUE(t.sample_entries[1].new_stream);
+  EXPECT_EQ(packets_of(*o.demuxer).size(), 16u);
 }
 
 TEST(OggDemuxer, ChainedLinkWithoutOpusStopsThere) {

@@ -34,13 +34,13 @@
 // every link (bisection over byte offsets by serial number, then each
 // link's last pages read backward and its header pages: bounded reads,
 // about 10 probes of 8 KiB and 2 × 64 KiB a link). The first link's Opus
-// stream is the track; each later link whose first Opus stream has the
-// same channel count adds a sample entry (new_stream: the decoder
-// restarts) and packets carry its sample_description_index; their dts run
+// stream is the track; each later link's first Opus stream adds a sample
+// entry (new_stream: the decoder restarts; its channel count may differ,
+// and AudioStream's format follows it) and packets carry its sample_description_index; their dts run
 // on from where the previous link's last packet ends (untrimmed); the edit
 // list has one segment per link, from its pre-skip to its final granule
 // position. Seeking finds the link holding the time, then bisects within
-// it. A link with no Opus stream, another channel count, or past
+// it. A link with no Opus stream, or past
 // Limits::max_sample_entries ends the packets with Errc::unsupported
 // (Errc::limit_exceeded for the cap). A source that is not seekable meets
 // links as they come (read again from their BOS page, which a stream
