@@ -96,4 +96,23 @@ std::optional<std::string> run_capture(const std::string& command) {
   return std::move(r.out);
 }
 
+testing::AssertionResult opus_pcm_matches(const std::string& ours, const std::string& theirs) {
+  if (ours.size() > theirs.size()) return testing::AssertionFailure() << "longer than the reference decode";
+#ifdef FRUGAL_TEST_UNDER_EMULATOR
+  constexpr int kTolerance = 4;  // 16-bit LSB
+  int worst = 0;
+  for (std::size_t i = 0; i + 1 < ours.size(); i += 2) {
+    const auto sample = [](const std::string& b, std::size_t at) {
+      return static_cast<std::int16_t>(static_cast<unsigned char>(b[at]) | static_cast<unsigned char>(b[at + 1]) << 8);
+    };
+    worst = std::max(worst, std::abs(sample(ours, i) - sample(theirs, i)));
+  }
+  if (worst <= kTolerance) return testing::AssertionSuccess();
+  return testing::AssertionFailure() << "samples differ by up to " << worst << " LSB";
+#else
+  if (theirs.compare(0, ours.size(), ours) == 0) return testing::AssertionSuccess();
+  return testing::AssertionFailure() << "decoded audio differs";
+#endif
+}
+
 }  // namespace frugal::test

@@ -42,6 +42,13 @@ CommandResult run_command(const std::string& command);
 /// Quotes `s` for /bin/sh.
 std::string shell_quote(const std::string& s);
 
+/// Opus PCM (16-bit little-endian) against a reference decoder's (ffmpeg's
+/// libopus, opusdec): identical when both run on the same machine. Under an
+/// emulator the reference is the host's libopus, whose float code rounds
+/// differently from the target's (seen: 1 LSB), so there samples may differ
+/// by up to 4 LSB. `ours` may be the shorter (a prefix of `theirs`).
+testing::AssertionResult opus_pcm_matches(const std::string& ours, const std::string& theirs);
+
 }  // namespace frugal::test
 
 /// Declares `dir` as the media folder, or skips the test.
