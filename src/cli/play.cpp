@@ -163,7 +163,7 @@ int run_play(const std::vector<std::string>& argv) {
       at = from + p.seconds;
       if (tty)
         std::fprintf(stderr, "\r%s  %s / %s ", name.c_str(), clock(at).c_str(),
-                     total ? clock(static_cast<double>(*total) / rate).c_str() : "?");
+                     total && p.sample_rate == rate ? clock(static_cast<double>(*total) / rate).c_str() : "?");
     });
     if (tty) std::fprintf(stderr, "\n");
     if (!played && player.sink_failed()) {  // nothing more can play: stop, keep the output untouched

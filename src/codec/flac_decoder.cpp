@@ -127,6 +127,7 @@ class FlacDecoder final : public Decoder {
         self->failed_ = true;
         return FLAC__STREAM_DECODER_WRITE_STATUS_ABORT;
       }
+      self->out_.reserve(n * f.bytes_per_frame());  // exactly what was charged
       self->out_.resize(n * f.bytes_per_frame());
     }
     std::byte* dst = self->out_.data();

@@ -51,6 +51,7 @@ struct AudioStream::Impl {
     if (buffer.size() >= bytes) return core::ok();
     if (!buffers_charge.try_resize(buffers_charge.bytes() + (bytes - buffer.size())))
       return make_error(Errc::out_of_memory, "stream buffers over the memory budget");
+    buffer.reserve(bytes);  // exactly: resize() alone may double the capacity past the charge
     buffer.resize(bytes);
     return core::ok();
   }
@@ -88,15 +89,19 @@ struct AudioStream::Impl {
   }
 
   // Follows a block of another format than the last: the output changes
-  // only when it cannot hold the block as it is (another rate or channel
-  // count, more bits, float for integers), so fewer bits than before (a
-  // FLAC frame of 8 bits in a 16-bit stream) keep the output as it was.
+  // only when it cannot hold the block (another rate or channel count, more
+  // bits than its sample format takes), so a sink is reopened only then.
+  // Valid bits stay the starting ones while the sample format stays.
   void follow(const core::AudioFormat& in) {
-    if (in.sample_rate == format.sample_rate && in.channels == format.channels &&
-        in.valid_bits <= format.valid_bits &&
-        (requested || core::is_float(in.format) == core::is_float(format.format)))
-      return;
+    if (in.sample_rate == format.sample_rate && in.channels == format.channels && holds(in)) return;
     format = output_for(in);
+  }
+
+  bool holds(const core::AudioFormat& in) const {
+    if (requested) return true;  // the caller's sample format, whatever comes
+    if (core::is_float(format.format)) return core::is_float(in.format) || in.valid_bits <= 24;  // f32 is exact to 24 bits
+    if (core::is_float(in.format)) return false;
+    return in.valid_bits <= format.valid_bits || output_for(in).format == format.format;
   }
 
   // Restarts decoding early enough for media frame `target` to come out

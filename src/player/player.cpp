@@ -30,6 +30,9 @@ core::Result<void> Player::play_run(AudioStream& stream, std::span<const std::by
     return r;
   };
   if (open_format_ != format) {
+    if (open_format_ && !sink_.reopens())
+      return sink_error(core::make_error(core::Errc::unsupported,
+                                         "the audio changes format and the output holds one (a WAV file)"));
     // Closing first plays out the audio of the old format.
     if (open_format_) FRUGAL_CHECK(sink_error(sink_.close()));
     open_format_.reset();
@@ -73,6 +76,8 @@ core::Result<void> Player::play_run(AudioStream& stream, std::span<const std::by
 
   std::vector<std::byte> chunk(write_bytes);
   p.sample_rate = format.sample_rate;
+  const double before = p.seconds;  // of earlier runs; this run's from its frame count, without drift
+  std::uint64_t run_frames = 0;
   core::Result<void> sink_result;
   while (const std::size_t n = ring.read(chunk, frame_bytes)) {
     sink_result = sink_.write(std::span(chunk).first(n));
@@ -81,7 +86,8 @@ core::Result<void> Player::play_run(AudioStream& stream, std::span<const std::by
       break;
     }
     p.frames += n / frame_bytes;
-    p.seconds += static_cast<double>(n / frame_bytes) / format.sample_rate;
+    run_frames += n / frame_bytes;
+    p.seconds = before + static_cast<double>(run_frames) / format.sample_rate;
     if (progress) progress(p);
   }
   decoder.join();

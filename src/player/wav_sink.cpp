@@ -96,6 +96,7 @@ class WavSink final : public Sink {
   }
 
   std::string describe() const override { return "wav:" + (path_.empty() ? std::string("-") : path_); }
+  bool reopens() const noexcept override { return false; }
 
  private:
   static std::span<const std::byte> bytes_of(const std::string& s) {

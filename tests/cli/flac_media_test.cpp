@@ -283,6 +283,11 @@ TEST(FlacCli, FormatChangeMidStream) {
   const CommandResult played = run_frugal("play " + shell_quote(file) + " --output raw");
   ASSERT_EQ(played.exit_code, 0) << played.err;
   EXPECT_TRUE(played.out == samples) << "played audio differs";
+  const CommandResult to_wav = run_frugal("play " + shell_quote(file) + " --output wav:" + dir.file("p.wav"));
+  EXPECT_EQ(to_wav.exit_code, 2);
+  EXPECT_NE(to_wav.err.find("unsupported: the audio changes format and the output holds one"), std::string::npos)
+      << to_wav.err;
+  EXPECT_FALSE(fs::exists(dir.file("p.wav")));
 }
 
 // Each faulty file fails with one clear line (exit 2) or decodes as ffmpeg

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <tuple>
 #include <vector>
 
 using namespace frugal;
@@ -94,6 +95,18 @@ TEST(FlacStream, FramesOfAnotherChannelCountChangeTheStreamFormat) {
   EXPECT_EQ(channels, (std::vector<std::uint16_t>{1, 2, 1}));
   EXPECT_TRUE(got == runs);
   EXPECT_EQ(stream->position_frames(), 6u * 1152);
+
+  // Seeks into the stereo run and back: the format is the frames' there.
+  for (const auto& [frame, want_channels, run, offset] :
+       {std::tuple{3u * 1152 + 7, 2u, 1u, (1152u + 7) * 2}, std::tuple{100u, 1u, 0u, 100u}}) {
+    ASSERT_TRUE(stream->seek(frame));
+    auto block = stream->read();
+    ASSERT_TRUE(block) << block.error().message;
+    ASSERT_FALSE(block->empty());
+    EXPECT_EQ(stream->format().channels, want_channels) << "at " << frame;
+    ASSERT_LE(offset * 2 + block->size(), runs[run].size() * 2);
+    EXPECT_EQ(std::memcmp(block->data(), runs[run].data() + offset, block->size()), 0) << "at " << frame;
+  }
 }
 
 // A pipe over bytes in memory.

@@ -110,6 +110,7 @@ class RecordingSink final : public Sink {
     return core::ok();
   }
   std::string describe() const override { return "recording"; }
+  bool reopens() const noexcept override { return reopen; }
 
   std::vector<std::string> events;  // "open", "write" (once per run of writes), "close"
   std::vector<AudioFormat> opens;
@@ -117,6 +118,7 @@ class RecordingSink final : public Sink {
   std::vector<std::byte> data;
   std::optional<core::Error> fail_open;
   std::optional<std::size_t> fail_write_at;  // 1-based
+  bool reopen = true;
 };
 
 using Events = std::vector<std::string>;
@@ -264,7 +266,26 @@ TEST(Player, FormatChangeMidStreamPlaysOutAndReopensTheSink) {
   EXPECT_EQ(sink.opens[2].channels, 1u);
   ASSERT_EQ(sink.data.size(), samples.size() * 2);
   EXPECT_EQ(std::memcmp(sink.data.data(), samples.data(), sink.data.size()), 0);
-  EXPECT_DOUBLE_EQ(seconds, 4 * 1152 / 44100.0);
+  EXPECT_NEAR(seconds, 4 * 1152 / 44100.0, 1e-9);
+}
+
+// A sink holding one format (a WAV file) is not closed, so not committed,
+// when the format changes: the change fails as the sink's.
+TEST(Player, FormatChangeToASinkThatDoesNotReopenFailsBeforeClosing) {
+  std::vector<std::int16_t> samples;
+  const test::Bytes file = flac_with_channels(1, {1, 2}, samples);
+  core::MemorySource source(file);
+  auto stream = AudioStream::open(source, registry());
+  ASSERT_TRUE(stream) << stream.error().message;
+  RecordingSink sink;
+  sink.reopen = false;
+  Player player(sink, kSmallBuffers);
+  auto played = player.play(*stream);
+  ASSERT_FALSE(played);
+  EXPECT_EQ(played.error().code, Errc::unsupported);
+  EXPECT_TRUE(player.sink_failed());
+  EXPECT_EQ(sink.events, (Events{"open", "write"}));
+  EXPECT_EQ(sink.data.size(), 1152u * 2);  // the mono frame
 }
 
 // The frames, not a wrong STREAMINFO, say what the sink is opened with.

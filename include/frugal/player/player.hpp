@@ -13,8 +13,9 @@ namespace frugal::player {
 struct PlayerOptions {
   /// Bytes buffered between the decode thread and the sink (account
   /// "player/ring_buffer"). Under pressure the ring shrinks for the rest of
-  /// the stream: to a quarter at high, to an eighth at critical (never below
-  /// two writes' worth); the next stream starts at full size again.
+  /// the stream (until its format changes): to a quarter at high, to an
+  /// eighth at critical (never below two writes' worth); the next stream, or
+  /// format, starts at full size again.
   std::size_t ring_bytes = 256 * 1024;
   /// Frames handed to the sink per write.
   std::size_t frames_per_write = 2048;
@@ -24,7 +25,7 @@ struct PlayerOptions {
 };
 
 struct Progress {
-  std::uint64_t frames = 0;                   ///< frames written to the sink so far (this stream)
+  std::uint64_t frames = 0;                   ///< frames written to the sink so far (this stream; at mixed rates when its rate changes)
   double seconds = 0;                         ///< their duration, each at the rate it was played at
   std::optional<std::uint64_t> total_frames;  ///< the stream's length after trimming, at its starting rate, when known
   std::uint32_t sample_rate = 0;              ///< the rate being played now
@@ -41,7 +42,10 @@ class Player {
   /// Plays `stream` to its end, blocking. Opens the sink on the first
   /// stream and reopens it when the format changes, between streams or
   /// within one (AudioStream::format()): what was written in the old
-  /// format plays out first.
+  /// format plays out first. A sink that does not reopen (a WAV file)
+  /// fails the change with Errc::unsupported, sink_failed() true, before
+  /// closing. `stream` is read from a decode thread meanwhile: neither
+  /// `progress` nor another thread may touch it until play() returns.
   /// `progress` is called from this thread after each write. Errors: the
   /// stream's (after what was decoded has played) or the sink's.
   core::Result<void> play(AudioStream& stream, const ProgressFn& progress = {});

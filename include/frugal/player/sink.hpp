@@ -32,6 +32,11 @@ class Sink {
   /// What the sink writes to, for messages ("wav:out.wav", "alsa:default").
   virtual std::string describe() const = 0;
 
+  /// Whether open() may follow close() (another format): false for a WAV
+  /// file, which holds one, so a player refuses the change rather than
+  /// commit what came before it.
+  virtual bool reopens() const noexcept { return true; }
+
   /// Times the sink ran dry and recovered (sound cards); 0 for files.
   virtual std::uint64_t underruns() const noexcept { return 0; }
 };
