@@ -188,6 +188,54 @@ Result<void> parse_alac(std::span<const std::byte> body, core::CodecParameters& 
   return core::ok();
 }
 
+// ---- AC-3 and E-AC-3 --------------------------------------------------------
+// The sample entry's channelcount is not theirs (ETSI TS 102 366 §F.3: it is
+// ignored); dac3 and dec3 say what the decoder will output.
+
+constexpr std::uint32_t kAc3Rates[3] = {48000, 44100, 32000};
+// acmod → full-bandwidth channels (TS 102 366 Table 4.3; 1+1 is two).
+constexpr std::uint16_t kAc3Channels[8] = {2, 1, 2, 3, 3, 4, 4, 5};
+
+// dac3 (§F.4): fscod:2 bsid:5 bsmod:3 acmod:3 lfeon:1 bit_rate_code:5.
+Result<void> parse_dac3(std::span<const std::byte> body, core::CodecParameters& codec) {
+  BitReader br(body);
+  const std::uint32_t fscod = br.bits(2);
+  br.bits(5 + 3);
+  const std::uint32_t acmod = br.bits(3);
+  const std::uint32_t lfeon = br.bits(1);
+  if (!br.ok()) return make_error(Errc::malformed, "dac3 too short");
+  if (fscod < 3) codec.sample_rate = kAc3Rates[fscod];
+  codec.channels = static_cast<std::uint16_t>(kAc3Channels[acmod] + lfeon);
+  return core::ok();
+}
+
+// dec3 (§F.6): data_rate:13 num_ind_sub:3, then per independent substream
+// fscod:2 bsid:5 reserved:1 asvc:1 bsmod:3 acmod:3 lfeon:1 reserved:3
+// num_dep_sub:4 and chan_loc:9 (or reserved:1). Decoders play the first
+// independent substream with its dependent ones; chan_loc (Table F.6.1)
+// names the channels those add, some in pairs.
+Result<void> parse_dec3(std::span<const std::byte> body, core::CodecParameters& codec) {
+  BitReader br(body);
+  br.bits(13 + 3);
+  const std::uint32_t fscod = br.bits(2);
+  br.bits(5 + 1 + 1 + 3);
+  const std::uint32_t acmod = br.bits(3);
+  const std::uint32_t lfeon = br.bits(1);
+  br.bits(3);
+  const std::uint32_t dependent = br.bits(4);
+  const std::uint32_t chan_loc = dependent ? br.bits(9) : 0;
+  if (!br.ok()) return make_error(Errc::malformed, "dec3 too short");
+  // chan_loc bits 0 to 8, bit 0 the most significant (as in chanmap,
+  // §E.1.3.1.8): Lc/Rc, Lrs/Rrs, Cs, Ts, Lsd/Rsd, Lw/Rw, Vhl/Vhr, Vhc, LFE2.
+  constexpr std::uint16_t kLocationChannels[9] = {2, 2, 1, 1, 2, 2, 2, 1, 1};
+  std::uint16_t channels = static_cast<std::uint16_t>(kAc3Channels[acmod] + lfeon);
+  for (unsigned i = 0; i < 9; ++i)
+    if (chan_loc & (0x100u >> i)) channels = static_cast<std::uint16_t>(channels + kLocationChannels[i]);
+  if (fscod < 3) codec.sample_rate = kAc3Rates[fscod];
+  codec.channels = channels;
+  return core::ok();
+}
+
 // ---- PCM ------------------------------------------------------------------
 
 bool is_pcm_format(FourCC f) {
@@ -258,6 +306,8 @@ Result<void> parse_audio_child(const BoxHeader& child, BoxReader& parent, const 
   if (t == FourCC("dOps")) return parse_dops(body, codec);
   if (t == FourCC("dfLa")) return parse_dfla(body, codec);
   if (t == FourCC("alac") && body.size() >= 28) return parse_alac(body, codec);
+  if (t == FourCC("dac3")) return parse_dac3(body, codec);
+  if (t == FourCC("dec3")) return parse_dec3(body, codec);
   if (t == FourCC("pcmC")) {  // ISO/IEC 23003-5 §5.2: format_flags, PCM_sample_size
     core::ByteReader r(body);
     r.skip(4);

@@ -253,6 +253,35 @@ INSTANTIATE_TEST_SUITE_P(Formats, IdentifiedByFormat,
                                          FormatCase{"samr", Codec::amr_nb, "amr_nb"},
                                          FormatCase{"XYZW", Codec::unknown, "unknown"}));
 
+// AC-3's channel count comes from dac3, not the entry's channelcount (which
+// ETSI TS 102 366 §F.3 says to ignore): acmod 7 (3/2) with LFE is 5.1.
+TEST(SampleEntry, Ac3ChannelsFromDac3) {
+  const Bytes dac3 = make_box(FourCC("dac3"), Bytes{std::byte{0x10}, std::byte{0x3D}, std::byte{0xE0}});
+  const SampleEntry e = parse_one(AudioEntrySpec("ac-3", {dac3}).with_channels(2).with_rate(48000));
+  EXPECT_FALSE(e.error);
+  EXPECT_EQ(e.codec.codec, Codec::ac3);
+  EXPECT_EQ(e.codec.channels, 6u);
+  EXPECT_EQ(e.codec.sample_rate, 48000u);
+}
+
+// E-AC-3: the first independent substream's 5.1 plus its dependent
+// substream's Lrs/Rrs pair (chan_loc bit 1) is 7.1; fscod 0 is 48 kHz.
+TEST(SampleEntry, Eac3ChannelsFromDec3WithDependentSubstream) {
+  const Bytes dec3 = make_box(FourCC("dec3"), Bytes{std::byte{0x0C}, std::byte{0x00}, std::byte{0x20},
+                                                    std::byte{0x0F}, std::byte{0x02}, std::byte{0x80}});
+  const SampleEntry e = parse_one(AudioEntrySpec("ec-3", {dec3}).with_channels(2).with_rate(44100));
+  EXPECT_FALSE(e.error);
+  EXPECT_EQ(e.codec.codec, Codec::eac3);
+  EXPECT_EQ(e.codec.channels, 8u);
+  EXPECT_EQ(e.codec.sample_rate, 48000u);
+}
+
+TEST(SampleEntry, ShortDac3SpoilsOnlyItsEntry) {
+  const SampleEntry e = parse_one(AudioEntrySpec("ac-3", {make_box(FourCC("dac3"), Bytes{std::byte{0x10}})}));
+  ASSERT_TRUE(e.error);
+  EXPECT_EQ(e.error->code, Errc::malformed);
+}
+
 TEST(SampleEntry, ZeroRateFallsBackToTheTimescale) {
   auto entries = parse_entries({audio_sample_entry(AudioEntrySpec("sowt").with_rate(0))}, 0,
                                core::TrackType::audio, 8000);
