@@ -93,15 +93,49 @@ core::Error open_error(int err) {
   return make_error(Errc::unsupported, "libavcodec: codec configuration not supported");
 }
 
+// An open context for `codec` configured from `params`.
+core::Result<ContextPtr> open_context(const AVCodec* codec, const core::CodecParameters& params) {
+  ContextPtr context(avcodec_alloc_context3(codec));
+  if (!context) return make_error(Errc::out_of_memory, "libavcodec: out of memory");
+  // As ffmpeg sets them from the container (so both decode alike): the
+  // configuration's rate and channels, which the frames may refine.
+  context->sample_rate = static_cast<int>(params.sample_rate);
+  if (params.channels > 0) av_channel_layout_default(&context->ch_layout, params.channels);
+  // libavcodec reports each corrupt frame on stderr; frugal reports through
+  // its errors instead. The offset lowers this context's messages below
+  // any level an embedder enables, without touching av_log's process-wide
+  // level or callback.
+  context->log_level_offset = AV_LOG_TRACE - AV_LOG_PANIC;
+  context->thread_count = 1;  // audio decoders do not thread; no worker stacks on small devices
+  const std::vector<std::byte> config = extradata(params);
+  if (!config.empty()) {
+    // Owned by the context from here (freed by avcodec_free_context).
+    context->extradata = static_cast<std::uint8_t*>(av_mallocz(config.size() + AV_INPUT_BUFFER_PADDING_SIZE));
+    if (!context->extradata) return make_error(Errc::out_of_memory, "libavcodec: out of memory");
+    std::memcpy(context->extradata, config.data(), config.size());
+    context->extradata_size = static_cast<int>(config.size());
+  }
+  if (const int err = avcodec_open2(context.get(), codec, nullptr); err < 0) return open_error(err);
+  return context;
+}
+
 class AvcodecDecoder final : public Decoder {
  public:
-  AvcodecDecoder(ContextPtr context, FramePtr frame, PacketPtr packet, const core::AudioFormat& format,
-                 mem::Charge buffers)
-      : context_(std::move(context)), frame_(std::move(frame)), packet_(std::move(packet)), format_(format),
-        charge_(std::move(buffers)) {}
+  AvcodecDecoder(const core::CodecParameters& params, ContextPtr context, FramePtr frame, PacketPtr packet,
+                 const core::AudioFormat& format, mem::Charge buffers)
+      : params_(params), context_(std::move(context)), frame_(std::move(frame)), packet_(std::move(packet)),
+        format_(format), charge_(std::move(buffers)) {}
 
   const core::AudioFormat& format() const noexcept override { return format_; }
-  void reset() override { avcodec_flush_buffers(context_.get()); }
+
+  // avcodec_flush_buffers() leaves some state behind (AAC: its noise
+  // generator for PNS), so output after a seek would differ from a fresh
+  // decoder's: a new context makes seeks reproducible. Flushing is the
+  // fallback when there is no memory for one.
+  void reset() override {
+    if (auto fresh = open_context(context_->codec, params_)) context_ = std::move(*fresh);
+    else avcodec_flush_buffers(context_.get());
+  }
 
   core::Result<AudioBlock> decode(std::span<const std::byte> packet) override {
     if (packet.empty()) return make_error(Errc::malformed, "libavcodec: empty packet");
@@ -185,6 +219,7 @@ class AvcodecDecoder final : public Decoder {
     return n;
   }
 
+  core::CodecParameters params_;  // to open a fresh context on reset()
   ContextPtr context_;
   FramePtr frame_;
   PacketPtr packet_;
@@ -204,29 +239,10 @@ core::Result<std::unique_ptr<Decoder>> make_avcodec_decoder(const core::CodecPar
   if (!codec) return make_error(Errc::unsupported, "libavcodec: no decoder for this codec");
   if (params.codec == core::Codec::alac && params.config.size() != 24)
     return make_error(Errc::malformed, "ALAC: no ALACSpecificConfig");
-  ContextPtr context(avcodec_alloc_context3(codec));
+  FRUGAL_TRY(ContextPtr context, open_context(codec, params));
   FramePtr frame(av_frame_alloc());
   PacketPtr packet(av_packet_alloc());
-  if (!context || !frame || !packet) return make_error(Errc::out_of_memory, "libavcodec: out of memory");
-  // As ffmpeg sets them from the container (so both decode alike): the
-  // configuration's rate and channels, which the frames may refine.
-  context->sample_rate = static_cast<int>(params.sample_rate);
-  if (params.channels > 0) av_channel_layout_default(&context->ch_layout, params.channels);
-  // libavcodec reports each corrupt frame on stderr; frugal reports through
-  // its errors instead. The offset lowers this context's messages below
-  // any level an embedder enables, without touching av_log's process-wide
-  // level or callback.
-  context->log_level_offset = AV_LOG_TRACE - AV_LOG_PANIC;
-  context->thread_count = 1;  // audio decoders do not thread; no worker stacks on small devices
-  const std::vector<std::byte> config = extradata(params);
-  if (!config.empty()) {
-    // Owned by the context from here (freed by avcodec_free_context).
-    context->extradata = static_cast<std::uint8_t*>(av_mallocz(config.size() + AV_INPUT_BUFFER_PADDING_SIZE));
-    if (!context->extradata) return make_error(Errc::out_of_memory, "libavcodec: out of memory");
-    std::memcpy(context->extradata, config.data(), config.size());
-    context->extradata_size = static_cast<int>(config.size());
-  }
-  if (const int err = avcodec_open2(context.get(), codec, nullptr); err < 0) return open_error(err);
+  if (!frame || !packet) return make_error(Errc::out_of_memory, "libavcodec: out of memory");
 
   // The output rate and channels: libavcodec's after reading the
   // configuration (AAC: the AudioSpecificConfig with explicit SBR/PS, i.e.
@@ -250,7 +266,7 @@ core::Result<std::unique_ptr<Decoder>> make_avcodec_decoder(const core::CodecPar
     f.valid_bits = options.float_output ? 32 : 16;
   }
   FRUGAL_TRY(DecoderAccounts accounts, decoder_accounts(options));
-  return std::unique_ptr<Decoder>(std::make_unique<AvcodecDecoder>(std::move(context), std::move(frame),
+  return std::unique_ptr<Decoder>(std::make_unique<AvcodecDecoder>(params, std::move(context), std::move(frame),
                                                                    std::move(packet), f,
                                                                    mem::Charge(accounts.buffers, 0)));
 }
