@@ -119,6 +119,7 @@ Result<void> parse_esds(std::span<const std::byte> body, core::CodecParameters& 
   }
   if (codec.codec == Codec::aac && !codec.config.empty()) {
     if (auto asc = parse_audio_specific_config(codec.config)) {
+      codec.audio_object_type = static_cast<std::uint8_t>(asc->object_type);  // at most 95 (escape 31 + 63)
       if (asc->sample_rate) codec.sample_rate = asc->sample_rate;
       if (asc->channels) codec.channels = asc->channels;
     }

@@ -1468,6 +1468,34 @@ TEST_P(Mp4MediaFile, PacketsAndProbeMatchFfprobe) {
   }
 }
 
+// `frugal probe` names each AAC track's profile as ffprobe does (from the
+// AudioSpecificConfig's object type), where ffprobe names one.
+TEST_P(Mp4MediaFile, AacProfileMatchesFfprobe) {
+  FRUGAL_REQUIRE_PROGRAM(ffprobe, "ffprobe");
+  const fs::path& file = GetParam();
+  const CommandResult probe = run_frugal("probe --json " + shell_quote(file.string()));
+  int compared = 0;
+  for (const std::string& t : probe_tracks(probe.out)) {
+    if (field(t, "codec") != "aac") continue;
+    const std::string id = field(t, "id");
+    const auto theirs = frugal::test::run_capture(
+        "ffprobe -v error -show_entries stream=id,profile -of csv=p=0 " + shell_quote(file.string()));
+    if (!theirs) GTEST_SKIP() << "ffprobe cannot open the file";
+    for (const std::string& line : lines(*theirs)) {  // "profile,id" (ffprobe's order)
+      const auto comma = line.rfind(',');
+      if (comma == std::string::npos || comma + 1 == line.size() ||
+          std::to_string(std::stoul(line.substr(comma + 1), nullptr, 0)) != id)
+        continue;
+      const std::string profile = line.substr(0, comma);
+      if (profile == "unknown") continue;  // ffprobe found no AudioSpecificConfig either
+      SCOPED_TRACE("track " + id);
+      EXPECT_EQ(field(t, "profile"), profile);
+      ++compared;
+    }
+  }
+  if (compared == 0) GTEST_SKIP() << "no AAC track with a profile ffprobe names";
+}
+
 // In fragmented files, `frugal packets` equals ffprobe's packet list (dts,
 // size, pos, key flag) and `frugal probe`'s packet count, for every audio
 // track without an error, whatever its codec.

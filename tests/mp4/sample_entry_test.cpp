@@ -103,6 +103,7 @@ TEST(SampleEntry, Mp4aExplicitSbrReportsTheExtensionRate) {
   he.extension_frequency_index = 3;          // 48000 Hz with SBR
   const SampleEntry e = parse_one(mp4a_with_asc(he, 2, 24000));
   EXPECT_EQ(e.codec.sample_rate, 48000u);  // not the core's 24000
+  EXPECT_EQ(e.codec.audio_object_type, 5u);
   auto parsed = mp4::detail::parse_audio_specific_config(audio_specific_config(he));
   ASSERT_TRUE(parsed);
   EXPECT_EQ(parsed->object_type, 5u);
