@@ -32,6 +32,7 @@ class BitReader {
     return v;
   }
   bool ok() const { return ok_; }
+  std::size_t remaining() const { return bytes_.size() * 8 - pos_; }
 
  private:
   std::span<const std::byte> bytes_;
@@ -438,9 +439,28 @@ Result<AudioSpecificConfig> parse_audio_specific_config(std::span<const std::byt
   AudioSpecificConfig out;
   out.object_type = read_object_type(br);
   out.sample_rate = read_sample_rate(br);
-  out.channels = aac_channels(br.bits(4));
+  const std::uint32_t channel_config = br.bits(4);
+  out.channels = aac_channels(channel_config);
   if (out.object_type == 5 || out.object_type == 29) {  // explicit SBR (HE-AAC v1/v2)
     if (const std::uint32_t ext = read_sample_rate(br)) out.sample_rate = ext;
+  } else if (out.object_type == 2 && channel_config != 0) {
+    // GASpecificConfig (§4.4.1; without a program_config_element):
+    // frameLengthFlag, dependsOnCoreCoder [coreCoderDelay:14], extensionFlag.
+    br.bits(1);
+    if (br.bits(1)) br.bits(14);
+    br.bits(1);
+    // Backward-compatible explicit signalling (§1.6.5.2): sync extension
+    // 0x2b7 with SBR present, then optionally 0x548 with PS present. The
+    // output is then HE-AAC's: its rate, and object type 5 or 29.
+    if (br.ok() && br.remaining() >= 16 && br.bits(11) == 0x2b7 && read_object_type(br) == 5 && br.bits(1)) {
+      const std::uint32_t ext = read_sample_rate(br);
+      if (br.ok()) {
+        if (ext) out.sample_rate = ext;
+        out.object_type = 5;
+        if (br.remaining() >= 12 && br.bits(11) == 0x548 && br.bits(1)) out.object_type = 29;
+      }
+    }
+    if (!br.ok()) return out;  // a cut-off extension is no extension
   }
   if (!br.ok()) return make_error(Errc::malformed, "AudioSpecificConfig too short");
   return out;

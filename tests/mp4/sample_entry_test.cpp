@@ -120,6 +120,24 @@ TEST(AudioSpecificConfig, ExplicitSbrWithEscapedExtensionRate) {
   EXPECT_EQ(parsed->sample_rate, 44056u);
 }
 
+// An LC config followed by the sync extension 0x2b7 (SBR present, 44.1 kHz)
+// is HE-AAC, backward-compatibly signalled (ISO/IEC 14496-3 §1.6.5.2):
+// object type 5, the extension's rate. Cut off inside the extension, it is
+// plain LC.
+TEST(AudioSpecificConfig, SyncExtensionSignalsSbr) {
+  // 00010 0111 0001 000 | 01010110111 00101 1 0100
+  const Bytes lc_with_sbr = {std::byte{0x13}, std::byte{0x88}, std::byte{0x56}, std::byte{0xE5}, std::byte{0xA0}};
+  auto parsed = mp4::detail::parse_audio_specific_config(lc_with_sbr);
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->object_type, 5u);
+  EXPECT_EQ(parsed->sample_rate, 44100u);
+  EXPECT_EQ(parsed->channels, 1u);
+  auto cut = mp4::detail::parse_audio_specific_config(std::span(lc_with_sbr).first(3));
+  ASSERT_TRUE(cut);
+  EXPECT_EQ(cut->object_type, 2u);
+  EXPECT_EQ(cut->sample_rate, 22050u);
+}
+
 TEST(AudioSpecificConfig, TooShortIsMalformed) {
   const Bytes one_byte = {std::byte{0x12}};
   auto asc = mp4::detail::parse_audio_specific_config(one_byte);

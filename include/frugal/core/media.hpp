@@ -58,7 +58,8 @@ struct CodecParameters {
   PcmLayout pcm;                     ///< Codec::pcm only
   std::uint8_t object_type = 0;      ///< mp4a: objectTypeIndication (ISO/IEC 14496-1 Table 5)
   /// AAC: the AudioSpecificConfig's audioObjectType (ISO/IEC 14496-3 Table
-  /// 1.17: 2 LC, 5 SBR, 29 PS...); 0 when there is none.
+  /// 1.17: 2 LC, 5 SBR, 29 PS...; 5 or 29 also when an LC config's sync
+  /// extension signals SBR or PS); 0 when there is none.
   std::uint8_t audio_object_type = 0;
   /// Codec configuration as stored in the container, without box header or
   /// version/flags: Opus: the dOps body (Opus-in-ISOBMFF §4.3.2, big-endian);
