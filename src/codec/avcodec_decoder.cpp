@@ -244,12 +244,14 @@ core::Result<std::unique_ptr<Decoder>> make_avcodec_decoder(const core::CodecPar
   PacketPtr packet(av_packet_alloc());
   if (!frame || !packet) return make_error(Errc::out_of_memory, "libavcodec: out of memory");
 
-  // The output rate and channels: libavcodec's after reading the
-  // configuration (AAC: the AudioSpecificConfig with explicit SBR/PS, i.e.
-  // object type 5 or 29 or the 0x2b7 sync extension, gives the doubled
-  // rate and PS's stereo), else the container's.
+  // The output rate is the configuration's as the container reads it:
+  // libavcodec sets none before the first frame. For explicitly signalled
+  // HE-AAC (object type 5 or 29, or an LC config's sync extension) that is
+  // already the SBR rate (mp4's parse_audio_specific_config). The channels
+  // are libavcodec's after reading the configuration: mono HE-AAC comes out
+  // as stereo (libavcodec assumes Parametric Stereo may follow).
   core::AudioFormat f;
-  f.sample_rate = context->sample_rate > 0 ? static_cast<std::uint32_t>(context->sample_rate) : params.sample_rate;
+  f.sample_rate = params.sample_rate;
   f.channels = context->ch_layout.nb_channels > 0 ? static_cast<std::uint16_t>(context->ch_layout.nb_channels)
                                                   : params.channels;
   if (f.sample_rate == 0 || f.channels == 0 || f.channels > 8)
