@@ -1177,6 +1177,47 @@ TEST_F(Gapless, AacWithItunsmpbDecodesAsWithItsEditList) {
   EXPECT_TRUE(ours == decoded(dir, path)) << "iTunSMPB and the edit list trim differently";
 }
 
+// MP3, AC-3 and E-AC-3 in MP4 as ffmpeg writes them (the media folder has
+// no MP3-in-MP4 file): stereo MP3 (esds object type 0x6B), 5.1 AC-3 and
+// E-AC-3 (channels from dac3/dec3; a different tone per channel, so the
+// order shows). They decode sample for sample as ffmpeg does.
+struct EncodedCase {
+  const char* codec;
+  const char* args;  // ffmpeg output options
+  const char* channels;
+};
+
+class AvcodecEncoded : public testing::TestWithParam<EncodedCase> {};
+
+TEST_P(AvcodecEncoded, DecodesLikeFfmpeg) {
+  if (!kHaveAvcodec) GTEST_SKIP() << kNoAvcodec;
+  FRUGAL_REQUIRE_PROGRAM(ffmpeg, "ffmpeg");
+  const EncodedCase& c = GetParam();
+  const bool surround = std::string(c.channels) == "6";
+  const std::string tones = surround ? "aevalsrc=sin(300*2*PI*t)|sin(400*2*PI*t)|sin(500*2*PI*t)|sin(60*2*PI*t)|"
+                                       "sin(700*2*PI*t)|sin(800*2*PI*t):c=5.1:s=48000:d=1.5"
+                                     : "aevalsrc=sin(440*2*PI*t)|sin(660*2*PI*t):c=stereo:s=44100:d=1.5";
+  TempDir dir;
+  const std::string path = dir.file(std::string(c.codec) + ".mp4");
+  ASSERT_TRUE(run_ffmpeg("-f lavfi -i " + shell_quote(tones) + " " + c.args + " -f mp4 " + shell_quote(path)));
+  const std::string track = probe_first_track(path);
+  EXPECT_EQ(field(track, "codec"), c.codec);
+  EXPECT_EQ(field(track, "channels"), c.channels);
+  std::string bits;
+  const std::string ours = frugal_decode(dir, path, "1", "--no-edit-list", &bits);
+  EXPECT_EQ(bits, "16");
+  const std::string theirs = ffmpeg_decode(path, 0, "16", "-ignore_editlist 1");
+  ASSERT_FALSE(ours.empty());
+  EXPECT_EQ(ours.size(), theirs.size());
+  EXPECT_TRUE(ours == theirs) << "decoded audio differs";
+}
+
+INSTANTIATE_TEST_SUITE_P(Codecs, AvcodecEncoded,
+                         testing::Values(EncodedCase{"mp3", "-c:a libmp3lame", "2"},
+                                         EncodedCase{"ac3", "-c:a ac3", "6"},
+                                         EncodedCase{"eac3", "-c:a eac3", "6"}),
+                         [](const testing::TestParamInfo<EncodedCase>& param) { return std::string(param.param.codec); });
+
 // iTunSMPB (ffmpeg writes none: added to the FLAC file by hand). Without an
 // edit list, and beside one that presents the media untouched (ffmpeg's
 // FLAC edit: one edit from media time 0), iTunSMPB gives the length.

@@ -129,12 +129,6 @@ Bytes decode_all(Decoder& d, const std::vector<Bytes>& packets) {
   return out;
 }
 
-TEST(AvcodecDecoder, RegisteredForItsCodecs) {
-  const DecoderRegistry r = DecoderRegistry::with_builtins();
-  for (const core::Codec c : {core::Codec::aac, core::Codec::alac, core::Codec::mp3, core::Codec::ac3, core::Codec::eac3})
-    EXPECT_EQ(r.names(c), std::vector<std::string>{"libavcodec"}) << core::codec_name(c);
-}
-
 TEST(AvcodecDecoder, Alac16BitIsBitExact) {
   const auto pcm = sine<std::int16_t>(10000, 30000);
   const Encoded e = encode(AV_CODEC_ID_ALAC, AV_SAMPLE_FMT_S16P, 16, pcm);
