@@ -1,11 +1,16 @@
 # frugal_add_module(<name> SOURCES ... [DEPENDS ...] [PRIVATE_DEPENDS ...]
-#                   [PKG_REQUIRES ...] [PORTABLE])
+#                   [PKG_REQUIRES ...] [PKG_SHARED_LIBS ...] [PORTABLE])
 # Adds library frugal_<name>, exported and aliased as frugal::<name>.
+# PKG_SHARED_LIBS: -l flags for frugal.pc's Libs.private instead of a
+# Requires.private entry, for libraries only ever linked dynamically
+# (libavcodec, for the LGPL): `pkg-config --static` would otherwise pull in
+# their own static dependencies (libvpx, libx264...).
 # PORTABLE modules (core, mp4, ...) build with -fno-exceptions -fno-rtti so
 # they can go on bare-metal targets.
 set(FRUGAL_PKG_LIBS "" CACHE INTERNAL "")
 set(FRUGAL_PKG_REQUIRES "" CACHE INTERNAL "")
 set(FRUGAL_PKG_IMPORTS "" CACHE INTERNAL "")
+set(FRUGAL_PKG_SHARED_LIBS "" CACHE INTERNAL "")
 
 # frugal_find_package(<PREFIX> <pkg-config module> [REQUIRED])
 # Finds a pkg-config module as global imported target PkgConfig::<PREFIX>
@@ -41,7 +46,7 @@ function(frugal_set_warnings target)
 endfunction()
 
 function(frugal_add_module name)
-  cmake_parse_arguments(M "PORTABLE" "" "SOURCES;DEPENDS;PRIVATE_DEPENDS;PKG_REQUIRES" ${ARGN})
+  cmake_parse_arguments(M "PORTABLE" "" "SOURCES;DEPENDS;PRIVATE_DEPENDS;PKG_REQUIRES;PKG_SHARED_LIBS" ${ARGN})
   set(target frugal_${name})
   add_library(${target} ${M_SOURCES})
   add_library(frugal::${name} ALIAS ${target})
@@ -62,12 +67,15 @@ function(frugal_add_module name)
   # Link order for pkg-config: dependents before their dependencies.
   set(FRUGAL_PKG_LIBS "-l${target} ${FRUGAL_PKG_LIBS}" CACHE INTERNAL "")
   set(FRUGAL_PKG_REQUIRES "${FRUGAL_PKG_REQUIRES} ${M_PKG_REQUIRES}" CACHE INTERNAL "")
+  set(FRUGAL_PKG_SHARED_LIBS "${FRUGAL_PKG_SHARED_LIBS} ${M_PKG_SHARED_LIBS}" CACHE INTERNAL "")
 endfunction()
 
 function(frugal_write_pkg_config)
   string(STRIP "${FRUGAL_PKG_LIBS}" libs)
   string(REPLACE ";" " " requires "${FRUGAL_PKG_REQUIRES}")
   string(STRIP "${requires}" requires)
+  string(REPLACE ";" " " shared_libs "${FRUGAL_PKG_SHARED_LIBS}")
+  string(STRIP "${shared_libs}" shared_libs)
   configure_file(${PROJECT_SOURCE_DIR}/cmake/frugal.pc.in ${PROJECT_BINARY_DIR}/frugal.pc @ONLY)
   install(FILES ${PROJECT_BINARY_DIR}/frugal.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 endfunction()

@@ -1,9 +1,9 @@
-// The whole decode path on hostile input: MP4 demuxing, the Opus, FLAC and
-// PCM decoders, trimming and sample conversion, through player::AudioStream:
-// decode up to a bound, then seek where the input says and decode a little
-// more. One input in four comes through player::StreamSource as from a pipe,
-// in pieces of a size the input picks. Anything but a clean error is a
-// finding.
+// The whole decode path on hostile input: MP4 demuxing, the Opus, FLAC, PCM
+// and (when built) libavcodec decoders, trimming and sample conversion,
+// through player::AudioStream: decode up to a bound, then seek where the
+// input says and decode a little more. One input in four comes through
+// player::StreamSource as from a pipe, in pieces of a size the input picks.
+// Anything but a clean error is a finding.
 #include "harness.hpp"
 
 #include <frugal/codec/registry.hpp>

@@ -16,6 +16,7 @@ packages=(
   libopus-dev libflac-dev libasound2-dev     # codecs, sound card
   libogg-dev libtag1-dev                     # Ogg pages, tags
   googletest libgtest-dev                    # tests
+  libavcodec-dev libavutil-dev               # AAC, ALAC, MP3, AC-3, E-AC-3 (optional: FRUGAL_WITH_AVCODEC)
   ffmpeg opus-tools                          # test oracles (ffprobe, opusdec, reference decodes)
 )
 foreign=()

@@ -83,7 +83,9 @@ std::string track_json(const core::Track& t, const TrackFacts& f) {
   const core::SampleEntry* entry = t.sample_entries.empty() ? nullptr : &t.sample_entries.front();
   if (entry) o.add("format", entry->format.str().data());
   if (const core::CodecParameters* a = t.audio()) {
+    const char* profile = core::codec_profile(*a);
     o.add("codec", core::codec_name(*a))
+        .add_raw("profile", profile ? json_string(profile) : "null")
         .add("sample_rate", a->sample_rate)
         .add("channels", std::uint32_t{a->channels})
         .add("bits_per_sample", std::uint32_t{a->bits_per_sample});
@@ -142,9 +144,11 @@ void print_text(const std::string& path, core::Demuxer& d) {
     const TrackFacts f = facts_of(d, t);
     std::printf("  track %u: %s", t.id, core::track_type_name(t.type));
     if (!t.sample_entries.empty()) std::printf(" [%s]", t.sample_entries.front().format.str().data());
-    if (const core::CodecParameters* a = t.audio())
-      std::printf(" %s, %u Hz, %u ch, %u bits", core::codec_name(*a), a->sample_rate, a->channels,
-                  a->bits_per_sample);
+    if (const core::CodecParameters* a = t.audio()) {
+      std::printf(" %s", core::codec_name(*a));
+      if (const char* profile = core::codec_profile(*a)) std::printf(" (%s)", profile);
+      std::printf(", %u Hz, %u ch, %u bits", a->sample_rate, a->channels, a->bits_per_sample);
+    }
     const std::string packets = f.packets ? std::to_string(*f.packets) : "?";
     std::printf(", timescale %u, %llu samples, %s packets, %llu ticks, lang %s\n", t.timescale,
                 static_cast<unsigned long long>(t.sample_count), packets.c_str(),

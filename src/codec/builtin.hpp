@@ -12,6 +12,10 @@ core::Result<std::unique_ptr<Decoder>> make_opus_decoder(const core::CodecParame
 #ifdef FRUGAL_HAVE_FLAC
 core::Result<std::unique_ptr<Decoder>> make_flac_decoder(const core::CodecParameters&, const DecoderOptions&);
 #endif
+#ifdef FRUGAL_HAVE_AVCODEC
+/// AAC, ALAC, MP3, AC-3 and E-AC-3 over libavcodec (codec/avcodec_decoder.cpp).
+core::Result<std::unique_ptr<Decoder>> make_avcodec_decoder(const core::CodecParameters&, const DecoderOptions&);
+#endif
 
 /// The accounts a decoder charges: its output buffer, and library state.
 struct DecoderAccounts {

@@ -71,4 +71,19 @@ const char* codec_name(const CodecParameters& params) noexcept {
   return params.codec == Codec::pcm ? pcm_codec_name(params.pcm) : codec_name(params.codec);
 }
 
+const char* codec_profile(const CodecParameters& params) noexcept {
+  if (params.codec != Codec::aac) return nullptr;
+  switch (params.audio_object_type) {
+    case 1: return "Main";
+    case 2: return "LC";
+    case 3: return "SSR";
+    case 4: return "LTP";
+    case 5: return "HE-AAC";
+    case 23: return "LD";
+    case 29: return "HE-AACv2";
+    case 39: return "ELD";
+    default: return nullptr;
+  }
+}
+
 }  // namespace frugal::core

@@ -32,6 +32,7 @@ class BitReader {
     return v;
   }
   bool ok() const { return ok_; }
+  std::size_t remaining() const { return bytes_.size() * 8 - pos_; }
 
  private:
   std::span<const std::byte> bytes_;
@@ -119,6 +120,7 @@ Result<void> parse_esds(std::span<const std::byte> body, core::CodecParameters& 
   }
   if (codec.codec == Codec::aac && !codec.config.empty()) {
     if (auto asc = parse_audio_specific_config(codec.config)) {
+      codec.audio_object_type = static_cast<std::uint8_t>(asc->object_type);  // at most 95 (escape 31 + 63)
       if (asc->sample_rate) codec.sample_rate = asc->sample_rate;
       if (asc->channels) codec.channels = asc->channels;
     }
@@ -185,6 +187,54 @@ Result<void> parse_alac(std::span<const std::byte> body, core::CodecParameters& 
   codec.channels = channels;
   codec.sample_rate = rate;
   codec.config.assign(config.begin(), config.begin() + 24);
+  return core::ok();
+}
+
+// ---- AC-3 and E-AC-3 --------------------------------------------------------
+// The sample entry's channelcount is not theirs (ETSI TS 102 366 §F.3: it is
+// ignored); dac3 and dec3 say what the decoder will output.
+
+constexpr std::uint32_t kAc3Rates[3] = {48000, 44100, 32000};
+// acmod → full-bandwidth channels (TS 102 366 Table 4.3; 1+1 is two).
+constexpr std::uint16_t kAc3Channels[8] = {2, 1, 2, 3, 3, 4, 4, 5};
+
+// dac3 (§F.4): fscod:2 bsid:5 bsmod:3 acmod:3 lfeon:1 bit_rate_code:5.
+Result<void> parse_dac3(std::span<const std::byte> body, core::CodecParameters& codec) {
+  BitReader br(body);
+  const std::uint32_t fscod = br.bits(2);
+  br.bits(5 + 3);
+  const std::uint32_t acmod = br.bits(3);
+  const std::uint32_t lfeon = br.bits(1);
+  if (!br.ok()) return make_error(Errc::malformed, "dac3 too short");
+  if (fscod < 3) codec.sample_rate = kAc3Rates[fscod];
+  codec.channels = static_cast<std::uint16_t>(kAc3Channels[acmod] + lfeon);
+  return core::ok();
+}
+
+// dec3 (§F.6): data_rate:13 num_ind_sub:3, then per independent substream
+// fscod:2 bsid:5 reserved:1 asvc:1 bsmod:3 acmod:3 lfeon:1 reserved:3
+// num_dep_sub:4 and chan_loc:9 (or reserved:1). Decoders play the first
+// independent substream with its dependent ones; chan_loc (Table F.6.1)
+// names the channels those add, some in pairs.
+Result<void> parse_dec3(std::span<const std::byte> body, core::CodecParameters& codec) {
+  BitReader br(body);
+  br.bits(13 + 3);
+  const std::uint32_t fscod = br.bits(2);
+  br.bits(5 + 1 + 1 + 3);
+  const std::uint32_t acmod = br.bits(3);
+  const std::uint32_t lfeon = br.bits(1);
+  br.bits(3);
+  const std::uint32_t dependent = br.bits(4);
+  const std::uint32_t chan_loc = dependent ? br.bits(9) : 0;
+  if (!br.ok()) return make_error(Errc::malformed, "dec3 too short");
+  // chan_loc bits 0 to 8, bit 0 the most significant (as in chanmap,
+  // §E.1.3.1.8): Lc/Rc, Lrs/Rrs, Cs, Ts, Lsd/Rsd, Lw/Rw, Vhl/Vhr, Vhc, LFE2.
+  constexpr std::uint16_t kLocationChannels[9] = {2, 2, 1, 1, 2, 2, 2, 1, 1};
+  std::uint16_t channels = static_cast<std::uint16_t>(kAc3Channels[acmod] + lfeon);
+  for (unsigned i = 0; i < 9; ++i)
+    if (chan_loc & (0x100u >> i)) channels = static_cast<std::uint16_t>(channels + kLocationChannels[i]);
+  if (fscod < 3) codec.sample_rate = kAc3Rates[fscod];
+  codec.channels = channels;
   return core::ok();
 }
 
@@ -258,6 +308,8 @@ Result<void> parse_audio_child(const BoxHeader& child, BoxReader& parent, const 
   if (t == FourCC("dOps")) return parse_dops(body, codec);
   if (t == FourCC("dfLa")) return parse_dfla(body, codec);
   if (t == FourCC("alac") && body.size() >= 28) return parse_alac(body, codec);
+  if (t == FourCC("dac3")) return parse_dac3(body, codec);
+  if (t == FourCC("dec3")) return parse_dec3(body, codec);
   if (t == FourCC("pcmC")) {  // ISO/IEC 23003-5 §5.2: format_flags, PCM_sample_size
     core::ByteReader r(body);
     r.skip(4);
@@ -387,9 +439,28 @@ Result<AudioSpecificConfig> parse_audio_specific_config(std::span<const std::byt
   AudioSpecificConfig out;
   out.object_type = read_object_type(br);
   out.sample_rate = read_sample_rate(br);
-  out.channels = aac_channels(br.bits(4));
+  const std::uint32_t channel_config = br.bits(4);
+  out.channels = aac_channels(channel_config);
   if (out.object_type == 5 || out.object_type == 29) {  // explicit SBR (HE-AAC v1/v2)
     if (const std::uint32_t ext = read_sample_rate(br)) out.sample_rate = ext;
+  } else if (out.object_type == 2 && channel_config != 0) {
+    // GASpecificConfig (§4.4.1; without a program_config_element):
+    // frameLengthFlag, dependsOnCoreCoder [coreCoderDelay:14], extensionFlag.
+    br.bits(1);
+    if (br.bits(1)) br.bits(14);
+    br.bits(1);
+    // Backward-compatible explicit signalling (§1.6.5.2): sync extension
+    // 0x2b7 with SBR present, then optionally 0x548 with PS present. The
+    // output is then HE-AAC's: its rate, and object type 5 or 29.
+    if (br.ok() && br.remaining() >= 16 && br.bits(11) == 0x2b7 && read_object_type(br) == 5 && br.bits(1)) {
+      const std::uint32_t ext = read_sample_rate(br);
+      if (br.ok()) {
+        if (ext) out.sample_rate = ext;
+        out.object_type = 5;
+        if (br.remaining() >= 12 && br.bits(11) == 0x548 && br.bits(1)) out.object_type = 29;
+      }
+    }
+    if (!br.ok()) return out;  // a cut-off extension is no extension
   }
   if (!br.ok()) return make_error(Errc::malformed, "AudioSpecificConfig too short");
   return out;

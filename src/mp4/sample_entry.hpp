@@ -22,9 +22,11 @@ core::Result<std::vector<SampleEntry>> parse_stsd(std::span<const std::byte> bod
                                                   const core::Limits& limits);
 
 /// The fields of an MPEG-4 AudioSpecificConfig (ISO/IEC 14496-3 §1.6.2.1)
-/// that a container reports: audio object type, sample rate (the explicit
-/// 24-bit frequency escape included; the SBR extension rate for explicit
-/// HE-AAC) and channel count (0 when a program config element carries it).
+/// that a container reports: audio object type (5 or 29 also for an LC
+/// config whose sync extension signals SBR or PS, §1.6.5.2), sample rate
+/// (the explicit 24-bit frequency escape included; the SBR extension rate
+/// for explicitly signalled HE-AAC) and channel count (0 when a program
+/// config element carries it).
 struct AudioSpecificConfig {
   std::uint32_t object_type = 0;
   std::uint32_t sample_rate = 0;

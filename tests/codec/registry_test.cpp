@@ -73,7 +73,13 @@ TEST(DecoderRegistry, BuiltinsAreNamedPerCodec) {
 #else
   EXPECT_EQ(registry.names(Codec::flac), Names{});
 #endif
+#ifdef FRUGAL_HAVE_AVCODEC
+  for (const Codec c : {Codec::aac, Codec::alac, Codec::mp3, Codec::ac3, Codec::eac3})
+    EXPECT_EQ(registry.names(c), Names{"libavcodec"}) << core::codec_name(c);
+#else
   EXPECT_EQ(registry.names(Codec::aac), Names{});
+#endif
+  EXPECT_EQ(registry.names(Codec::vorbis), Names{});
 }
 
 TEST(DecoderRegistry, EmptyRegistryHasNoNames) {

@@ -26,3 +26,20 @@ TEST(Media, FrameSizes) {
   EXPECT_TRUE(is_float(SampleFormat::f32));
   EXPECT_FALSE(is_float(SampleFormat::s32));
 }
+
+TEST(Media, AacProfilesFollowFfprobe) {
+  CodecParameters p;
+  p.codec = Codec::aac;
+  EXPECT_EQ(codec_profile(p), nullptr);  // no AudioSpecificConfig
+  p.audio_object_type = 2;
+  EXPECT_STREQ(codec_profile(p), "LC");
+  p.audio_object_type = 5;
+  EXPECT_STREQ(codec_profile(p), "HE-AAC");
+  p.audio_object_type = 29;
+  EXPECT_STREQ(codec_profile(p), "HE-AACv2");
+  p.audio_object_type = 42;  // USAC: ffprobe 5.1 names none
+  EXPECT_EQ(codec_profile(p), nullptr);
+  p.codec = Codec::alac;
+  p.audio_object_type = 2;
+  EXPECT_EQ(codec_profile(p), nullptr);
+}

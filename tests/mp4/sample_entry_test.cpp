@@ -103,6 +103,7 @@ TEST(SampleEntry, Mp4aExplicitSbrReportsTheExtensionRate) {
   he.extension_frequency_index = 3;          // 48000 Hz with SBR
   const SampleEntry e = parse_one(mp4a_with_asc(he, 2, 24000));
   EXPECT_EQ(e.codec.sample_rate, 48000u);  // not the core's 24000
+  EXPECT_EQ(e.codec.audio_object_type, 5u);
   auto parsed = mp4::detail::parse_audio_specific_config(audio_specific_config(he));
   ASSERT_TRUE(parsed);
   EXPECT_EQ(parsed->object_type, 5u);
@@ -117,6 +118,24 @@ TEST(AudioSpecificConfig, ExplicitSbrWithEscapedExtensionRate) {
   auto parsed = mp4::detail::parse_audio_specific_config(audio_specific_config(he));
   ASSERT_TRUE(parsed);
   EXPECT_EQ(parsed->sample_rate, 44056u);
+}
+
+// An LC config followed by the sync extension 0x2b7 (SBR present, 44.1 kHz)
+// is HE-AAC, backward-compatibly signalled (ISO/IEC 14496-3 §1.6.5.2):
+// object type 5, the extension's rate. Cut off inside the extension, it is
+// plain LC.
+TEST(AudioSpecificConfig, SyncExtensionSignalsSbr) {
+  // 00010 0111 0001 000 | 01010110111 00101 1 0100
+  const Bytes lc_with_sbr = {std::byte{0x13}, std::byte{0x88}, std::byte{0x56}, std::byte{0xE5}, std::byte{0xA0}};
+  auto parsed = mp4::detail::parse_audio_specific_config(lc_with_sbr);
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->object_type, 5u);
+  EXPECT_EQ(parsed->sample_rate, 44100u);
+  EXPECT_EQ(parsed->channels, 1u);
+  auto cut = mp4::detail::parse_audio_specific_config(std::span(lc_with_sbr).first(3));
+  ASSERT_TRUE(cut);
+  EXPECT_EQ(cut->object_type, 2u);
+  EXPECT_EQ(cut->sample_rate, 22050u);
 }
 
 TEST(AudioSpecificConfig, TooShortIsMalformed) {
@@ -252,6 +271,35 @@ INSTANTIATE_TEST_SUITE_P(Formats, IdentifiedByFormat,
                                          FormatCase{"ec-3", Codec::eac3, "eac3"},
                                          FormatCase{"samr", Codec::amr_nb, "amr_nb"},
                                          FormatCase{"XYZW", Codec::unknown, "unknown"}));
+
+// AC-3's channel count comes from dac3, not the entry's channelcount (which
+// ETSI TS 102 366 §F.3 says to ignore): acmod 7 (3/2) with LFE is 5.1.
+TEST(SampleEntry, Ac3ChannelsFromDac3) {
+  const Bytes dac3 = make_box(FourCC("dac3"), Bytes{std::byte{0x10}, std::byte{0x3D}, std::byte{0xE0}});
+  const SampleEntry e = parse_one(AudioEntrySpec("ac-3", {dac3}).with_channels(2).with_rate(48000));
+  EXPECT_FALSE(e.error);
+  EXPECT_EQ(e.codec.codec, Codec::ac3);
+  EXPECT_EQ(e.codec.channels, 6u);
+  EXPECT_EQ(e.codec.sample_rate, 48000u);
+}
+
+// E-AC-3: the first independent substream's 5.1 plus its dependent
+// substream's Lrs/Rrs pair (chan_loc bit 1) is 7.1; fscod 0 is 48 kHz.
+TEST(SampleEntry, Eac3ChannelsFromDec3WithDependentSubstream) {
+  const Bytes dec3 = make_box(FourCC("dec3"), Bytes{std::byte{0x0C}, std::byte{0x00}, std::byte{0x20},
+                                                    std::byte{0x0F}, std::byte{0x02}, std::byte{0x80}});
+  const SampleEntry e = parse_one(AudioEntrySpec("ec-3", {dec3}).with_channels(2).with_rate(44100));
+  EXPECT_FALSE(e.error);
+  EXPECT_EQ(e.codec.codec, Codec::eac3);
+  EXPECT_EQ(e.codec.channels, 8u);
+  EXPECT_EQ(e.codec.sample_rate, 48000u);
+}
+
+TEST(SampleEntry, ShortDac3SpoilsOnlyItsEntry) {
+  const SampleEntry e = parse_one(AudioEntrySpec("ac-3", {make_box(FourCC("dac3"), Bytes{std::byte{0x10}})}));
+  ASSERT_TRUE(e.error);
+  EXPECT_EQ(e.error->code, Errc::malformed);
+}
 
 TEST(SampleEntry, ZeroRateFallsBackToTheTimescale) {
   auto entries = parse_entries({audio_sample_entry(AudioEntrySpec("sowt").with_rate(0))}, 0,

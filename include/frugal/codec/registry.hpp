@@ -34,7 +34,8 @@ class DecoderRegistry {
   DecoderRegistry() = default;
 
   /// A registry holding the decoders compiled into this build: "pcm" always,
-  /// "libopus" (FRUGAL_WITH_OPUS) and "libflac" (FRUGAL_WITH_FLAC).
+  /// "libopus" (FRUGAL_WITH_OPUS), "libflac" (FRUGAL_WITH_FLAC) and
+  /// "libavcodec" for AAC, ALAC, MP3, AC-3 and E-AC-3 (FRUGAL_WITH_AVCODEC).
   static DecoderRegistry with_builtins();
 
   /// Registers `factory` for `codec` under `name`. Later registrations are

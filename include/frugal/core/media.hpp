@@ -57,6 +57,10 @@ struct CodecParameters {
   std::uint16_t bits_per_sample = 0; ///< source precision: PCM/FLAC/ALAC bits; 0 for lossy codecs
   PcmLayout pcm;                     ///< Codec::pcm only
   std::uint8_t object_type = 0;      ///< mp4a: objectTypeIndication (ISO/IEC 14496-1 Table 5)
+  /// AAC: the AudioSpecificConfig's audioObjectType (ISO/IEC 14496-3 Table
+  /// 1.17: 2 LC, 5 SBR, 29 PS...; 5 or 29 also when an LC config's sync
+  /// extension signals SBR or PS); 0 when there is none.
+  std::uint8_t audio_object_type = 0;
   /// Codec configuration as stored in the container, without box header or
   /// version/flags: Opus: the dOps body (Opus-in-ISOBMFF §4.3.2, big-endian);
   /// FLAC: the dfLa metadata blocks (STREAMINFO first); AAC: the
@@ -78,5 +82,13 @@ struct ReplayGain {
 /// ("pcm_s16le", "pcm_f64be", "pcm_u8"...). "unknown" when unidentified.
 const char* codec_name(const CodecParameters& params) noexcept;
 const char* codec_name(Codec codec) noexcept;
+
+/// ffprobe's profile name for AAC by audio object type: "LC", "HE-AAC"
+/// (SBR, explicitly signalled), "HE-AACv2" (PS), "Main", "SSR", "LTP", "LD",
+/// "ELD"; nullptr for other codecs and object types. An AAC LC
+/// configuration may still carry SBR signalled only in the bitstream
+/// (implicit signalling): that is known by decoding, not here.
+/// Thread-safe.
+const char* codec_profile(const CodecParameters& params) noexcept;
 
 }  // namespace frugal::core
