@@ -28,6 +28,7 @@ struct AudioStream::Impl {
   codec::DecoderOptions decoder_options;
   std::optional<core::SampleFormat> requested;  // StreamOptions::format
   core::AudioFormat format;       // output: the last block's
+  core::AudioFormat block_format; // the last block's as the decoder gave it
   std::uint32_t timeline_rate = 0;  // the starting rate, which frame counts and seeks use
   Presentation presentation;
   double gain = 1;                // StreamOptions::gain
@@ -192,7 +193,8 @@ Result<AudioStream> AudioStream::open(core::ByteSource& source, const codec::Dec
   impl->decoder_options = decoder_options;
   impl->track = chosen;
   impl->requested = options.format;
-  impl->format = impl->output_for(impl->decoder->format());
+  impl->block_format = impl->decoder->format();
+  impl->format = impl->output_for(impl->block_format);
   impl->timeline_rate = impl->format.sample_rate;
   // iTunSMPB speaks for the file's first audio track.
   const core::Track* first_audio = nullptr;
@@ -281,7 +283,10 @@ Result<std::span<const std::byte>> AudioStream::Impl::read_media(const Segment& 
       continue;
     }
     corrupt_in_a_row = 0;
-    follow(block->format);
+    if (block->format != block_format) {  // a change: most streams have none, so no work per block
+      block_format = block->format;
+      follow(block_format);
+    }
     // Keep the part of [decoded, decoded + frames) inside [want, end).
     const std::uint64_t first = decoded;
     decoded += block->frames;
