@@ -223,9 +223,16 @@ mem::MemoryTracker& tracker() {
   return *m.tracker;
 }
 
-const codec::DecoderRegistry& decoders() {
-  static const codec::DecoderRegistry registry = codec::DecoderRegistry::with_builtins();
-  return registry;
+std::optional<codec::DecoderRegistry> parse_decoders(const Args& args, int& exit_code) {
+  codec::DecoderRegistry builtins = codec::DecoderRegistry::with_builtins();
+  auto name = args.value("--decoder");
+  if (!name) return builtins;
+  codec::DecoderRegistry chosen = builtins.only(*name);
+  if (chosen.empty()) {
+    exit_code = usage_error("--decoder: this build has no decoder named '" + *name + "'");
+    return std::nullopt;
+  }
+  return chosen;
 }
 
 }  // namespace frugal::cli

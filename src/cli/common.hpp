@@ -98,8 +98,10 @@ bool parse_track(const Args& args, std::optional<std::uint32_t>& track, int& exi
 /// after reporting a usage error.
 bool parse_stream_options(const Args& args, player::StreamOptions& options, int& exit_code);
 
-/// The decoders this build has.
-const codec::DecoderRegistry& decoders();
+/// The decoders to use: this build's, or with --decoder NAME only those
+/// registered as NAME. nullopt after reporting a usage error (no decoder of
+/// that name).
+std::optional<codec::DecoderRegistry> parse_decoders(const Args& args, int& exit_code);
 
 /// The tracker every command charges (budget from --mem-budget).
 mem::MemoryTracker& tracker();

@@ -43,20 +43,22 @@ int report_format_change(const std::string& path, const core::AudioFormat& from,
 
 int run_decode(const std::vector<std::string>& argv) {
   std::string err;
-  auto args = parse_args(argv, {"-o", "--track", "--format", "--start", "--duration"}, {"--no-edit-list"}, err);
+  auto args = parse_args(argv, {"-o", "--track", "--format", "--decoder", "--start", "--duration"}, {"--no-edit-list"}, err);
   if (!args) return usage_error(err);
   auto out = args->value("-o");
   if (!out) return usage_error("decode needs -o OUT.wav (or -o - for standard output)");
   int code = kOk;
   player::StreamOptions options;
   if (!parse_stream_options(*args, options, code)) return code;
+  const auto registry = parse_decoders(*args, code);
+  if (!registry) return code;
 
   std::vector<std::string> paths;
   if (!one_input(*args, "decode", paths, code)) return code;
   const std::string& path = paths[0];
   auto input = Input::open(paths);
   if (!input) return report(path, input.error());
-  auto stream = player::AudioStream::open((*input)->source(), decoders(), options);
+  auto stream = player::AudioStream::open((*input)->source(), *registry, options);
   if (!stream) return report(path, stream.error());
   std::optional<std::uint64_t> start, length;
   const std::uint32_t rate = stream->format().sample_rate;

@@ -15,14 +15,17 @@ namespace {
 constexpr const char* kHelp = R"(usage: frugal COMMAND [options] [--stats]
 
   probe FILE [--json]               container (MP4, FLAC, Ogg: told by content) and tracks
-                                    (codec, rate, channels, counts, gapless: encoder delay,
-                                    padding, samples presented), chapters
+                                    (codec, profile, rate, channels, this build's decoders
+                                    for it, most preferred first; counts, gapless: encoder
+                                    delay, padding, samples presented), chapters
   packets FILE [--track N] [--json] every packet: dts/pts/duration (track ticks), size, pos, sync
   decode FILE -o OUT.wav|-          decode an audio track to a WAV file (or standard output):
          [--track N] [--format s16|s24|s32|f32] [--no-edit-list]   exactly what it presents
+         [--decoder NAME]
          [--start SECONDS] [--duration SECONDS]   a slice, sample-exact
   play [FILE...]                    play files in order, gapless (no FILE: the bundled sample)
-         [--output alsa[:DEVICE]|wav:PATH|raw|null] [--track N] [--format F] [--no-edit-list]
+         [--output alsa[:DEVICE]|wav:PATH|raw|null] [--track N] [--format F] [--decoder NAME]
+         [--no-edit-list]
          [--chapter N]                    start at chapter N (1 is the first; as probe lists
                                           them, else the tags' CHAPTERxx)
          [--replay-gain track|album|off]  apply the tagged ReplayGain (default off; album
@@ -48,6 +51,8 @@ constexpr const char* kHelp = R"(usage: frugal COMMAND [options] [--stats]
 
   --track N       a track ID (tkhd track_ID), as probe lists them
   --format F      output samples; default: the source's depth for lossless, s16 for lossy
+  --decoder NAME  decode with NAME only (pcm, libopus, libflac, libavcodec, libmpg123: as
+                  probe lists a track's decoders), not the build's preferred one
   --no-edit-list  ignore gapless info (edit lists, iTunSMPB): drop only the codec's
                   priming (Opus pre-skip)
   --mem-budget B  memory budget in bytes (K, M, G suffixes: KiB, MiB, GiB); pressure

@@ -101,12 +101,14 @@ bool parse_gain(const Args& args, player::GainSettings& gain, int& exit_code) {
 
 int run_play(const std::vector<std::string>& argv) {
   std::string err;
-  auto args = parse_args(argv, {"--output", "--track", "--format", "--chapter", "--replay-gain", "--preamp"},
+  auto args = parse_args(argv, {"--output", "--track", "--format", "--decoder", "--chapter", "--replay-gain", "--preamp"},
                          {"--no-edit-list", "--no-clip-prevention"}, err);
   if (!args) return usage_error(err);
   int code = kOk;
   player::StreamOptions options;
   if (!parse_stream_options(*args, options, code)) return code;
+  const auto registry = parse_decoders(*args, code);
+  if (!registry) return code;
   player::GainSettings gain;
   if (!parse_gain(*args, gain, code)) return code;
   std::optional<std::uint32_t> chapter;
@@ -140,7 +142,7 @@ int run_play(const std::vector<std::string>& argv) {
       std::fprintf(stderr, "frugal: %s: no ReplayGain (%s)\n", path.c_str(), tagged.error().message);
     const NowPlaying about = tagged ? std::move(*tagged) : NowPlaying{};
     options.gain = player::replay_gain_factor(gain, about.replay_gain);
-    auto stream = player::AudioStream::open((*input)->source(), decoders(), options);
+    auto stream = player::AudioStream::open((*input)->source(), *registry, options);
     if (!stream) {
       code = std::max(code, report(path, stream.error()));
       continue;

@@ -77,6 +77,13 @@ std::string optional_number(const std::optional<std::uint64_t>& v) {
   return v ? std::to_string(*v) : "null";
 }
 
+// Names of this build's decoders for the codec, most preferred first
+// (--decoder NAME picks another).
+std::vector<std::string> decoder_names(const core::CodecParameters& a) {
+  static const codec::DecoderRegistry registry = codec::DecoderRegistry::with_builtins();
+  return registry.names(a.codec);
+}
+
 std::string track_json(const core::Track& t, const TrackFacts& f) {
   JsonObject o;
   o.add("id", t.id).add("type", core::track_type_name(t.type));
@@ -84,8 +91,11 @@ std::string track_json(const core::Track& t, const TrackFacts& f) {
   if (entry) o.add("format", entry->format.str().data());
   if (const core::CodecParameters* a = t.audio()) {
     const char* profile = core::codec_profile(*a);
+    JsonArray decoders;
+    for (const std::string& name : decoder_names(*a)) decoders.add_raw(json_string(name));
     o.add("codec", core::codec_name(*a))
         .add_raw("profile", profile ? json_string(profile) : "null")
+        .add_raw("decoders", decoders.str())
         .add("sample_rate", a->sample_rate)
         .add("channels", std::uint32_t{a->channels})
         .add("bits_per_sample", std::uint32_t{a->bits_per_sample});
@@ -148,6 +158,8 @@ void print_text(const std::string& path, core::Demuxer& d) {
       std::printf(" %s", core::codec_name(*a));
       if (const char* profile = core::codec_profile(*a)) std::printf(" (%s)", profile);
       std::printf(", %u Hz, %u ch, %u bits", a->sample_rate, a->channels, a->bits_per_sample);
+      const std::vector<std::string> names = decoder_names(*a);
+      for (std::size_t i = 0; i < names.size(); ++i) std::printf("%s%s", i ? ", " : ", decoders ", names[i].c_str());
     }
     const std::string packets = f.packets ? std::to_string(*f.packets) : "?";
     std::printf(", timescale %u, %llu samples, %s packets, %llu ticks, lang %s\n", t.timescale,

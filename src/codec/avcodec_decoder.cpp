@@ -124,7 +124,7 @@ class AvcodecDecoder final : public Decoder {
   AvcodecDecoder(const core::CodecParameters& params, ContextPtr context, FramePtr frame, PacketPtr packet,
                  const core::AudioFormat& format, mem::Charge buffers)
       : params_(params), context_(std::move(context)), frame_(std::move(frame)), packet_(std::move(packet)),
-        format_(format), charge_(std::move(buffers)) {}
+        format_(format), block_format_(format), charge_(std::move(buffers)) {}
 
   const core::AudioFormat& format() const noexcept override { return format_; }
 
@@ -161,7 +161,7 @@ class AvcodecDecoder final : public Decoder {
       if (!appended) return appended.error();
       frames += *appended;
     }
-    return AudioBlock{format_, std::span(out_).first(frames * format_.bytes_per_frame()), frames};
+    return AudioBlock{block_format_, std::span(out_).first(frames * block_format_.bytes_per_frame()), frames};
   }
 
  private:
@@ -182,25 +182,31 @@ class AvcodecDecoder final : public Decoder {
   }
 
   // Appends frame_ to out_ after `done` frames, interleaved and converted to
-  // format_; returns its frame count. The output format is fixed when the
-  // decoder is made: a frame of another rate or channel count (AAC whose
-  // SBR or PS is signalled only in the bitstream) cannot be delivered.
+  // the output sample format; returns its frame count. A frame's rate and
+  // channel count are the stream's, whatever the configuration said (mono
+  // MP3 in an entry of 2 channels, AAC whose SBR is signalled only in the
+  // bitstream): the block takes them, as long as one packet does not hold
+  // two formats.
   core::Result<std::size_t> append(std::size_t done) {
     const AVFrame& f = *frame_;
     const auto from = sample_format(f.format);
-    if (f.sample_rate != static_cast<int>(format_.sample_rate) || f.ch_layout.nb_channels != format_.channels ||
-        !from)
-      return make_error(Errc::unsupported,
-                        "libavcodec: the stream's decoded format differs from its configuration's "
-                        "(implicitly signalled HE-AAC, or a format change mid-stream)");
+    if (!from || f.sample_rate <= 0 || f.ch_layout.nb_channels < 1 || f.ch_layout.nb_channels > 8)
+      return make_error(Errc::unsupported, "libavcodec: a decoded format frugal cannot deliver");
+    const auto rate = static_cast<std::uint32_t>(f.sample_rate);
+    const auto frame_channels = static_cast<std::uint16_t>(f.ch_layout.nb_channels);
+    if (rate != block_format_.sample_rate || frame_channels != block_format_.channels) {
+      if (done != 0) return make_error(Errc::unsupported, "libavcodec: the format changes within one packet");
+      block_format_.sample_rate = rate;
+      block_format_.channels = frame_channels;
+    }
     const auto n = static_cast<std::size_t>(f.nb_samples);
-    const std::size_t channels = format_.channels;
+    const std::size_t channels = frame_channels;
     const std::size_t in_size = core::bytes_per_sample(*from);
-    const bool convert = *from != format_.format;
+    const bool convert = *from != block_format_.format;
     // Planar (or packed) samples are gathered into interleaved order first,
     // in out_ itself when no conversion follows.
     std::vector<std::byte>& gathered = convert ? scratch_ : out_;
-    const std::size_t at = convert ? 0 : done * format_.bytes_per_frame();
+    const std::size_t at = convert ? 0 : done * block_format_.bytes_per_frame();
     FRUGAL_CHECK(grow(gathered, at + n * channels * in_size));
     if (av_sample_fmt_is_planar(static_cast<AVSampleFormat>(f.format))) {
       std::byte* dst = gathered.data() + at;
@@ -211,9 +217,9 @@ class AvcodecDecoder final : public Decoder {
       std::memcpy(gathered.data() + at, f.extended_data[0], n * channels * in_size);
     }
     if (convert) {
-      const std::size_t out_at = done * format_.bytes_per_frame();
-      FRUGAL_CHECK(grow(out_, out_at + n * format_.bytes_per_frame()));
-      convert_samples(*from, std::span(scratch_).first(n * channels * in_size), format_.format,
+      const std::size_t out_at = done * block_format_.bytes_per_frame();
+      FRUGAL_CHECK(grow(out_, out_at + n * block_format_.bytes_per_frame()));
+      convert_samples(*from, std::span(scratch_).first(n * channels * in_size), block_format_.format,
                       std::span(out_).subspan(out_at), n * channels);
     }
     return n;
@@ -223,7 +229,8 @@ class AvcodecDecoder final : public Decoder {
   ContextPtr context_;
   FramePtr frame_;
   PacketPtr packet_;
-  core::AudioFormat format_;
+  core::AudioFormat format_;        // the configuration's
+  core::AudioFormat block_format_;  // of the frames libavcodec returns now
   mem::Charge charge_;              // input_ + scratch_ + out_
   std::vector<std::byte> input_;    // the packet, zero-padded
   std::vector<std::byte> scratch_;  // one frame interleaved in libavcodec's sample format

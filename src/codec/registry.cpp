@@ -23,6 +23,9 @@ DecoderRegistry DecoderRegistry::with_builtins() {
                                   core::Codec::eac3})
     r.add(codec, "libavcodec", detail::make_avcodec_decoder);
 #endif
+#ifdef FRUGAL_HAVE_MPG123
+  r.add(core::Codec::mp3, "libmpg123", detail::make_mpg123_decoder);  // after libavcodec: preferred
+#endif
   return r;
 }
 
@@ -47,6 +50,13 @@ std::vector<std::string> DecoderRegistry::names(core::Codec codec) const {
   return out;
 }
 
+DecoderRegistry DecoderRegistry::only(std::string_view name) const {
+  DecoderRegistry r;
+  for (const Entry& e : entries_)
+    if (e.name == name) r.entries_.push_back(e);
+  return r;
+}
+
 std::uint32_t priming_frames(const core::CodecParameters& params) noexcept {
   if (params.codec != core::Codec::opus) return 0;
   auto config = detail::parse_opus_config(params.config);
@@ -57,6 +67,7 @@ std::uint32_t preroll_frames(const core::CodecParameters& params) noexcept {
   switch (params.codec) {
     case core::Codec::opus: return 3840;
     case core::Codec::aac: return 1024;
+    case core::Codec::mp3: return 2 * 1152;
     default: return 0;
   }
 }

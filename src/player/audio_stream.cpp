@@ -30,6 +30,7 @@ struct AudioStream::Impl {
   core::AudioFormat format;       // output: the last block's
   core::AudioFormat block_format; // the last block's as the decoder gave it
   std::uint32_t timeline_rate = 0;  // the starting rate, which frame counts and seeks use
+  bool proportional = false;        // AAC: a block at another rate counts in proportion (read_media)
   Presentation presentation;
   double gain = 1;                // StreamOptions::gain
   std::size_t segment = 0;        // the presentation segment being played
@@ -136,9 +137,11 @@ struct AudioStream::Impl {
   }
 
   // The next block of the media segment `s` from frame `want` on: empty when
-  // the media ends first. Frames the media lacks (it starts after `want`)
-  // are passed over: `want` moves to where the media is.
-  core::Result<std::span<const std::byte>> read_media(const Segment& s, std::uint64_t& want);
+  // the media ends first; `covered` says how many timeline frames it
+  // spans. Frames the media lacks (it starts after `want`) are passed over:
+  // `want` moves to where the media is.
+  core::Result<std::span<const std::byte>> read_media(const Segment& s, std::uint64_t& want,
+                                                      std::uint64_t& covered);
 
   // Critical pressure: give the buffers back; the next packet regrows them.
   void release_buffers_now() {
@@ -196,6 +199,7 @@ Result<AudioStream> AudioStream::open(core::ByteSource& source, const codec::Dec
   impl->block_format = impl->decoder->format();
   impl->format = impl->output_for(impl->block_format);
   impl->timeline_rate = impl->format.sample_rate;
+  impl->proportional = entry.codec.codec == core::Codec::aac;
   // iTunSMPB speaks for the file's first audio track.
   const core::Track* first_audio = nullptr;
   for (const core::Track& t : d.tracks())
@@ -255,7 +259,8 @@ Result<void> AudioStream::seek(std::uint64_t frame) {
   return core::ok();
 }
 
-Result<std::span<const std::byte>> AudioStream::Impl::read_media(const Segment& s, std::uint64_t& want) {
+Result<std::span<const std::byte>> AudioStream::Impl::read_media(const Segment& s, std::uint64_t& want,
+                                                                 std::uint64_t& covered) {
   std::uint64_t end = ~std::uint64_t{0};  // no length, or one past the end of time: to the end
   if (s.frames && !core::checked_add(s.start, *s.frames, end)) end = ~std::uint64_t{0};
   // An edit going back in the media, or far ahead of it: seek rather than
@@ -287,14 +292,23 @@ Result<std::span<const std::byte>> AudioStream::Impl::read_media(const Segment& 
       block_format = block->format;
       follow(block_format);
     }
-    // Keep the part of [decoded, decoded + frames) inside [want, end).
+    // Keep the part of [decoded, decoded + frames) inside [want, end), on the
+    // timeline. AAC whose SBR only the bitstream signals comes at twice the
+    // configuration's rate, the timeline's: its frames count in proportion.
+    // Other changes of rate count frame for frame, as FLAC numbers samples
+    // (RFC 9639 §9.1.5) and STREAMINFO totals them.
+    const std::uint32_t rate = proportional ? block->format.sample_rate : timeline_rate;
+    const auto on_timeline = [&](std::uint64_t n) { return core::mul_div(n, timeline_rate, rate); };
+    const auto in_block = [&](std::uint64_t n) { return core::mul_div(n, rate, timeline_rate); };
     const std::uint64_t first = decoded;
-    decoded += block->frames;
+    decoded += on_timeline(block->frames);
     const std::uint64_t keep_from = std::max(first, want);
     const std::uint64_t keep_to = std::min(decoded, end);
     if (keep_to <= keep_from) continue;
-    const auto skip = static_cast<std::size_t>(keep_from - first);
-    const auto frames = static_cast<std::size_t>(keep_to - keep_from);
+    covered = keep_to - keep_from;
+    const auto skip = static_cast<std::size_t>(in_block(keep_from - first));
+    const auto frames = static_cast<std::size_t>(in_block(keep_to - first) - skip);
+    if (frames == 0) continue;  // less than one of the block's frames (rates of no whole ratio)
     const std::size_t in_frame = block->format.bytes_per_frame();
     const std::size_t out_bytes = frames * format.bytes_per_frame();
     FRUGAL_CHECK(grow(out, out_bytes));
@@ -314,24 +328,25 @@ Result<std::span<const std::byte>> AudioStream::read() {
     const Segment& s = segments[m.segment];
     if (s.frames && m.segment_done >= *s.frames) continue;
     std::span<const std::byte> block;
+    std::uint64_t covered = 0;  // timeline frames the block spans
     if (s.silence) {
       // Silence is zero in every output format (signed and float samples).
       const std::uint64_t frames = std::min<std::uint64_t>(*s.frames - m.segment_done, kSilenceFrames);
+      covered = frames;
       const std::size_t bytes = static_cast<std::size_t>(frames) * m.format.bytes_per_frame();
       FRUGAL_CHECK(m.grow(m.out, bytes));
       std::fill_n(m.out.begin(), bytes, std::byte{0});
       block = std::span<const std::byte>(m.out).first(bytes);
     } else {
       std::uint64_t want = s.start + m.segment_done;
-      FRUGAL_TRY(block, m.read_media(s, want));
+      FRUGAL_TRY(block, m.read_media(s, want, covered));
       const std::uint64_t absent = want - (s.start + m.segment_done);
       m.segment_done += absent;
       m.position += absent;
       if (block.empty()) continue;  // the media ended before the edit did
     }
-    const std::uint64_t frames = block.size() / m.format.bytes_per_frame();
-    m.segment_done += frames;
-    m.position += frames;
+    m.segment_done += covered;
+    m.position += covered;
     return block;
   }
   return std::span<const std::byte>{};

@@ -92,16 +92,34 @@ constexpr bool kHaveAvcodec = true;
 constexpr bool kHaveAvcodec = false;
 #endif
 constexpr const char* kNoAvcodec = "built without libavcodec (FRUGAL_WITH_AVCODEC): AAC, ALAC, MP3, AC-3 and E-AC-3 do not decode";
+#ifdef FRUGAL_HAVE_MPG123
+constexpr bool kHaveMpg123 = true;
+#else
+constexpr bool kHaveMpg123 = false;
+#endif
 
 // Codecs (ffprobe's names) every build decodes.
 bool always_decodes(const std::string& codec) {
   return codec == "opus" || codec == "flac" || codec.rfind("pcm_", 0) == 0;
 }
 
-// Codecs this build decodes: those, and the libavcodec ones when built with it.
+// Codecs this build decodes: those, and the libavcodec and libmpg123 ones
+// when built with them.
 bool decodes(const std::string& codec) {
   return always_decodes(codec) ||
-         (kHaveAvcodec && (codec == "aac" || codec == "alac" || codec == "mp3" || codec == "ac3" || codec == "eac3"));
+         (kHaveAvcodec && (codec == "aac" || codec == "alac" || codec == "ac3" || codec == "eac3")) ||
+         ((kHaveAvcodec || kHaveMpg123) && codec == "mp3");
+}
+
+// The largest difference between samples of two s16 streams.
+int max_difference(const std::string& a, const std::string& b) {
+  int worst = 0;
+  for (std::size_t i = 0; i + 1 < a.size() && i + 1 < b.size(); i += 2) {
+    const auto x = static_cast<std::int16_t>(static_cast<unsigned char>(a[i]) | static_cast<unsigned char>(a[i + 1]) << 8);
+    const auto y = static_cast<std::int16_t>(static_cast<unsigned char>(b[i]) | static_cast<unsigned char>(b[i + 1]) << 8);
+    worst = std::max(worst, std::abs(x - y));
+  }
+  return worst;
 }
 
 // Audio tracks frugal can play (decodes()).
@@ -1180,7 +1198,8 @@ TEST_P(AvcodecEncoded, DecodesLikeFfmpeg) {
   EXPECT_EQ(field(track, "codec"), c.codec);
   EXPECT_EQ(field(track, "channels"), c.channels);
   std::string bits;
-  const std::string ours = frugal_decode(dir, path, "1", "--no-edit-list", &bits);
+  // --decoder: MP3 decodes with libmpg123 first when built with it (below).
+  const std::string ours = frugal_decode(dir, path, "1", "--no-edit-list --decoder libavcodec", &bits);
   EXPECT_EQ(bits, "16");
   const std::string theirs = ffmpeg_decode(path, 0, "16", "-ignore_editlist 1");
   ASSERT_FALSE(ours.empty());
@@ -1193,6 +1212,62 @@ INSTANTIATE_TEST_SUITE_P(Codecs, AvcodecEncoded,
                                          EncodedCase{"ac3", "-c:a ac3", "6"},
                                          EncodedCase{"eac3", "-c:a eac3", "6"}),
                          [](const testing::TestParamInfo<EncodedCase>& param) { return std::string(param.param.codec); });
+
+// MP3 in MP4 through libmpg123, as ffmpeg writes it from LAME: MPEG-1 at
+// 44.1 kHz (CBR stereo; VBR at the lowest quality, where the bit reservoir
+// reaches furthest back) and MPEG-2 at 22.05 kHz mono (576 samples a
+// frame). Both decoders work in floating point and round to s16, so samples
+// may differ by one step. Every packet decodes to ffmpeg's length; the edit
+// list (LAME's delay) leaves exactly the source's 1.5 s, which are ffmpeg's
+// untrimmed samples from the delay on (ffmpeg's own trim keeps more). The
+// mono stream's sample entry says 2 channels: the decoders follow the frames.
+struct Mp3Case {
+  const char* name;
+  const char* source;  // lavfi, 1.5 s
+  std::uint32_t rate;
+  std::size_t channels;
+  const char* args;  // ffmpeg output options
+};
+
+class Mpg123Encoded : public testing::TestWithParam<Mp3Case> {};
+
+TEST_P(Mpg123Encoded, DecodesLikeFfmpegToOneStep) {
+  if (!kHaveMpg123) GTEST_SKIP() << "built without libmpg123 (FRUGAL_WITH_MPG123)";
+  FRUGAL_REQUIRE_PROGRAM(ffmpeg, "ffmpeg");
+  const Mp3Case& c = GetParam();
+  TempDir dir;
+  const std::string path = dir.file(std::string(c.name) + ".mp4");
+  ASSERT_TRUE(run_ffmpeg("-f lavfi -i " + shell_quote(c.source) + " -c:a libmp3lame " + c.args + " -f mp4 " +
+                         shell_quote(path)));
+  const std::string track = probe_first_track(path);
+  EXPECT_NE(track.find(R"("decoders":["libmpg123")"), std::string::npos) << track;
+  const std::string whole = frugal_decode(dir, path, "1", "--no-edit-list");
+  const std::string theirs = ffmpeg_decode(path, 0, "16", "-ignore_editlist 1");
+  ASSERT_FALSE(whole.empty());
+  EXPECT_EQ(whole.size(), theirs.size());
+  EXPECT_LE(max_difference(whole, theirs), 1);
+  // libavcodec's decoder, ffmpeg's own, takes the channel count from the
+  // frames too, and matches exactly.
+  if (kHaveAvcodec) {
+    EXPECT_TRUE(frugal_decode(dir, path, "1", "--no-edit-list --decoder libavcodec") == theirs);
+  }
+
+  const std::size_t frame_bytes = 2 * c.channels;  // the entry's count is a template field (2), mono too
+  const std::size_t delay = std::stoul(field(track, "encoder_delay"));
+  const std::string trimmed = frugal_decode(dir, path, "1", "");
+  EXPECT_EQ(trimmed.size(), c.rate * 3 / 2 * frame_bytes);
+  ASSERT_GE(theirs.size(), delay * frame_bytes + trimmed.size());
+  EXPECT_LE(max_difference(trimmed, theirs.substr(delay * frame_bytes)), 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Mp3, Mpg123Encoded,
+    testing::Values(
+        Mp3Case{"cbr", "aevalsrc=sin(440*2*PI*t)|sin(660*2*PI*t):c=stereo:s=44100:d=1.5", 44100, 2, "-b:a 128k"},
+        Mp3Case{"vbr", "aevalsrc=sin(440*2*PI*t)*0.3+random(0)*0.2|sin(660*2*PI*t):c=stereo:s=44100:d=1.5", 44100,
+                2, "-q:a 9"},
+        Mp3Case{"mpeg2_mono", "aevalsrc=sin(300*2*PI*t):c=mono:s=22050:d=1.5", 22050, 1, "-b:a 32k"}),
+    [](const testing::TestParamInfo<Mp3Case>& param) { return std::string(param.param.name); });
 
 // iTunSMPB (ffmpeg writes none: added to the FLAC file by hand). Without an
 // edit list, and beside one that presents the media untouched (ffmpeg's
@@ -1540,8 +1615,9 @@ TEST_P(Mp4MediaFile, FragmentedPacketsMatchFfprobe) {
 }
 
 // FLAC, PCM and ALAC decode bit-identically to ffmpeg at the same depth;
-// AAC, MP3, AC-3 and E-AC-3 (libavcodec's decoders, as ffmpeg's) sample for
-// sample at s16; Opus matches ffmpeg's libopus decoder with the same
+// AAC, AC-3 and E-AC-3 (libavcodec's decoders, as ffmpeg's) sample for
+// sample at s16, and MP3 too unless libmpg123 decodes it (to within one
+// step: see Mpg123Encoded); Opus matches ffmpeg's libopus decoder with the same
 // trimming (pre-skip only). With edit lists, frugal's output is ffmpeg's
 // cut at the edit's end: ffmpeg 5.1 trims the start of an audio edit but
 // not its end. Tracks ffmpeg decodes to nothing (encrypted, cut off) are
@@ -1575,6 +1651,10 @@ TEST_P(Mp4MediaFile, DecodeMatchesFfmpeg) {
     // payloads) are concealed differently: frugal skips them, ffmpeg's
     // decoders fill in; only the lengths compare.
     if (err.find("corrupt packets") != std::string::npos) continue;
+    if (t.codec == "mp3" && kHaveMpg123) {  // libmpg123, not ffmpeg's decoder: see Mpg123Encoded
+      EXPECT_LE(max_difference(ours, theirs), 1);
+      continue;
+    }
     if (t.codec != "opus") {
       EXPECT_TRUE(ours == theirs) << "decoded audio differs";
       continue;

@@ -74,17 +74,39 @@ TEST(DecoderRegistry, BuiltinsAreNamedPerCodec) {
   EXPECT_EQ(registry.names(Codec::flac), Names{});
 #endif
 #ifdef FRUGAL_HAVE_AVCODEC
-  for (const Codec c : {Codec::aac, Codec::alac, Codec::mp3, Codec::ac3, Codec::eac3})
+  for (const Codec c : {Codec::aac, Codec::alac, Codec::ac3, Codec::eac3})
     EXPECT_EQ(registry.names(c), Names{"libavcodec"}) << core::codec_name(c);
 #else
   EXPECT_EQ(registry.names(Codec::aac), Names{});
 #endif
+  Names mp3;
+#ifdef FRUGAL_HAVE_MPG123
+  mp3.push_back("libmpg123");
+#endif
+#ifdef FRUGAL_HAVE_AVCODEC
+  mp3.push_back("libavcodec");
+#endif
+  EXPECT_EQ(registry.names(Codec::mp3), mp3);
   EXPECT_EQ(registry.names(Codec::vorbis), Names{});
 }
 
 TEST(DecoderRegistry, EmptyRegistryHasNoNames) {
   const DecoderRegistry registry;
+  EXPECT_TRUE(registry.empty());
   EXPECT_TRUE(registry.names(Codec::pcm).empty());
+}
+
+// only(name) keeps the factories of that name, for every codec, in order.
+TEST(DecoderRegistry, OnlyKeepsTheNamedFactories) {
+  DecoderRegistry r;
+  r.add(Codec::aac, "a", nullptr);
+  r.add(Codec::mp3, "b", nullptr);
+  r.add(Codec::mp3, "a", nullptr);
+  const DecoderRegistry a = r.only("a");
+  EXPECT_EQ(a.names(Codec::aac), Names{"a"});
+  EXPECT_EQ(a.names(Codec::mp3), Names{"a"});
+  EXPECT_TRUE(r.only("c").empty());
+  EXPECT_FALSE(a.empty());
 }
 
 TEST(DecoderRegistry, BuiltinPcmDecoderIsCreated) {

@@ -497,3 +497,83 @@ TEST(AudioStream, ASampleDescriptionOfAnotherFormatChangesTheStreamFormat) {
   // The second chunk's bytes (stereo frames 1000..1999), read as mono frames.
   EXPECT_EQ(rest, expected_frames(1000, 1000, SampleFormat::s16));
 }
+
+namespace {
+
+// An AAC decoder as libavcodec is for HE-AAC whose SBR only the bitstream
+// signals: made for the configuration's 22050 Hz, it returns 2048 frames a
+// packet at 44100 Hz. Each sample holds its frame's number at 44100 Hz.
+class ImplicitSbr final : public codec::Decoder {
+ public:
+  ImplicitSbr() {
+    format_.sample_rate = 22050;
+    format_.channels = 1;
+    format_.format = SampleFormat::s16;
+    format_.valid_bits = 16;
+  }
+  const core::AudioFormat& format() const noexcept override { return format_; }
+  void reset() override { next_ = 0; }
+  core::Result<codec::AudioBlock> decode(std::span<const std::byte> packet) override {
+    // The packet's first byte numbers it, so seeks land where they should.
+    next_ = static_cast<std::uint32_t>(packet[0]) * 2048;
+    out_.resize(2048);
+    for (auto& v : out_) v = static_cast<std::int16_t>(next_++ & 0x7FFF);
+    core::AudioFormat f = format_;
+    f.sample_rate = 44100;
+    return codec::AudioBlock{f, std::as_bytes(std::span(out_)), out_.size()};
+  }
+
+ private:
+  core::AudioFormat format_;
+  std::vector<std::int16_t> out_;
+  std::uint32_t next_ = 0;
+};
+
+// 40 AAC packets of 1024 frames at 22050 Hz (2048 ticks at the track's
+// 44100), with an iTunes-style edit: 2112 ticks of priming, then 75000.
+Bytes implicit_sbr_file() {
+  const Bytes asc = audio_specific_config(AscSpec{2, 7, 0, 1});  // AAC LC, 22050 Hz, mono
+  const Bytes entry = audio_sample_entry(AudioEntrySpec(FourCC("mp4a"), {esds_box(0x40, asc)}).with_rate(22050));
+  TrackSpec t = audio_track(entry, std::vector<std::uint32_t>(40, 1));
+  t.stts = {{40, 2048}};
+  for (std::uint8_t i = 0; i < 40; ++i) t.payload.push_back(std::byte{i});
+  t.edits = {{75000, 2112}};
+  MovieSpec m;
+  m.timescale = 44100;
+  m.tracks.push_back(std::move(t));
+  return build_mp4(m);
+}
+
+codec::DecoderRegistry implicit_sbr_registry() {
+  codec::DecoderRegistry r;
+  r.add(Codec::aac, "sbr", [](const core::CodecParameters&, const codec::DecoderOptions&)
+                                -> core::Result<std::unique_ptr<codec::Decoder>> {
+    return std::unique_ptr<codec::Decoder>(std::make_unique<ImplicitSbr>());
+  });
+  return r;
+}
+
+}  // namespace
+
+// The edit, in ticks of 44100 Hz, trims the doubled-rate output exactly:
+// frames count on the configuration's 22050 Hz timeline, two output frames
+// to one.
+TEST(AudioStream, ImplicitSbrTrimsAtTheDoubledRate) {
+  OpenedStream s(implicit_sbr_file(), implicit_sbr_registry());
+  ASSERT_TRUE(s.stream) << s.stream.error().message;
+  const Bytes all = s.read_all();
+  EXPECT_EQ(s.stream->format().sample_rate, 44100u);
+  std::vector<std::int16_t> pcm(all.size() / 2);
+  std::memcpy(pcm.data(), all.data(), pcm.size() * 2);
+  ASSERT_EQ(pcm.size(), 75000u);
+  for (std::size_t i = 0; i < pcm.size(); i += 997) ASSERT_EQ(pcm[i], static_cast<std::int16_t>((2112 + i) & 0x7FFF)) << i;
+  EXPECT_EQ(pcm.back(), static_cast<std::int16_t>((2112 + 74999) & 0x7FFF));
+
+  // A seek to timeline frame 20000 (22050 Hz) lands on output frame 40000.
+  ASSERT_TRUE(s.stream->seek(20000));
+  auto block = s.stream->read();
+  ASSERT_TRUE(block && !block->empty());
+  std::int16_t first = 0;
+  std::memcpy(&first, block->data(), 2);
+  EXPECT_EQ(first, static_cast<std::int16_t>((2112 + 40000) & 0x7FFF));
+}

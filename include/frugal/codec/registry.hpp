@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace frugal::codec {
@@ -35,7 +36,8 @@ class DecoderRegistry {
 
   /// A registry holding the decoders compiled into this build: "pcm" always,
   /// "libopus" (FRUGAL_WITH_OPUS), "libflac" (FRUGAL_WITH_FLAC) and
-  /// "libavcodec" for AAC, ALAC, MP3, AC-3 and E-AC-3 (FRUGAL_WITH_AVCODEC).
+  /// "libavcodec" for AAC, ALAC, MP3, AC-3 and E-AC-3 (FRUGAL_WITH_AVCODEC)
+  /// and "libmpg123" for MP3 (FRUGAL_WITH_MPG123; tried before libavcodec).
   static DecoderRegistry with_builtins();
 
   /// Registers `factory` for `codec` under `name`. Later registrations are
@@ -51,6 +53,14 @@ class DecoderRegistry {
 
   /// Names of the factories registered for `codec`, most preferred first.
   std::vector<std::string> names(core::Codec codec) const;
+
+  /// A registry of the factories registered under `name` only (e.g.
+  /// "libavcodec", to decode MP3 with it rather than libmpg123); empty when
+  /// none is.
+  DecoderRegistry only(std::string_view name) const;
+
+  /// Whether no factory is registered.
+  bool empty() const noexcept { return entries_.empty(); }
 
  private:
   struct Entry {
@@ -68,8 +78,10 @@ std::uint32_t priming_frames(const core::CodecParameters& params) noexcept;
 
 /// Frames to decode before a seek target for the output there to be right,
 /// when the file does not say ('roll' sample groups): Opus 3840 at 48 kHz
-/// (80 ms, RFC 7845 §4.6), AAC one frame (1024); 0 for FLAC and PCM, whose
-/// frames decode on their own.
+/// (80 ms, RFC 7845 §4.6), AAC one frame (1024), MP3 two frames of 1152
+/// (the bit reservoir reaches back up to 511 bytes, ISO/IEC 11172-3
+/// §2.4.3.4; libmpg123's default MPG123_PREFRAMES); 0 for FLAC and PCM,
+/// whose frames decode on their own.
 std::uint32_t preroll_frames(const core::CodecParameters& params) noexcept;
 
 }  // namespace frugal::codec

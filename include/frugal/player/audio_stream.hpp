@@ -56,9 +56,12 @@ class AudioStream {
   /// format the stream starts in). It changes mid-stream when the audio does
   /// in a way the current format cannot hold: a FLAC frame of another rate,
   /// channel count or more bits than before, a chained Ogg link of other
-  /// channels. Frames count (positions, seeks, total_frames(), the
-  /// presentation) at the starting rate, so past a change of rate they are
-  /// approximate.
+  /// channels, AAC whose SBR only the bitstream signals (blocks at twice
+  /// the configured rate), mono MP3 in a sample entry of two channels.
+  /// Frames count (positions, seeks, total_frames(), the presentation) at
+  /// the starting rate: AAC blocks at twice it (SBR) count as half as many,
+  /// so trimming stays exact; FLAC frames count one for one, as FLAC
+  /// numbers samples, so times past a change of rate are approximate.
   const core::AudioFormat& format() const noexcept;
   const core::Track& track() const noexcept;
   const core::Demuxer& demuxer() const noexcept;
