@@ -19,9 +19,13 @@ constexpr std::byte reverse_bits(std::byte b) noexcept {
   return static_cast<std::byte>(out);
 }
 
+constexpr std::size_t kNoExcessLimit = ~std::size_t{0};
+
 // The decoder proper: `source` is read at [start, ...) in small reads (the
-// public entry points put a read-ahead buffer in front of it).
-core::Result<HalBlock> decode(core::ByteSource& source, std::uint64_t start, std::span<std::byte> output) {
+// public entry points put a read-ahead buffer in front of it). A decode whose
+// input runs more than `max_excess` bytes ahead of its output stops (scans).
+core::Result<HalBlock> decode(core::ByteSource& source, std::uint64_t start, std::span<std::byte> output,
+                              std::size_t max_excess = kNoExcessLimit) {
   std::uint64_t pos = start;
   std::size_t written = 0;
   // Reads the next dst.size() bytes of the command that starts at `at`.
@@ -82,6 +86,8 @@ core::Result<HalBlock> decode(core::ByteSource& source, std::uint64_t start, std
       }
     }
     written += bytes;
+    if (pos - start > written && pos - start - written > max_excess)
+      return make_error(Errc::limit_exceeded, "HAL: input runs too far ahead of output for a scan", at);
   }
 }
 
@@ -107,7 +113,7 @@ core::Result<HalScanResult> hal_scan(core::ByteSource& source, std::uint64_t beg
   HalScanResult result;
   std::uint64_t at = begin;
   for (; at < end && result.found < found.size(); ++at) {
-    auto block = decode(buffered, at, output);
+    auto block = decode(buffered, at, output, options.max_excess);
     if (!block) {
       if (block.error().code == Errc::io) return block.error();
       continue;

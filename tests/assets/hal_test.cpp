@@ -4,12 +4,15 @@
 #include <frugal/assets/hal.hpp>
 
 #include "support/hal_compressor.hpp"
+#include "support/media.hpp"
 #include "support/rng.hpp"
 
 #include <gtest/gtest.h>
 
-#include <cstring>
+#include <algorithm>
+#include <fstream>
 #include <initializer_list>
+#include <iterator>
 #include <string_view>
 #include <vector>
 
@@ -486,6 +489,81 @@ TEST(HalScan, FindsPlantedStreamsAmongNoise) {
     EXPECT_EQ(d->compressed, c.block.compressed);
     EXPECT_GE(d->decompressed, 32u);
     EXPECT_GE(d->decompressed, d->compressed);
+  }
+}
+
+
+TEST(HalScan, StopsTriesWhoseInputRunsAheadOfOutput) {
+  // 300 one-byte literals (input 300 bytes ahead of output), then fills that
+  // bring the ratio above 100%: a valid stream the default scan gives up on.
+  std::vector<std::byte> stream;
+  for (int i = 0; i < 300; ++i) stream = cat(stream, bytes({0x00, i & 0xFF}));
+  for (int i = 0; i < 4; ++i) stream = cat(stream, bytes({0xE7, 0xFF, i}));
+  stream.push_back(std::byte{0xFF});
+  std::vector<std::byte> rom(0x2000, std::byte{0xFF});
+  std::copy(stream.begin(), stream.end(), rom.begin() + 0x100);
+  core::MemorySource source(rom);
+  std::vector<std::byte> out(kHalMaxOutput);
+  ASSERT_TRUE(hal_decompress(source, 0x100, out));
+  HalCandidate found[4];
+  auto r = hal_scan(source, 0, rom.size(), out, found);
+  ASSERT_TRUE(r);
+  for (std::size_t i = 0; i < r->found; ++i) EXPECT_NE(found[i].offset, 0x100u);
+  HalScanOptions lenient;
+  lenient.max_excess = 400;
+  r = hal_scan(source, 0, rom.size(), out, found, lenient);
+  ASSERT_TRUE(r);
+  ASSERT_GE(r->found, 1u);
+  EXPECT_EQ(found[0].offset, 0x100u);
+  EXPECT_EQ(found[0].block.decompressed, 300u + 4 * 1024);
+}
+
+TEST(HalScan, ZeroFillerYieldsNothing) {
+  // Zeros decode as endless one-byte literals: every try is cut off.
+  std::vector<std::byte> rom(0x4000, std::byte{0x00});
+  core::MemorySource source(rom);
+  std::vector<std::byte> out(kHalMaxOutput);
+  HalCandidate found[4];
+  auto r = hal_scan(source, 0, rom.size(), out, found);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->found, 0u);
+  EXPECT_EQ(r->next, rom.size());
+}
+
+// Real homebrew ROMs (no HAL data in them): the scan must run through real
+// code and graphics bytes, and whatever it lists must decode as listed.
+TEST(HalMedia, ScansRealRomsConsistently) {
+  const auto files = test::media_files("rom");
+  if (files.empty()) GTEST_SKIP() << "no ROMs in the media folder (../shared/media/rom)";
+  for (const auto& path : files) {
+    std::ifstream in(path, std::ios::binary);
+    const std::vector<char> raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<std::byte> rom(raw.size());
+    std::transform(raw.begin(), raw.end(), rom.begin(), [](char c) { return static_cast<std::byte>(c); });
+    core::MemorySource source(rom);
+    std::vector<std::byte> out(kHalMaxOutput);
+    std::vector<HalCandidate> found(64);
+    // 8 KiB at the start (code, data) and 8 KiB before the LoROM header: zero
+    // filler costs ~max_excess commands per offset, too slow for a Debug test
+    // over whole ROMs.
+    for (std::uint64_t begin : {std::uint64_t{0}, std::uint64_t{0x6000}}) {
+      const std::uint64_t end = std::min<std::uint64_t>(begin + 0x2000, rom.size());
+      for (std::uint64_t at = begin; at < end;) {
+        auto r = hal_scan(source, at, end, out, found);
+        ASSERT_TRUE(r) << path;
+        for (std::size_t i = 0; i < r->found; ++i) {
+          const HalCandidate& c = found[i];
+          auto d = hal_decompress(source, c.offset, out);
+          ASSERT_TRUE(d) << path << " at " << c.offset;
+          EXPECT_EQ(d->compressed, c.block.compressed);
+          EXPECT_EQ(d->decompressed, c.block.decompressed);
+          EXPECT_GE(d->decompressed, 32u);
+          EXPECT_GE(d->decompressed, d->compressed);
+        }
+        ASSERT_GT(r->next, at);
+        at = r->next;
+      }
+    }
   }
 }
 

@@ -82,6 +82,13 @@ struct HalScanOptions {
   /// bytes that happen to decode are mostly literals and copies of 1-3 bytes,
   /// which expand; real HAL data compresses.
   std::uint32_t min_ratio_percent = 100;
+  /// A try stops once its input runs this many bytes ahead of its output.
+  /// Bounds the work on filler: a zero-filled area decodes as endless
+  /// one-byte literals (2 bytes in, 1 out) up to the end of the source or
+  /// 64 KiB of output. Real streams stay far below it (a literal run costs
+  /// 1-2 header bytes per 32-1024 bytes); a stream that does not is cut off
+  /// and not listed.
+  std::size_t max_excess = 256;
 };
 
 /// Where hal_scan stopped.
@@ -101,9 +108,10 @@ struct HalScanResult {
 /// on non-HAL data: check a candidate's contents (tiles, palettes) before
 /// trusting it.
 /// `output` is scratch for the decodes (64 KiB lets any stream through).
-/// Work: one bounded decode per offset (each stops at its first error, or
-/// after at most kHalMaxOutput commands); reads go through a 512-byte
-/// read-ahead buffer on the stack. Errors: the source's (Errc::io).
+/// Work: one decode per offset, each stopping at its first error, at
+/// kHalMaxOutput bytes of output or once its input runs `max_excess` bytes
+/// ahead of its output; reads go through a 512-byte read-ahead buffer on the
+/// stack. Errors: the source's (Errc::io).
 core::Result<HalScanResult> hal_scan(core::ByteSource& source, std::uint64_t begin, std::uint64_t end,
                                      std::span<std::byte> output, std::span<HalCandidate> found,
                                      const HalScanOptions& options = {});
