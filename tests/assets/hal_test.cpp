@@ -131,6 +131,11 @@ TEST(HalDecompress, BitReversedCopyShortAndLong) {
   expect_decodes(cat(lit, bytes({0xF4, 0x01, 0x00, 0x01, 0xFF})), bytes({0x01, 0x80, 0x0F, 0x01, 0xF0}));
 }
 
+TEST(HalDecompress, OverlappingBitReversedCopyReadsItsOwnOutput) {
+  // From 0, length 3, one byte written: each byte reversed from the one before.
+  expect_decodes(bytes({0x00, 0x01, 0xA2, 0x00, 0x00, 0xFF}), bytes({0x01, 0x80, 0x01, 0x80}));
+}
+
 TEST(HalDecompress, BackwardsCopyShortAndLong) {
   const auto abcd = bytes({0x03, 'A', 'B', 'C', 'D'});
   // 0xC3 = cmd 6, length 4, from 3 going down.
