@@ -1,0 +1,132 @@
+#include <frugal/assets/hal.hpp>
+
+#include <algorithm>
+#include <array>
+
+namespace frugal::assets {
+
+using core::Errc;
+using core::make_error;
+
+namespace {
+
+constexpr const char* kTruncated = "HAL: input ends before the 0xFF end marker";
+
+constexpr std::byte reverse_bits(std::byte b) noexcept {
+  unsigned in = std::to_integer<unsigned>(b);
+  unsigned out = 0;
+  for (int i = 0; i < 8; ++i, in >>= 1) out = (out << 1) | (in & 1);
+  return static_cast<std::byte>(out);
+}
+
+constexpr std::size_t kNoExcessLimit = ~std::size_t{0};
+
+// The decoder proper: `source` is read at [start, ...) in small reads (the
+// public entry points put a read-ahead buffer in front of it). A decode whose
+// input runs more than `max_excess` bytes ahead of its output stops (scans).
+core::Result<HalBlock> decode(core::ByteSource& source, std::uint64_t start, std::span<std::byte> output,
+                              std::size_t max_excess = kNoExcessLimit) {
+  std::uint64_t pos = start;
+  std::size_t written = 0;
+  // Reads the next dst.size() bytes of the command that starts at `at`.
+  const auto read = [&](std::span<std::byte> dst, std::uint64_t at) -> core::Result<void> {
+    FRUGAL_TRY(std::size_t got, source.read_at(pos, dst));
+    if (got != dst.size()) return make_error(Errc::malformed, kTruncated, at);
+    pos += got;
+    return core::ok();
+  };
+  for (;;) {
+    const std::uint64_t at = pos;
+    std::array<std::byte, 2> arg{};
+    FRUGAL_CHECK(read(std::span(arg).first(1), at));
+    const auto b = std::to_integer<unsigned>(arg[0]);
+    if (b == 0xFF) return HalBlock{written, static_cast<std::size_t>(pos - start)};
+    unsigned cmd = b >> 5;
+    std::size_t len = (b & 0x1F) + 1;
+    if (cmd == 7) {  // long form: 3 more bits of command, 10 of length
+      FRUGAL_CHECK(read(std::span(arg).first(1), at));
+      cmd = (b >> 2) & 7;
+      len = (((b & 3) << 8) | std::to_integer<unsigned>(arg[0])) + 1;
+    }
+    const std::size_t bytes = cmd == 2 ? 2 * len : len;
+    if (written + bytes > kHalMaxOutput) return make_error(Errc::malformed, "HAL: output exceeds 64 KiB", at);
+    if (written + bytes > output.size())
+      return make_error(Errc::limit_exceeded, "HAL: output exceeds the caller's buffer", at);
+    const std::span<std::byte> out = output.subspan(written, bytes);
+    switch (cmd) {
+      case 0:
+        FRUGAL_CHECK(read(out, at));
+        break;
+      case 1:
+        FRUGAL_CHECK(read(std::span(arg).first(1), at));
+        std::fill(out.begin(), out.end(), arg[0]);
+        break;
+      case 2:
+        FRUGAL_CHECK(read(arg, at));
+        for (std::size_t i = 0; i < bytes; ++i) out[i] = arg[i & 1];
+        break;
+      case 3:
+        FRUGAL_CHECK(read(std::span(arg).first(1), at));
+        for (std::size_t i = 0; i < len; ++i)
+          out[i] = static_cast<std::byte>(std::to_integer<unsigned>(arg[0]) + i);
+        break;
+      default: {  // 4, 7 copy; 5 bit-reversed copy; 6 backwards copy
+        FRUGAL_CHECK(read(arg, at));
+        const std::size_t from = (std::to_integer<std::size_t>(arg[0]) << 8) | std::to_integer<std::size_t>(arg[1]);
+        // Byte by byte: a forward copy may read what it has just written.
+        if (from >= written) return make_error(Errc::malformed, "HAL: copy from output not written yet", at);
+        if (cmd == 6) {
+          if (from + 1 < len) return make_error(Errc::malformed, "HAL: backwards copy runs below offset 0", at);
+          for (std::size_t i = 0; i < len; ++i) out[i] = output[from - i];
+        } else if (cmd == 5) {
+          for (std::size_t i = 0; i < len; ++i) out[i] = reverse_bits(output[from + i]);
+        } else {
+          for (std::size_t i = 0; i < len; ++i) out[i] = output[from + i];
+        }
+      }
+    }
+    written += bytes;
+    if (pos - start > written && pos - start - written > max_excess)
+      return make_error(Errc::limit_exceeded, "HAL: input runs too far ahead of output for a scan", at);
+  }
+}
+
+}  // namespace
+
+core::Result<HalBlock> hal_decompress(std::span<const std::byte> input, std::span<std::byte> output) {
+  core::MemorySource source(input);
+  return decode(source, 0, output);
+}
+
+core::Result<HalBlock> hal_decompress(core::ByteSource& source, std::uint64_t offset, std::span<std::byte> output) {
+  std::array<std::byte, 256> window;
+  core::BufferedSource buffered(source, window);
+  return decode(buffered, offset, output);
+}
+
+core::Result<HalScanResult> hal_scan(core::ByteSource& source, std::uint64_t begin, std::uint64_t end,
+                                     std::span<std::byte> output, std::span<HalCandidate> found,
+                                     const HalScanOptions& options) {
+  // One window for the whole scan: neighbouring offsets read the same bytes.
+  std::array<std::byte, 512> window;
+  core::BufferedSource buffered(source, window);
+  HalScanResult result;
+  std::uint64_t at = begin;
+  for (; at < end && result.found < found.size(); ++at) {
+    auto block = decode(buffered, at, output, options.max_excess);
+    if (!block) {
+      if (block.error().code == Errc::io) return block.error();
+      continue;
+    }
+    const bool plausible = block->decompressed >= options.min_decompressed &&
+                           std::uint64_t{block->decompressed} * 100 >=
+                               std::uint64_t{block->compressed} * options.min_ratio_percent;
+    if (!plausible) continue;
+    found[result.found++] = HalCandidate{at, *block};
+    at += block->compressed - 1;  // streams do not overlap; the loop adds the last one
+  }
+  result.next = std::min(at, end);
+  return result;
+}
+
+}  // namespace frugal::assets
