@@ -18,6 +18,7 @@ packages=(
   googletest libgtest-dev                    # tests
   libavcodec-dev libavutil-dev               # AAC, ALAC, MP3, AC-3, E-AC-3 (optional: FRUGAL_WITH_AVCODEC)
   libmpg123-dev                              # MP3 (optional: FRUGAL_WITH_MPG123)
+  libfaad-dev                                # AAC over faad2 (FRUGAL_WITH_FAAD2: the asan and armhf presets)
   ffmpeg opus-tools                          # test oracles (ffprobe, opusdec, reference decodes)
 )
 foreign=()
@@ -29,7 +30,7 @@ cross() {
   foreign+=("$1")
   packages+=("g++-$2" qemu-user)
   local p
-  for p in libopus-dev libflac-dev libogg-dev libmpg123-dev libgtest-dev libstdc++6 libubsan1; do packages+=("$p:$1"); done
+  for p in libopus-dev libflac-dev libogg-dev libmpg123-dev libfaad-dev libgtest-dev libstdc++6 libubsan1; do packages+=("$p:$1"); done
 }
 for option in "$@"; do
   case "$option" in

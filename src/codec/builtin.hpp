@@ -16,6 +16,10 @@ core::Result<std::unique_ptr<Decoder>> make_flac_decoder(const core::CodecParame
 /// AAC, ALAC, MP3, AC-3 and E-AC-3 over libavcodec (codec/avcodec_decoder.cpp).
 core::Result<std::unique_ptr<Decoder>> make_avcodec_decoder(const core::CodecParameters&, const DecoderOptions&);
 #endif
+#ifdef FRUGAL_HAVE_FAAD2
+/// AAC over faad2 (codec/faad2_decoder.cpp).
+core::Result<std::unique_ptr<Decoder>> make_faad2_decoder(const core::CodecParameters&, const DecoderOptions&);
+#endif
 #ifdef FRUGAL_HAVE_MPG123
 /// MP3 over libmpg123 (codec/mpg123_decoder.cpp).
 core::Result<std::unique_ptr<Decoder>> make_mpg123_decoder(const core::CodecParameters&, const DecoderOptions&);

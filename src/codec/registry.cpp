@@ -18,6 +18,9 @@ DecoderRegistry DecoderRegistry::with_builtins() {
 #ifdef FRUGAL_HAVE_FLAC
   r.add(core::Codec::flac, "libflac", detail::make_flac_decoder);
 #endif
+#ifdef FRUGAL_HAVE_FAAD2
+  r.add(core::Codec::aac, "faad2", detail::make_faad2_decoder);  // before libavcodec: its fallback
+#endif
 #ifdef FRUGAL_HAVE_AVCODEC
   for (const core::Codec codec : {core::Codec::aac, core::Codec::alac, core::Codec::mp3, core::Codec::ac3,
                                   core::Codec::eac3})

@@ -9,12 +9,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <numbers>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -97,18 +99,23 @@ constexpr bool kHaveMpg123 = true;
 #else
 constexpr bool kHaveMpg123 = false;
 #endif
+#ifdef FRUGAL_HAVE_FAAD2
+constexpr bool kHaveFaad2 = true;
+#else
+constexpr bool kHaveFaad2 = false;
+#endif
 
 // Codecs (ffprobe's names) every build decodes.
 bool always_decodes(const std::string& codec) {
   return codec == "opus" || codec == "flac" || codec.rfind("pcm_", 0) == 0;
 }
 
-// Codecs this build decodes: those, and the libavcodec and libmpg123 ones
-// when built with them.
+// Codecs this build decodes: those, and the libavcodec, libmpg123 and
+// faad2 ones when built with them.
 bool decodes(const std::string& codec) {
   return always_decodes(codec) ||
          (kHaveAvcodec && (codec == "aac" || codec == "alac" || codec == "ac3" || codec == "eac3")) ||
-         ((kHaveAvcodec || kHaveMpg123) && codec == "mp3");
+         ((kHaveAvcodec || kHaveMpg123) && codec == "mp3") || (kHaveFaad2 && codec == "aac");
 }
 
 // The largest difference between samples of two s16 streams.
@@ -120,6 +127,38 @@ int max_difference(const std::string& a, const std::string& b) {
     worst = std::max(worst, std::abs(x - y));
   }
   return worst;
+}
+
+// The signal-to-difference ratio of `ours` against `theirs` (s16 streams),
+// in dB over their common length; 200 when they are identical.
+double snr_db(const std::string& ours, const std::string& theirs) {
+  double signal = 0, noise = 0;
+  for (std::size_t i = 0; i + 1 < ours.size() && i + 1 < theirs.size(); i += 2) {
+    const auto x = static_cast<std::int16_t>(static_cast<unsigned char>(ours[i]) | static_cast<unsigned char>(ours[i + 1]) << 8);
+    const auto y = static_cast<std::int16_t>(static_cast<unsigned char>(theirs[i]) | static_cast<unsigned char>(theirs[i + 1]) << 8);
+    const double d = static_cast<double>(x) - y;
+    signal += static_cast<double>(y) * y;
+    noise += d * d;
+  }
+  return noise == 0 ? 200 : 10 * std::log10(signal / noise);
+}
+
+// faad2's AAC (s16, `channels` interleaved) against ffmpeg's. libavcodec
+// gives no samples for a packet without audio elements, where faad2 gives
+// a frame of silence, so faad2 may lead by whole frames (1024). Past the
+// first two frames (faad2 drops its first: frugal gives it as silence; the
+// next differs while the decoders settle), the tolerance is an SNR of 30 dB:
+// tonal content agrees within a step or two (88-109 dB on the media
+// folder's files), but PNS noise is random in each decoder (one file's
+// three noise frames: 32 dB).
+void expect_faad2_close(const std::string& ours, const std::string& theirs, std::size_t channels) {
+  const std::size_t frame_bytes = 1024 * 2 * channels;
+  ASSERT_GE(ours.size(), theirs.size());
+  const std::size_t lead = ours.size() - theirs.size();
+  EXPECT_EQ(lead % frame_bytes, 0u);
+  EXPECT_LE(lead / frame_bytes, 2u) << "faad2 leads ffmpeg by more than two frames";
+  const std::size_t from = std::min(theirs.size(), 2 * frame_bytes);
+  EXPECT_GE(snr_db(ours.substr(lead + from), theirs.substr(from)), 30.0);
 }
 
 // Audio tracks frugal can play (decodes()).
@@ -689,11 +728,11 @@ struct GaplessCodec {
   const char* name;
   const char* args;  // ffmpeg output options
   std::uint32_t rate;
-  bool decodes;  // a decoder in this build (AAC and ALAC: with libavcodec)
+  bool decodes;  // a decoder in this build (AAC: libavcodec or faad2; ALAC: libavcodec)
   bool primed;   // an encoder delay: ffmpeg's millisecond edit can then end short of the media
 };
 
-const GaplessCodec kAac{"aac", "-c:a aac", 44100, kHaveAvcodec, true};
+const GaplessCodec kAac{"aac", "-c:a aac", 44100, kHaveAvcodec || kHaveFaad2, true};
 const GaplessCodec kOpus{"opus", "-c:a libopus", 48000, true, true};
 // "-strict -2": FLAC in MP4 is "experimental" to older ffmpeg releases.
 const GaplessCodec kFlac{"flac", "-c:a flac -strict -2", 44100, true, false};
@@ -1101,8 +1140,8 @@ TEST_F(Gapless, MillisecondEditsDecodeToWhatProbeReports) {
   }
 }
 
-// Without libavcodec there is no AAC or ALAC decoder: decode fails cleanly
-// (exit 2, unsupported).
+// Without libavcodec there is no ALAC decoder, and no AAC one unless faad2
+// is built: decode fails cleanly (exit 2, unsupported).
 TEST_F(Gapless, AacAndAlacDecodeIsUnsupportedWithoutLibavcodec) {
   if (kHaveAvcodec) GTEST_SKIP() << "built with libavcodec: AacAndAlacDecodeToTheExactLength checks them";
   for (const GaplessCodec& c : kGaplessCodecs) {
@@ -1142,6 +1181,35 @@ TEST_F(Gapless, AacAndAlacDecodeToTheExactLength) {
     EXPECT_GE(theirs.size(), ours.size());
     EXPECT_TRUE(theirs.compare(0, ours.size(), ours) == 0) << "not ffmpeg's decode";
   }
+}
+
+// Through faad2 too, AAC decodes to exactly the source's number of frames
+// (its dropped first frame, given as silence, is priming the edit trims),
+// close to ffmpeg's decode (expect_faad2_close's tolerance).
+TEST_F(Gapless, AacThroughFaad2DecodesToTheExactLength) {
+  if (!kHaveFaad2) GTEST_SKIP() << "built without faad2 (FRUGAL_WITH_FAAD2)";
+  const std::string path = encoded(kAac, true);
+  ASSERT_FALSE(path.empty());
+  TempDir dir;
+  const std::string ours = frugal_decode(dir, path, "1", "--decoder faad2");
+  EXPECT_EQ(ours.size() / kFrameBytes, gapless_frames(kAac.rate));
+  // The noise source codes as PNS, random in each decoder: the content is
+  // compared on a tone.
+  const std::uint64_t frames = gapless_frames(kAac.rate);
+  std::string tone;
+  for (std::uint64_t i = 0; i < frames; ++i)
+    for (const double hz : {440.0, 660.0}) {
+      const auto v = static_cast<std::int16_t>(12000 * std::sin(2 * std::numbers::pi * hz * static_cast<double>(i) / kAac.rate));
+      tone.push_back(static_cast<char>(v & 0xFF));
+      tone.push_back(static_cast<char>((v >> 8) & 0xFF));
+    }
+  const std::string tone_path = encode(kAac, write_string(dir, "tone.raw", tone), "aac-tone", true);
+  ASSERT_FALSE(tone_path.empty());
+  const std::string decoded_tone = frugal_decode(dir, tone_path, "1", "--decoder faad2");
+  EXPECT_EQ(decoded_tone.size() / kFrameBytes, frames);
+  const std::string theirs = ffmpeg_decode(tone_path, 0, "16", "");
+  ASSERT_GE(theirs.size(), decoded_tone.size());
+  EXPECT_GE(snr_db(decoded_tone, theirs.substr(0, decoded_tone.size())), 60.0);
 }
 
 // An AAC file whose only gapless information is iTunSMPB (the edit list
@@ -1617,7 +1685,8 @@ TEST_P(Mp4MediaFile, FragmentedPacketsMatchFfprobe) {
 // FLAC, PCM and ALAC decode bit-identically to ffmpeg at the same depth;
 // AAC, AC-3 and E-AC-3 (libavcodec's decoders, as ffmpeg's) sample for
 // sample at s16, and MP3 too unless libmpg123 decodes it (to within one
-// step: see Mpg123Encoded); Opus matches ffmpeg's libopus decoder with the same
+// step: see Mpg123Encoded); AAC through faad2 to within a tolerance
+// (expect_faad2_close); Opus matches ffmpeg's libopus decoder with the same
 // trimming (pre-skip only). With edit lists, frugal's output is ffmpeg's
 // cut at the edit's end: ffmpeg 5.1 trims the start of an audio edit but
 // not its end. Tracks ffmpeg decodes to nothing (encrypted, cut off) are
@@ -1654,6 +1723,13 @@ TEST_P(Mp4MediaFile, DecodeMatchesFfmpeg) {
     if (t.codec == "mp3" && kHaveMpg123) {  // libmpg123, not ffmpeg's decoder: see Mpg123Encoded
       EXPECT_LE(max_difference(ours, theirs), 1);
       continue;
+    }
+    if (t.codec == "aac" && kHaveFaad2) {
+      SCOPED_TRACE("faad2");
+      const std::size_t channels = std::stoul(field(t.json, "channels"));
+      expect_faad2_close(kHaveAvcodec ? frugal_decode(dir, file, t.id, "--no-edit-list --decoder faad2") : ours, theirs,
+                         channels);
+      if (!kHaveAvcodec) continue;
     }
     if (t.codec != "opus") {
       EXPECT_TRUE(ours == theirs) << "decoded audio differs";

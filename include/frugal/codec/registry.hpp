@@ -37,7 +37,8 @@ class DecoderRegistry {
   /// A registry holding the decoders compiled into this build: "pcm" always,
   /// "libopus" (FRUGAL_WITH_OPUS), "libflac" (FRUGAL_WITH_FLAC) and
   /// "libavcodec" for AAC, ALAC, MP3, AC-3 and E-AC-3 (FRUGAL_WITH_AVCODEC)
-  /// and "libmpg123" for MP3 (FRUGAL_WITH_MPG123; tried before libavcodec).
+  /// and "libmpg123" for MP3 (FRUGAL_WITH_MPG123; tried before libavcodec),
+  /// "faad2" for AAC (FRUGAL_WITH_FAAD2; tried after libavcodec).
   static DecoderRegistry with_builtins();
 
   /// Registers `factory` for `codec` under `name`. Later registrations are
