@@ -11,7 +11,7 @@ using core::make_error;
 namespace {
 
 constexpr std::size_t kHeaderBytes = 0x50;  // $xxB0-$xxFF: extended header, header, vectors
-constexpr int kMinScore = 6;
+constexpr int kMinScore = 8;  // more than map mode + reset vector, which garbage meets 1 time in 128
 
 struct Candidate {
   std::uint64_t base;  // image offset of $xxB0
@@ -206,7 +206,7 @@ core::Result<RomHeader> detect_header(core::ByteSource& source, std::uint64_t ba
     score(c, bytes, size, computed, h);
     if (!best || h.score > best->score) best = h;
   }
-  if (!best || best->score < kMinScore) return make_error(Errc::malformed, "no SNES cartridge header found");
+  if (!best || best->score < kMinScore) return make_error(Errc::malformed, "no SNES cartridge header found (no candidate scores 8)");
   const std::uint8_t mode = best->map_mode & 0xEF;
   if (best->base_offset == 0x7FB0 && (mode == 0x21 || mode == 0x25))
     return make_error(Errc::unsupported, "HiROM header at $7FC0: an interleaved image (de-interleave it first)",

@@ -11,7 +11,7 @@ namespace frugal::assets::detail {
 core::Result<std::uint16_t> computed_checksum(core::ByteSource& source, std::uint64_t base, std::uint64_t size);
 
 /// The best-scoring header, its fields decoded.
-/// Errors: Errc::malformed (no candidate scores 6), Errc::unsupported
+/// Errors: Errc::malformed (no candidate scores 8), Errc::unsupported
 /// (interleaved), the source's.
 core::Result<RomHeader> detect_header(core::ByteSource& source, std::uint64_t base, std::uint64_t size,
                                       std::uint16_t computed);

@@ -141,7 +141,8 @@ struct RomOptions {
 ///   +2 declared ROM size fits the image (half of it < image <= it);
 /// the highest wins; ties go to ExHiROM, ExLoROM, LoROM, HiROM in that
 /// order (an Ex image often keeps a copy of its header in its first 4 MiB;
-/// the CPU reads the Ex one). Below 6 there is no header. Interleaved images (HiROM stored with each
+/// the CPU reads the Ex one). Below 8 (what map mode and reset vector
+/// alone give, which random bytes meet 1 time in 128) there is no header. Interleaved images (HiROM stored with each
 /// 64 KiB bank's halves swapped, as some copiers wrote them) put a HiROM
 /// header at $7FC0: a winner at $7FC0 whose map mode says HiROM/ExHiROM is
 /// refused, not misreported.
@@ -167,7 +168,7 @@ class RomImage {
   /// cache (charged before it is allocated).
   /// Errors: Errc::unsupported (source without a size; an interleaved
   /// image); Errc::malformed (smaller than 32 KiB, empty; no header scores
-  /// 6); Errc::limit_exceeded (past max_image_bytes); Errc::out_of_memory
+  /// 8); Errc::limit_exceeded (past max_image_bytes); Errc::out_of_memory
   /// (the cache past the tracker's budget); Errc::io from the source.
   static core::Result<RomImage> open(core::ByteSource& source, const RomOptions& options = {});
 
