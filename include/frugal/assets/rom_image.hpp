@@ -12,6 +12,8 @@
 //   (log2 KiB) · +$28 RAM size (log2 KiB) · +$29 region · +$2A developer ID ·
 //   +$2B version · +$2C checksum complement · +$2E checksum (little-endian) ·
 //   +$4C reset vector (emulation mode).
+// Thread-safety: RomHeader, RomExtendedHeader and the name functions are
+// plain values / pure; RomImage as documented on it.
 
 #include <frugal/assets/rom_mapping.hpp>
 #include <frugal/core/byte_source.hpp>
