@@ -80,6 +80,7 @@ int run_info(const std::vector<std::string>& argv) {
   if (!input) return report(path, input.error());
   assets::RomOptions options;
   options.tracker = &tracker();
+  options.cache_pages = 0;  // info reads the header and sums the image once: no page is read twice
   auto rom = assets::RomImage::open((*input)->source(), options);
   if (!rom) return report(path, rom.error());
   if (args->has("--json")) std::printf("%s\n", info_json(*rom).c_str());
