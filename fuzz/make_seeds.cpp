@@ -11,6 +11,7 @@
 #include "support/flac_writer.hpp"
 #include "support/fragment_writer.hpp"
 #include "support/mp4_writer.hpp"
+#include "support/snes_writer.hpp"
 #ifdef FRUGAL_HAVE_OGG
 #include "support/ogg_writer.hpp"
 #endif
@@ -224,6 +225,31 @@ std::vector<std::pair<std::string, Bytes>> flac_seeds() {
   return out;
 }
 
+// SNES ROM images: each mapping the header detection tells apart, small
+// (the Ex mappings need more than 4 MiB: left to mutations of these).
+std::vector<std::pair<std::string, Bytes>> snes_seeds() {
+  std::vector<std::pair<std::string, Bytes>> out;
+  SnesRomSpec lorom;
+  lorom.size = 32 * 1024;
+  out.emplace_back("lorom.sfc", make_snes_rom(lorom));
+  SnesRomSpec hirom;
+  hirom.layout = SnesLayout::hirom;
+  hirom.size = 64 * 1024;
+  hirom.copier_header = true;
+  hirom.developer_id = 0x33;
+  hirom.extended = std::vector<std::uint8_t>{'0', '1', 'F', 'R', 'G', 'E'};
+  out.emplace_back("hirom_copier.smc", make_snes_rom(hirom));
+  SnesRomSpec sa1;
+  sa1.layout = SnesLayout::sa1;
+  sa1.size = 96 * 1024;  // not a power of two: the mirrored checksum
+  sa1.cartridge_type = 0x35;
+  sa1.title = "\xB1\xB2\xB3 SA1";
+  out.emplace_back("sa1_96k.sfc", make_snes_rom(sa1));
+  hirom.copier_header = false;
+  out.emplace_back("hirom_interleaved.sfc", interleave_hirom(make_snes_rom(hirom)));
+  return out;
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::fprintf(stderr, "usage: make_seeds DIR\n");
@@ -309,6 +335,7 @@ int main(int argc, char** argv) {
   for (const auto& [name, spec] : seeds) files.emplace_back(name, build_mp4(spec));
   for (auto& [name, file] : files) name += ".mp4";
   for (auto& seed : flac_seeds()) files.push_back(std::move(seed));
+  for (auto& seed : snes_seeds()) files.push_back(std::move(seed));
 #ifdef FRUGAL_HAVE_OGG
   for (auto& seed : ogg_seeds()) files.push_back(std::move(seed));
 #endif

@@ -127,5 +127,7 @@ core::Result<NowPlaying> now_playing(core::ByteSource& source);
 
 int run_tags(const std::vector<std::string>& argv);
 int run_art(const std::vector<std::string>& argv);
+/// frugal rom SUBCOMMAND (info).
+int run_rom(const std::vector<std::string>& argv);
 
 }  // namespace frugal::cli

@@ -1,4 +1,4 @@
-// The frugal command: probe, packets, decode, play, tags, art.
+// The frugal command: probe, packets, decode, play, tags, art, rom.
 #include "cli/common.hpp"
 #include "cli/json.hpp"
 
@@ -44,6 +44,15 @@ constexpr const char* kHelp = R"(usage: frugal COMMAND [options] [--stats]
                                     width, height (0: unknown), loaded, not_loaded (why, or
                                     null), offset (bytes, or null)}]
   art FILE -o OUT [--index N]       write picture N (default 0, as tags lists them) to OUT
+  rom info ROM [--json]             SNES ROM image: the cartridge header found by scoring
+                                    ($7FC0 LoROM, $FFC0 HiROM, $407FC0 ExLoROM, $40FFC0
+                                    ExHiROM; a 512-byte copier header skipped), the checksum
+                                    computed. JSON keys: title, mapping (lorom, hirom, exlorom,
+                                    exhirom, sa1), chip (none, dsp, superfx, obc1, sa1, sdd1,
+                                    srtc, spc7110, st010, st018, cx4, other, unknown),
+                                    copier_header, rom_size, ram_size (declared bytes), region,
+                                    version, checksum_stored, checksum_computed,
+                                    checksum_valid, score, reasons (strings)
 
   FILE            a file; - for standard input (fragmented files, and files whose moov
                   comes first and holds at most 4 MiB); or an init segment followed by
@@ -137,6 +146,8 @@ int main(int argc, char** argv) {
     code = run_tags(args);
   } else if (command == "art") {
     code = run_art(args);
+  } else if (command == "rom") {
+    code = run_rom(args);
   } else {
     return usage_error("unknown command '" + command + "'");
   }
