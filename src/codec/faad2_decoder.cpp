@@ -157,7 +157,8 @@ class Faad2Decoder final : public Decoder {
 
 core::Result<std::unique_ptr<Decoder>> make_faad2_decoder(const core::CodecParameters& params,
                                                           const DecoderOptions& options) {
-  if (params.config.empty()) return make_error(Errc::malformed, "AAC: no AudioSpecificConfig");
+  // Without one, another decoder may still read the stream (ADTS frames).
+  if (params.config.empty()) return make_error(Errc::unsupported, "faad2: no AudioSpecificConfig");
   unsigned long rate = 0;
   unsigned char channels = 0;
   FRUGAL_TRY(HandlePtr handle, open_handle(params.config, options.float_output, rate, channels));
