@@ -48,8 +48,10 @@ core::Result<HandlePtr> open_handle(std::vector<std::byte> config, bool float_ou
   c->downMatrix = 0;
   c->dontUpSampleImplicitSBR = 0;  // SBR's doubled rate, signalled or not
   if (NeAACDecSetConfiguration(h.get(), c) != 1) return make_error(Errc::unsupported, "faad2: configuration refused");
-  if (NeAACDecInit2(h.get(), reinterpret_cast<unsigned char*>(config.data()),
-                    static_cast<unsigned long>(config.size()), &rate, &channels) < 0)
+  // A char: signed on x86, unsigned on ARM, where -1 reads as 255.
+  const auto init = static_cast<signed char>(NeAACDecInit2(h.get(), reinterpret_cast<unsigned char*>(config.data()),
+                                                           static_cast<unsigned long>(config.size()), &rate, &channels));
+  if (init < 0)
     return make_error(Errc::unsupported, "faad2: AudioSpecificConfig not supported");
   return h;
 }
@@ -95,7 +97,8 @@ class Faad2Decoder final : public Decoder {
 
   core::Result<AudioBlock> decode(std::span<const std::byte> packet) override {
     if (packet.empty()) return make_error(Errc::malformed, "faad2: empty packet");
-    if (packet.size() > 0xFFFFFFFFu) return make_error(Errc::malformed, "faad2: packet too large");
+    if constexpr (sizeof(std::size_t) > sizeof(unsigned long))  // libfaad takes an unsigned long
+      if (packet.size() > ~0ul) return make_error(Errc::malformed, "faad2: packet too large");
     NeAACDecFrameInfo info{};
     // libfaad reads the packet only (the pointer is not const in its API).
     auto* data = reinterpret_cast<unsigned char*>(const_cast<std::byte*>(packet.data()));
