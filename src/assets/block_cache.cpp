@@ -97,18 +97,24 @@ core::Result<HalBlock> HalBlockCache::get(std::uint64_t offset, std::span<std::b
   FRUGAL_TRY(HalBlock block, hal_decompress(m.rom, offset, out));
   const std::size_t n = block.decompressed;
   if (n > m.capacity) return block;
+  {
+    platform::LockGuard lock(m.mutex);
+    if (n > m.limit) return block;  // pressure: nothing is kept, nothing allocated
+  }
+  // Charged before it is allocated; not kept (the caller has its bytes)
+  // when the tracker's budget or the heap refuses.
+  auto charge = mem::Charge::try_make(m.account, n);
+  if (!charge) return block;
   Impl::Entry entry{offset, block, std::unique_ptr<std::byte[]>(new (std::nothrow) std::byte[n]), {}, 0};
-  if (!entry.data) return block;  // not kept: the caller has its bytes
+  if (!entry.data) return block;
   if (n) std::memcpy(entry.data.get(), out.data(), n);
+  entry.charge = std::move(*charge);
 
   platform::LockGuard lock(m.mutex);
   if (n > m.limit) return block;
   for (const Impl::Entry& e : m.entries)
     if (e.offset == offset) return block;  // another thread kept it first
   m.evict_to(m.limit - n);
-  auto charge = mem::Charge::try_make(m.account, n);
-  if (!charge) return block;  // over the tracker's budget: not kept
-  entry.charge = std::move(*charge);
   entry.last_use = ++m.clock;
   m.entries.push_back(std::move(entry));
   m.bytes += n;

@@ -1,6 +1,7 @@
 #include "assets/page_cache.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 namespace frugal::assets::detail {
@@ -10,6 +11,8 @@ using core::make_error;
 
 core::Result<void> PageCache::resize(std::size_t pages) {
   if (pages == slots_.size()) return core::ok();
+  if (pages > SIZE_MAX / (page_bytes_ + sizeof(Slot)))  // 32-bit targets
+    return make_error(Errc::limit_exceeded, "ROM page cache: more pages than the address space holds");
   FRUGAL_CHECK(charge_.try_resize(std::max(charge_.bytes(), bytes_for(pages, page_bytes_))));
   // Fresh vectors: clear() would keep the old capacity allocated.
   std::vector<std::byte>(pages * page_bytes_).swap(storage_);

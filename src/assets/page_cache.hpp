@@ -32,7 +32,8 @@ class PageCache {
   }
 
   /// Sets the number of pages, dropping what they held. Growth is charged
-  /// first. Errors: Errc::out_of_memory (nothing changes).
+  /// first. Errors: Errc::out_of_memory, Errc::limit_exceeded (more pages
+  /// than size_t counts bytes for); nothing changes.
   core::Result<void> resize(std::size_t pages);
 
   /// Copies bytes [offset, offset + dst.size()) of the range; the caller

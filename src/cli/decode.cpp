@@ -1,7 +1,8 @@
 // frugal decode FILE -o OUT.wav|- [--track N] [--format F] [--no-edit-list]
-//               [--start SECONDS] [--duration SECONDS]
+//               [--decoder NAME] [--start SECONDS] [--duration SECONDS]
 #include "cli/common.hpp"
 
+#include <frugal/core/arith.hpp>
 #include <frugal/player/wav_sink.hpp>
 
 #include <cmath>
@@ -67,7 +68,7 @@ int run_decode(const std::vector<std::string>& argv) {
   if (start) {
     if (auto r = stream->seek(*start); !r) return report(path, r.error());
   }
-  std::uint64_t left = length.value_or(~std::uint64_t{0});
+  std::uint64_t left = ~std::uint64_t{0};  // output frames still to write
 
   auto sink = *out == "-" ? player::make_wav_stream_sink(1) : player::make_wav_file_sink(*out);
   std::optional<core::AudioFormat> format;  // the first block's (a FLAC STREAMINFO may be wrong): the file's
@@ -78,6 +79,8 @@ int run_decode(const std::vector<std::string>& argv) {
     if (!format) {
       format = stream->format();
       if (auto r = sink->open(*format); !r) return report(*out, r.error());
+      // The duration at the output's rate (AAC whose SBR doubles the rate).
+      if (length) left = core::mul_div(*length, format->sample_rate, rate);
     }
     if (block->empty() || left == 0) break;
     if (stream->format() != *format) return report_format_change(path, *format, stream->format(), at);

@@ -60,8 +60,8 @@ constexpr const char* kHelp = R"(usage: frugal COMMAND [options] [--stats]
 
   --track N       a track ID (tkhd track_ID), as probe lists them
   --format F      output samples; default: the source's depth for lossless, s16 for lossy
-  --decoder NAME  decode with NAME only (pcm, libopus, libflac, libavcodec, libmpg123: as
-                  probe lists a track's decoders), not the build's preferred one
+  --decoder NAME  decode with NAME only (pcm, libopus, libflac, libavcodec, libmpg123, faad2:
+                  as probe lists a track's decoders), not the build's preferred one
   --no-edit-list  ignore gapless info (edit lists, iTunSMPB): drop only the codec's
                   priming (Opus pre-skip)
   --mem-budget B  memory budget in bytes (K, M, G suffixes: KiB, MiB, GiB); pressure

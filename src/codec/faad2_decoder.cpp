@@ -3,9 +3,8 @@
 // without libavcodec. faad2 is GPL-2.0-or-later: FRUGAL_WITH_FAAD2 is off by
 // default, and a binary built with it is GPL (README).
 //
-// libfaad returns nothing for the first frame after it is opened (its
-// output is delayed by one frame internally and the first is dropped).
-// That frame is given as silence instead, so frame counts stay those of the
+// libfaad decodes the first frame after it is opened but reports no samples
+// for it. That frame is given as silence instead, so frame counts stay those of the
 // stream: the edit list's priming (2112 frames for iTunes files) covers it,
 // and after a seek the AAC pre-roll frame does.
 //
@@ -82,16 +81,10 @@ class Faad2Decoder final : public Decoder {
 
   const core::AudioFormat& format() const noexcept override { return format_; }
 
-  // A fresh handle: libfaad keeps overlap and SBR state across frames.
-  // Without memory for one, libfaad's own post-seek reset (which drops the
-  // next frame's output too).
+  // A fresh handle: libfaad keeps overlap and SBR state across frames. The
+  // old one goes first, so a seek never holds two; decode() opens it.
   void reset() override {
-    unsigned long rate = 0;
-    unsigned char channels = 0;
-    if (auto fresh = open_handle(config_, format_.format == core::SampleFormat::f32, rate, channels))
-      handle_ = std::move(*fresh);
-    else
-      NeAACDecPostSeekReset(handle_.get(), 0);
+    handle_.reset();
     first_ = true;
   }
 
@@ -99,17 +92,29 @@ class Faad2Decoder final : public Decoder {
     if (packet.empty()) return make_error(Errc::malformed, "faad2: empty packet");
     if constexpr (sizeof(std::size_t) > sizeof(unsigned long))  // libfaad takes an unsigned long
       if (packet.size() > ~0ul) return make_error(Errc::malformed, "faad2: packet too large");
+    if (!handle_) {
+      unsigned long rate = 0;
+      unsigned char channels = 0;
+      FRUGAL_TRY(handle_, open_handle(config_, format_.format == core::SampleFormat::f32, rate, channels));
+    }
     NeAACDecFrameInfo info{};
     // libfaad reads the packet only (the pointer is not const in its API).
     auto* data = reinterpret_cast<unsigned char*>(const_cast<std::byte*>(packet.data()));
     void* samples = NeAACDecDecode(handle_.get(), &info, data, static_cast<unsigned long>(packet.size()));
-    const bool first = std::exchange(first_, false);
-    if (info.error != 0 || !samples) return make_error(Errc::malformed, "faad2: corrupt packet");
+    if (info.error != 0 || !samples) {
+      // libfaad's state after an error can fail the packets that follow (a
+      // corrupt first packet leaves it unable to take the second): start
+      // afresh, at the cost of the next frame coming out as silence.
+      reset();
+      return make_error(Errc::malformed, "faad2: corrupt packet");
+    }
+    const bool first = std::exchange(first_, false);  // libfaad counts decoded frames only
     if (info.channels == 0 || info.channels > kMaxChannels || info.samplerate == 0)
       return make_error(Errc::unsupported, "faad2: a decoded format frugal cannot deliver");
     // libfaad makes mono stereo in case Parametric Stereo follows; like
     // libavcodec, only SBR streams (HE-AAC, where PS may come) stay so.
-    const bool upmixed = mono_ && info.channels == 2 && info.sbr == 0 && info.ps == 0;
+    const bool sbr = info.sbr == SBR_UPSAMPLED || info.sbr == SBR_DOWNSAMPLED;
+    const bool upmixed = mono_ && info.channels == 2 && !sbr && info.ps == 0;
     const std::size_t channels = upmixed ? 1 : info.channels;
     block_format_.sample_rate = static_cast<std::uint32_t>(info.samplerate);
     block_format_.channels = static_cast<std::uint16_t>(channels);
@@ -117,7 +122,8 @@ class Faad2Decoder final : public Decoder {
     const std::size_t bytes_per_sample = core::bytes_per_sample(block_format_.format);
     // The dropped first frame, as silence (see the file comment): a frame
     // is 1024 samples per channel, 2048 with SBR upsampling.
-    const std::size_t out_frames = first && frames == 0 ? (info.sbr == 1 || info.sbr == 3 ? 2048 : 1024) : frames;
+    const bool doubled = info.sbr == SBR_UPSAMPLED || info.sbr == NO_SBR_UPSAMPLED;
+    const std::size_t out_frames = first && frames == 0 ? (doubled ? 2048 : 1024) : frames;
     FRUGAL_CHECK(grow(out_frames * block_format_.bytes_per_frame()));
     if (frames == 0) {
       std::fill_n(out_.begin(), out_frames * block_format_.bytes_per_frame(), std::byte{0});

@@ -72,15 +72,15 @@ class Mpg123Decoder final : public Decoder {
 
   const core::AudioFormat& format() const noexcept override { return format_; }
 
-  // Drops the bit reservoir and any buffered input: a fresh handle, or a
-  // reopened feed when there is no memory for one.
-  void reset() override {
-    if (auto fresh = open_handle(encoding_)) handle_ = std::move(*fresh);
-    else mpg123_open_feed(handle_.get());
-  }
+  // Drops the bit reservoir and any buffered input: a fresh handle, which
+  // decode() opens once the old one is gone (a seek never holds two).
+  void reset() override { handle_.reset(); }
 
   core::Result<AudioBlock> decode(std::span<const std::byte> packet) override {
     if (packet.empty()) return make_error(Errc::malformed, "libmpg123: empty packet");
+    if (!handle_) {
+      FRUGAL_TRY(handle_, open_handle(encoding_));
+    }
     const int fed =
         mpg123_feed(handle_.get(), reinterpret_cast<const unsigned char*>(packet.data()), packet.size());
     if (fed != MPG123_OK) return library_error(fed);
@@ -98,10 +98,16 @@ class Mpg123Decoder final : public Decoder {
         FRUGAL_CHECK(take_format());
         continue;
       }
-      if (got != MPG123_OK) return library_error(got);
+      if (got != MPG123_OK) return library_error(got == MPG123_ERR ? mpg123_errcode(handle_.get()) : got);
       FRUGAL_CHECK(grow(bytes + size));
       std::memcpy(out_.data() + bytes, audio, size);
       bytes += size;
+    }
+    if (bytes == 0) {
+      // A whole frame always decodes (read-ahead is off): no sync word in
+      // the packet. Its bytes are dropped, not joined to the next packet's.
+      mpg123_open_feed(handle_.get());
+      return make_error(Errc::malformed, "libmpg123: no MPEG audio frame in the packet");
     }
     const std::size_t frames = bytes / block_format_.bytes_per_frame();
     return AudioBlock{block_format_, std::span(out_).first(frames * block_format_.bytes_per_frame()), frames};

@@ -308,7 +308,10 @@ Result<std::span<const std::byte>> AudioStream::Impl::read_media(const Segment& 
     covered = keep_to - keep_from;
     const auto skip = static_cast<std::size_t>(in_block(keep_from - first));
     const auto frames = static_cast<std::size_t>(in_block(keep_to - first) - skip);
-    if (frames == 0) continue;  // less than one of the block's frames (rates of no whole ratio)
+    if (frames == 0) {  // less than one of the block's frames (rates of no whole ratio): passed over
+      want = keep_to;
+      continue;
+    }
     const std::size_t in_frame = block->format.bytes_per_frame();
     const std::size_t out_bytes = frames * format.bytes_per_frame();
     FRUGAL_CHECK(grow(out, out_bytes));
@@ -331,8 +334,11 @@ Result<std::span<const std::byte>> AudioStream::read() {
     std::uint64_t covered = 0;  // timeline frames the block spans
     if (s.silence) {
       // Silence is zero in every output format (signed and float samples).
-      const std::uint64_t frames = std::min<std::uint64_t>(*s.frames - m.segment_done, kSilenceFrames);
-      covered = frames;
+      covered = std::min<std::uint64_t>(*s.frames - m.segment_done, kSilenceFrames);
+      // At the output's rate: an AAC stream past its SBR's doubling plays
+      // twice the timeline's frames (read_media).
+      const std::uint64_t frames =
+          m.proportional ? core::mul_div(covered, m.format.sample_rate, m.timeline_rate) : covered;
       const std::size_t bytes = static_cast<std::size_t>(frames) * m.format.bytes_per_frame();
       FRUGAL_CHECK(m.grow(m.out, bytes));
       std::fill_n(m.out.begin(), bytes, std::byte{0});

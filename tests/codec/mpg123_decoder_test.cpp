@@ -89,7 +89,8 @@ TEST(Mpg123Decoder, CorruptPacketIsMalformedAndTheNextDecodes) {
   ASSERT_TRUE(d);
   ASSERT_TRUE(d->decode(mp3().packets[0]));
   auto bad = d->decode(Bytes(300, std::byte{0x5A}));
-  EXPECT_TRUE(!bad || bad->frames == 0);  // no sync word: malformed, or nothing decoded yet
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, Errc::malformed);
   auto next = d->decode(mp3().packets[1]);
   ASSERT_TRUE(next) << next.error().message;
   EXPECT_EQ(next->frames, 1152u);

@@ -530,14 +530,15 @@ class ImplicitSbr final : public codec::Decoder {
 };
 
 // 40 AAC packets of 1024 frames at 22050 Hz (2048 ticks at the track's
-// 44100), with an iTunes-style edit: 2112 ticks of priming, then 75000.
-Bytes implicit_sbr_file() {
+// 44100), with an iTunes-style edit by default: 2112 ticks of priming,
+// then 75000.
+Bytes implicit_sbr_file(std::vector<EditSpec> edits = {{75000, 2112}}) {
   const Bytes asc = audio_specific_config(AscSpec{2, 7, 0, 1});  // AAC LC, 22050 Hz, mono
   const Bytes entry = audio_sample_entry(AudioEntrySpec(FourCC("mp4a"), {esds_box(0x40, asc)}).with_rate(22050));
   TrackSpec t = audio_track(entry, std::vector<std::uint32_t>(40, 1));
   t.stts = {{40, 2048}};
   for (std::uint8_t i = 0; i < 40; ++i) t.payload.push_back(std::byte{i});
-  t.edits = {{75000, 2112}};
+  t.edits = std::move(edits);
   MovieSpec m;
   m.timescale = 44100;
   m.tracks.push_back(std::move(t));
@@ -576,4 +577,17 @@ TEST(AudioStream, ImplicitSbrTrimsAtTheDoubledRate) {
   std::int16_t first = 0;
   std::memcpy(&first, block->data(), 2);
   EXPECT_EQ(first, static_cast<std::int16_t>((2112 + 40000) & 0x7FFF));
+}
+
+// An empty edit after the media plays as long at the doubled rate: 4410
+// ticks are 4410 output frames of silence, not 2205.
+TEST(AudioStream, ImplicitSbrSilenceLastsItsTime) {
+  OpenedStream s(implicit_sbr_file({{40000, 2112}, {4410, -1}}), implicit_sbr_registry());
+  ASSERT_TRUE(s.stream) << s.stream.error().message;
+  const Bytes all = s.read_all();
+  ASSERT_EQ(all.size(), (40000u + 4410u) * 2);
+  std::vector<std::int16_t> pcm(all.size() / 2);
+  std::memcpy(pcm.data(), all.data(), all.size());
+  EXPECT_EQ(pcm[39999], static_cast<std::int16_t>((2112 + 39999) & 0x7FFF));
+  for (std::size_t i = 40000; i < pcm.size(); ++i) ASSERT_EQ(pcm[i], 0) << i;
 }
