@@ -1715,7 +1715,10 @@ TEST_P(Mp4MediaFile, DecodeMatchesFfmpeg) {
     const std::string ours = frugal_decode(dir, file, t.id, "--no-edit-list", &bits, &err);
     const std::string theirs = ffmpeg_decode(file, index, bits, ffmpeg_opts);
     ASSERT_FALSE(ours.empty());
-    EXPECT_EQ(ours.size(), theirs.size());
+    const bool by_faad2 = t.codec == "aac" && !kHaveAvcodec;
+    if (!by_faad2) {  // faad2 may lead: expect_faad2_close
+      EXPECT_EQ(ours.size(), theirs.size());
+    }
     // Corrupt packets (mp4parse's two-description test file holds garbage
     // payloads) are concealed differently: frugal skips them, ffmpeg's
     // decoders fill in; only the lengths compare.
@@ -1727,9 +1730,9 @@ TEST_P(Mp4MediaFile, DecodeMatchesFfmpeg) {
     if (t.codec == "aac" && kHaveFaad2) {
       SCOPED_TRACE("faad2");
       const std::size_t channels = std::stoul(field(t.json, "channels"));
-      expect_faad2_close(kHaveAvcodec ? frugal_decode(dir, file, t.id, "--no-edit-list --decoder faad2") : ours, theirs,
+      expect_faad2_close(by_faad2 ? ours : frugal_decode(dir, file, t.id, "--no-edit-list --decoder faad2"), theirs,
                          channels);
-      if (!kHaveAvcodec) continue;
+      if (by_faad2) continue;
     }
     if (t.codec != "opus") {
       EXPECT_TRUE(ours == theirs) << "decoded audio differs";
