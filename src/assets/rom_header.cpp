@@ -79,7 +79,7 @@ void decode_title(std::span<const std::byte> title, RomHeader& out) {
 RomChip chip_of(std::uint8_t type, std::uint8_t subtype) {
   if ((type & 0x0F) < 3) return RomChip::none;
   switch (type >> 4) {
-    case 0x0: return RomChip::dsp;
+    case 0x0: return RomChip::dsp1;
     case 0x1: return RomChip::superfx;
     case 0x2: return RomChip::obc1;
     case 0x3: return RomChip::sa1;

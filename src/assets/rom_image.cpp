@@ -19,7 +19,7 @@ constexpr std::uint64_t kBankBytes = 0x8000;  // a LoROM bank: the smallest ROM
 const char* chip_name(RomChip chip) noexcept {
   switch (chip) {
     case RomChip::none: return "none";
-    case RomChip::dsp: return "dsp";
+    case RomChip::dsp1: return "dsp1";
     case RomChip::superfx: return "superfx";
     case RomChip::obc1: return "obc1";
     case RomChip::sa1: return "sa1";

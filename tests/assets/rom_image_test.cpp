@@ -150,8 +150,8 @@ TEST(Fields, ChipFromCartridgeType) {
     std::uint8_t subtype;
     RomChip chip;
   };
-  for (const Case c : {Case{0x00, 0, RomChip::none}, Case{0x02, 0, RomChip::none}, Case{0x03, 0, RomChip::dsp},
-                       Case{0x05, 0, RomChip::dsp}, Case{0x13, 0, RomChip::superfx}, Case{0x1A, 0, RomChip::superfx},
+  for (const Case c : {Case{0x00, 0, RomChip::none}, Case{0x02, 0, RomChip::none}, Case{0x03, 0, RomChip::dsp1},
+                       Case{0x05, 0, RomChip::dsp1}, Case{0x13, 0, RomChip::superfx}, Case{0x1A, 0, RomChip::superfx},
                        Case{0x25, 0, RomChip::obc1}, Case{0x35, 0, RomChip::sa1}, Case{0x43, 0, RomChip::sdd1},
                        Case{0x55, 0, RomChip::srtc}, Case{0xE3, 0, RomChip::other},
                        Case{0xF5, 0x00, RomChip::spc7110}, Case{0xF9, 0x00, RomChip::spc7110},
@@ -171,6 +171,7 @@ TEST(Fields, ChipFromCartridgeType) {
   }
   EXPECT_STREQ(chip_name(RomChip::superfx), "superfx");
   EXPECT_STREQ(chip_name(RomChip::cx4), "cx4");
+  EXPECT_STREQ(chip_name(RomChip::dsp1), "dsp1");
 }
 
 TEST(Scoring, ABadChecksumStillDetectsButIsNotValid) {

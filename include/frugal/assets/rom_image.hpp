@@ -36,7 +36,8 @@ namespace frugal::assets {
 /// named by the extended header's chip sub-type (+$0F).
 enum class RomChip : std::uint8_t {
   none,     ///< no coprocessor (types $00-$02: ROM, +RAM, +battery)
-  dsp,      ///< $0x: NEC µPD7725 DSP-1/1A/1B/2/3/4 (the header does not tell which; most are DSP-1)
+  dsp1,     ///< $0x: NEC µPD7725 DSP-1/1A/1B/2/3/4; the header does not tell which, so all are
+            ///< named after DSP-1, which most cartridges carry
   superfx,  ///< $1x: GSU (Super FX)
   obc1,     ///< $2x: OBC-1
   sa1,      ///< $3x: SA-1
@@ -50,7 +51,7 @@ enum class RomChip : std::uint8_t {
   unknown,  ///< a coprocessor code not listed above ($6x-$Dx, other $Fx sub-types)
 };
 
-/// "none", "dsp", "superfx", "obc1", "sa1", "sdd1", "srtc", "other",
+/// "none", "dsp1", "superfx", "obc1", "sa1", "sdd1", "srtc", "other",
 /// "spc7110", "st010", "st018", "cx4", "unknown".
 const char* chip_name(RomChip chip) noexcept;
 
