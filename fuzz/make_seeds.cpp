@@ -11,6 +11,7 @@
 #include "support/flac_writer.hpp"
 #include "support/fragment_writer.hpp"
 #include "support/mp4_writer.hpp"
+#include "support/hal_compressor.hpp"
 #include "support/snes_writer.hpp"
 #ifdef FRUGAL_HAVE_OGG
 #include "support/ogg_writer.hpp"
@@ -250,6 +251,22 @@ std::vector<std::pair<std::string, Bytes>> snes_seeds() {
   return out;
 }
 
+// HAL and LC_LZ2 streams from the tests' compressor: fills, copies (HAL's
+// bit-reversed and backwards ones among them) and literals.
+std::vector<std::pair<std::string, Bytes>> lz_seeds() {
+  const auto b = [](unsigned v) { return static_cast<std::byte>(v); };
+  Bytes tile(64);
+  for (std::size_t i = 0; i < tile.size(); ++i) tile[i] = b(static_cast<unsigned>(i * 37 + (i >> 3)));
+  Bytes data = tile;
+  data.insert(data.end(), tile.rbegin(), tile.rend());
+  data.insert(data.end(), 40, b(0x11));
+  for (int i = 0; i < 20; ++i) data.insert(data.end(), {b(0x12), b(0x34)});
+  for (unsigned i = 0; i < 30; ++i) data.push_back(b(0x80 + i));
+  data.insert(data.end(), tile.begin(), tile.end());
+  return {{"stream.hal", frugal::test::hal_compress(data)},
+          {"stream.lz2", frugal::test::hal_compress(data, nullptr, frugal::assets::LzFormat::lc_lz2)}};
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::fprintf(stderr, "usage: make_seeds DIR\n");
@@ -336,6 +353,7 @@ int main(int argc, char** argv) {
   for (auto& [name, file] : files) name += ".mp4";
   for (auto& seed : flac_seeds()) files.push_back(std::move(seed));
   for (auto& seed : snes_seeds()) files.push_back(std::move(seed));
+  for (auto& seed : lz_seeds()) files.push_back(std::move(seed));
 #ifdef FRUGAL_HAVE_OGG
   for (auto& seed : ogg_seeds()) files.push_back(std::move(seed));
 #endif

@@ -10,7 +10,21 @@ using core::make_error;
 
 namespace {
 
-constexpr const char* kTruncated = "HAL: input ends before the 0xFF end marker";
+// Each format's error messages (static strings, named after the format).
+struct Messages {
+  const char* truncated;
+  const char* too_long;
+  const char* over_buffer;
+  const char* not_written;
+  const char* below_zero;
+  const char* unused;
+};
+constexpr Messages kHalMessages{"HAL: input ends before the 0xFF end marker", "HAL: output exceeds 64 KiB",
+                                "HAL: output exceeds the caller's buffer", "HAL: copy from output not written yet",
+                                "HAL: backwards copy runs below offset 0", nullptr};
+constexpr Messages kLz2Messages{"LC_LZ2: input ends before the 0xFF end marker", "LC_LZ2: output exceeds 64 KiB",
+                                "LC_LZ2: output exceeds the caller's buffer", "LC_LZ2: copy from output not written yet",
+                                nullptr, "LC_LZ2: unused command (5, 6, or 7 in a long form)"};
 
 constexpr std::byte reverse_bits(std::byte b) noexcept {
   unsigned in = std::to_integer<unsigned>(b);
@@ -24,14 +38,18 @@ constexpr std::size_t kNoExcessLimit = ~std::size_t{0};
 // The decoder proper: `source` is read at [start, ...) in small reads (the
 // public entry points put a read-ahead buffer in front of it). A decode whose
 // input runs more than `max_excess` bytes ahead of its output stops (scans).
+// LC_LZ2 is HAL's command set less commands 5 and 6, its word fill counting
+// bytes rather than words.
 core::Result<HalBlock> decode(core::ByteSource& source, std::uint64_t start, std::span<std::byte> output,
-                              std::size_t max_excess = kNoExcessLimit) {
+                              LzFormat format, std::size_t max_excess = kNoExcessLimit) {
+  const bool lz2 = format == LzFormat::lc_lz2;
+  const Messages& m = lz2 ? kLz2Messages : kHalMessages;
   std::uint64_t pos = start;
   std::size_t written = 0;
   // Reads the next dst.size() bytes of the command that starts at `at`.
   const auto read = [&](std::span<std::byte> dst, std::uint64_t at) -> core::Result<void> {
     FRUGAL_TRY(std::size_t got, source.read_at(pos, dst));
-    if (got != dst.size()) return make_error(Errc::malformed, kTruncated, at);
+    if (got != dst.size()) return make_error(Errc::malformed, m.truncated, at);
     pos += got;
     return core::ok();
   };
@@ -48,10 +66,10 @@ core::Result<HalBlock> decode(core::ByteSource& source, std::uint64_t start, std
       cmd = (b >> 2) & 7;
       len = (((b & 3) << 8) | std::to_integer<unsigned>(arg[0])) + 1;
     }
-    const std::size_t bytes = cmd == 2 ? 2 * len : len;
-    if (written + bytes > kHalMaxOutput) return make_error(Errc::malformed, "HAL: output exceeds 64 KiB", at);
-    if (written + bytes > output.size())
-      return make_error(Errc::limit_exceeded, "HAL: output exceeds the caller's buffer", at);
+    if (lz2 && cmd >= 5) return make_error(Errc::malformed, m.unused, at);
+    const std::size_t bytes = cmd == 2 && !lz2 ? 2 * len : len;
+    if (written + bytes > kHalMaxOutput) return make_error(Errc::malformed, m.too_long, at);
+    if (written + bytes > output.size()) return make_error(Errc::limit_exceeded, m.over_buffer, at);
     const std::span<std::byte> out = output.subspan(written, bytes);
     switch (cmd) {
       case 0:
@@ -70,13 +88,13 @@ core::Result<HalBlock> decode(core::ByteSource& source, std::uint64_t start, std
         for (std::size_t i = 0; i < len; ++i)
           out[i] = static_cast<std::byte>(std::to_integer<unsigned>(arg[0]) + i);
         break;
-      default: {  // 4, 7 copy; 5 bit-reversed copy; 6 backwards copy
+      default: {  // 4, 7 (HAL) copy; 5 bit-reversed copy; 6 backwards copy
         FRUGAL_CHECK(read(arg, at));
         const std::size_t from = (std::to_integer<std::size_t>(arg[0]) << 8) | std::to_integer<std::size_t>(arg[1]);
         // Byte by byte: a forward copy may read what it has just written.
-        if (from >= written) return make_error(Errc::malformed, "HAL: copy from output not written yet", at);
+        if (from >= written) return make_error(Errc::malformed, m.not_written, at);
         if (cmd == 6) {
-          if (from + 1 < len) return make_error(Errc::malformed, "HAL: backwards copy runs below offset 0", at);
+          if (from + 1 < len) return make_error(Errc::malformed, m.below_zero, at);
           for (std::size_t i = 0; i < len; ++i) out[i] = output[from - i];
         } else if (cmd == 5) {
           for (std::size_t i = 0; i < len; ++i) out[i] = reverse_bits(output[from + i]);
@@ -91,17 +109,34 @@ core::Result<HalBlock> decode(core::ByteSource& source, std::uint64_t start, std
   }
 }
 
+core::Result<HalBlock> decode_span(std::span<const std::byte> input, std::span<std::byte> output, LzFormat format) {
+  core::MemorySource source(input);
+  return decode(source, 0, output, format);
+}
+
+core::Result<HalBlock> decode_source(core::ByteSource& source, std::uint64_t offset, std::span<std::byte> output,
+                                     LzFormat format) {
+  std::array<std::byte, 256> window;
+  core::BufferedSource buffered(source, window);
+  return decode(buffered, offset, output, format);
+}
+
 }  // namespace
 
 core::Result<HalBlock> hal_decompress(std::span<const std::byte> input, std::span<std::byte> output) {
-  core::MemorySource source(input);
-  return decode(source, 0, output);
+  return decode_span(input, output, LzFormat::hal);
 }
 
 core::Result<HalBlock> hal_decompress(core::ByteSource& source, std::uint64_t offset, std::span<std::byte> output) {
-  std::array<std::byte, 256> window;
-  core::BufferedSource buffered(source, window);
-  return decode(buffered, offset, output);
+  return decode_source(source, offset, output, LzFormat::hal);
+}
+
+core::Result<HalBlock> lz2_decompress(std::span<const std::byte> input, std::span<std::byte> output) {
+  return decode_span(input, output, LzFormat::lc_lz2);
+}
+
+core::Result<HalBlock> lz2_decompress(core::ByteSource& source, std::uint64_t offset, std::span<std::byte> output) {
+  return decode_source(source, offset, output, LzFormat::lc_lz2);
 }
 
 core::Result<HalScanResult> hal_scan(core::ByteSource& source, std::uint64_t begin, std::uint64_t end,
@@ -113,7 +148,7 @@ core::Result<HalScanResult> hal_scan(core::ByteSource& source, std::uint64_t beg
   HalScanResult result;
   std::uint64_t at = begin;
   for (; at < end && result.found < found.size(); ++at) {
-    auto block = decode(buffered, at, output, options.max_excess);
+    auto block = decode(buffered, at, output, options.format, options.max_excess);
     if (!block) {
       if (block.error().code == Errc::io) return block.error();
       continue;

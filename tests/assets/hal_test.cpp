@@ -572,5 +572,114 @@ TEST(HalMedia, ScansRealRomsConsistently) {
   }
 }
 
+// --- LC_LZ2 ---------------------------------------------------------------------
+
+Decoded decode_lz2(const std::vector<std::byte>& stream) {
+  std::vector<std::byte> out(kHalMaxOutput);
+  auto r = lz2_decompress(stream, out);
+  out.resize(r ? r->decompressed : 0);
+  return {r, out};
+}
+
+void expect_lz2(const std::vector<std::byte>& stream, const std::vector<std::byte>& expected) {
+  const Decoded d = decode_lz2(stream);
+  ASSERT_TRUE(d.result) << d.result.error().message;
+  EXPECT_EQ(d.result->compressed, stream.size());
+  EXPECT_EQ(d.out, expected);
+}
+
+void expect_lz2_error(const std::vector<std::byte>& stream, std::string_view message, std::uint64_t offset) {
+  const Decoded d = decode_lz2(stream);
+  ASSERT_FALSE(d.result);
+  EXPECT_EQ(d.result.error().code, Errc::malformed);
+  EXPECT_EQ(std::string_view(d.result.error().message), message);
+  EXPECT_EQ(d.result.error().offset, offset);
+}
+
+TEST(Lz2Decompress, EveryCommandShortAndLong) {
+  expect_lz2(bytes({0x01, 'a', 'b', 0xFF}), bytes({'a', 'b'}));                      // direct copy
+  expect_lz2(bytes({0x23, 0x7E, 0xFF}), bytes({0x7E, 0x7E, 0x7E, 0x7E}));             // byte fill
+  expect_lz2(bytes({0x44, 0x12, 0x34, 0xFF}), bytes({0x12, 0x34, 0x12, 0x34, 0x12}));  // word fill: 5 bytes
+  expect_lz2(bytes({0x62, 0xFE, 0xFF}), bytes({0xFE, 0xFF, 0x00}));                   // increasing fill
+  // Repeat from big-endian output offset 1, overlapping what it writes.
+  expect_lz2(bytes({0x01, 'x', 'y', 0x83, 0x00, 0x01, 0xFF}), bytes({'x', 'y', 'y', 'y', 'y', 'y'}));
+  // Long forms: 111CCCLL LLLLLLLL.
+  expect_lz2(bytes({0xE5, 0x00, 0x55, 0xFF}), std::vector<std::byte>(257, std::byte{0x55}));  // cmd 1, length 257
+  std::vector<std::byte> words(301);
+  for (std::size_t i = 0; i < words.size(); ++i) words[i] = i & 1 ? std::byte{0xBB} : std::byte{0xAA};
+  expect_lz2(bytes({0xE9, 0x2C, 0xAA, 0xBB, 0xFF}), words);  // cmd 2, length 0x12C + 1 = 301 bytes
+  std::vector<std::byte> copied = bytes({1, 2, 3});
+  for (int i = 0; i < 40; ++i) copied.push_back(copied[static_cast<std::size_t>(i)]);
+  expect_lz2(bytes({0x02, 1, 2, 3, 0xF0, 0x27, 0x00, 0x00, 0xFF}), copied);  // cmd 4, length 40
+}
+
+TEST(Lz2Decompress, HalOnlyCommandsAreRejected) {
+  constexpr std::string_view kUnused = "LC_LZ2: unused command (5, 6, or 7 in a long form)";
+  expect_lz2_error(bytes({0x00, 'a', 0xA0, 0x00, 0x00, 0xFF}), kUnused, 2);  // 5: bit-reversed in HAL
+  expect_lz2_error(bytes({0x00, 'a', 0xC0, 0x00, 0x00, 0xFF}), kUnused, 2);  // 6: backwards in HAL
+  expect_lz2_error(bytes({0x00, 'a', 0xFC, 0x00, 0x00, 0x00, 0xFF}), kUnused, 2);  // long-form 7
+  // The same streams decode as HAL.
+  EXPECT_TRUE(decode(bytes({0x00, 'a', 0xA0, 0x00, 0x00, 0xFF})).result);
+}
+
+TEST(Lz2Decompress, HostileStreamsGetCleanErrors) {
+  expect_lz2_error(bytes({0x02, 'a'}), "LC_LZ2: input ends before the 0xFF end marker", 0);
+  expect_lz2_error(bytes({0x00, 'a', 0x80, 0x00, 0x01, 0xFF}), "LC_LZ2: copy from output not written yet", 2);
+  std::vector<std::byte> over;
+  for (int i = 0; i < 64; ++i) over = cat(over, bytes({0xE7, 0xFF, 0x00}));  // 64 × 1024 fill bytes
+  expect_lz2_error(cat(over, bytes({0x20, 0x00, 0xFF})), "LC_LZ2: output exceeds 64 KiB", over.size());
+}
+
+TEST(Lz2RoundTrip, CompressorOutputDecodes) {
+  test::Rng rng(5);
+  std::vector<std::byte> data;
+  while (data.size() < 30000) {
+    const std::size_t n = rng.between(1, 1200);
+    switch (rng.below(5)) {
+      case 0: data.insert(data.end(), n, static_cast<std::byte>(rng.below(256))); break;
+      case 1: for (std::size_t i = 0; i < n; ++i) data.push_back(static_cast<std::byte>(i & 1 ? 0x5A : 0xC3)); break;
+      case 2: { const auto q = sequence(n, rng.below(256)); data.insert(data.end(), q.begin(), q.end()); break; }
+      case 3:  // a repeat of earlier data
+        for (std::size_t i = 0, from = rng.below(data.size() + 1); i < n && from + i < data.size(); ++i)
+          data.push_back(data[from + i]);
+        break;
+      default: for (std::size_t i = 0; i < n; ++i) data.push_back(static_cast<std::byte>(rng.below(256)));
+    }
+  }
+  test::HalCommandCounts counts{};
+  const auto stream = test::hal_compress(data, &counts, LzFormat::lc_lz2);
+  EXPECT_EQ(counts[5] + counts[6], 0u);
+  for (unsigned cmd = 0; cmd < 5; ++cmd) EXPECT_GT(counts[cmd], 0u) << "command " << cmd;
+  std::vector<std::byte> out(kHalMaxOutput);
+  auto r = lz2_decompress(stream, out);
+  ASSERT_TRUE(r) << r.error().message << " at " << r.error().offset;
+  EXPECT_EQ(r->compressed, stream.size());
+  ASSERT_EQ(r->decompressed, data.size());
+  EXPECT_TRUE(std::equal(data.begin(), data.end(), out.begin()));
+  // A word fill of odd length counts bytes in LC_LZ2 and words in HAL: the
+  // same stream decodes to different lengths, so the format matters.
+  auto as_hal = hal_decompress(stream, out);
+  EXPECT_TRUE(!as_hal || as_hal->decompressed != data.size());
+}
+
+TEST(Lz2Scan, FindsPlantedStreams) {
+  std::vector<std::byte> rom(0x8000, std::byte{0xFF});
+  std::vector<std::byte> data(1500);
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::byte>((i / 16) % 2 ? 0 : (i / 64) & 0xFF);
+  const auto stream = test::hal_compress(data, nullptr, LzFormat::lc_lz2);
+  std::copy(stream.begin(), stream.end(), rom.begin() + 0x2345);
+  core::MemorySource source(rom);
+  std::vector<std::byte> out(kHalMaxOutput);
+  HalCandidate found[4];
+  HalScanOptions options;
+  options.format = LzFormat::lc_lz2;
+  auto r = hal_scan(source, 0, rom.size(), out, found, options);
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->found, 1u);
+  EXPECT_EQ(found[0].offset, 0x2345u);
+  EXPECT_EQ(found[0].block.compressed, stream.size());
+  EXPECT_EQ(found[0].block.decompressed, data.size());
+}
+
 }  // namespace
 }  // namespace frugal::assets

@@ -36,7 +36,9 @@ void hal_command(std::vector<std::byte>& out, unsigned cmd, std::size_t len) {
   }
 }
 
-std::vector<std::byte> hal_compress(std::span<const std::byte> bytes, HalCommandCounts* counts) {
+std::vector<std::byte> hal_compress(std::span<const std::byte> bytes, HalCommandCounts* counts,
+                                    assets::LzFormat format) {
+  const bool lz2 = format == assets::LzFormat::lc_lz2;
   assert(bytes.size() <= 0x10000);
   const auto* d = reinterpret_cast<const std::uint8_t*>(bytes.data());
   const std::size_t size = bytes.size();
@@ -76,12 +78,17 @@ std::vector<std::byte> hal_compress(std::span<const std::byte> bytes, HalCommand
     n = 0;
     while (n < room && d[pos + n] == static_cast<std::uint8_t>(d[pos] + n)) ++n;
     consider(3, n, 0, 3);
-    if (pos + 1 < size) {
+    if (pos + 1 < size && lz2) {  // word fill in bytes: any length
+      for (n = 0; n < room && d[pos + n] == d[pos + (n & 1)];) ++n;
+      consider(2, n, 0, 4);
+    } else if (pos + 1 < size) {  // in words
       std::size_t words = 0;
       while (words < kMaxLen && pos + 2 * words + 1 < size && d[pos + 2 * words] == d[pos] &&
              d[pos + 2 * words + 1] == d[pos + 1])
         ++words;
       consider(2, 2 * words, 0, 4);
+    }
+    if (pos + 1 < size) {
       // Forward (may overlap what it writes), bit-reversed, backwards copies.
       int depth = 0;
       for (std::int32_t p = head[key(d[pos], d[pos + 1])]; p >= 0 && depth < kChainDepth; p = prev[p], ++depth) {
@@ -89,14 +96,14 @@ std::vector<std::byte> hal_compress(std::span<const std::byte> bytes, HalCommand
         for (n = 0; n < room && d[from + n] == d[pos + n];) ++n;
         consider(4, n, from, 4);
       }
-      depth = 0;
+      depth = lz2 ? kChainDepth : 0;  // LC_LZ2 has no commands 5 and 6
       for (std::int32_t p = head[key(reverse_bits(d[pos]), reverse_bits(d[pos + 1]))]; p >= 0 && depth < kChainDepth;
            p = prev[p], ++depth) {
         const auto from = static_cast<std::size_t>(p);
         for (n = 0; n < room && d[from + n] == reverse_bits(d[pos + n]);) ++n;
         consider(5, n, from, 4);
       }
-      depth = 0;
+      depth = lz2 ? kChainDepth : 0;
       for (std::int32_t q = head[key(d[pos + 1], d[pos])]; q >= 0 && depth < kChainDepth; q = prev[q], ++depth) {
         const auto from = static_cast<std::size_t>(q) + 1;  // d[from] == d[pos], d[from - 1] == d[pos + 1]
         for (n = 0; n < room && n <= from && d[from - n] == d[pos + n];) ++n;
@@ -112,7 +119,7 @@ std::vector<std::byte> hal_compress(std::span<const std::byte> bytes, HalCommand
       continue;
     }
     flush_literals();
-    hal_command(out, best.cmd, best.cmd == 2 ? best.bytes / 2 : best.bytes);
+    hal_command(out, best.cmd, best.cmd == 2 && !lz2 ? best.bytes / 2 : best.bytes);
     if (best.cmd >= 4) {
       out.push_back(static_cast<std::byte>(best.from >> 8));
       out.push_back(static_cast<std::byte>(best.from & 0xFF));

@@ -24,6 +24,12 @@
 // is rejected is a read of output not yet written: a copy starting at or
 // beyond the write position, a backwards copy running below offset 0.
 //
+// LC_LZ2 (Lunar Compress's name; Super Mario World, A Link to the Past and
+// many Nintendo titles; MushROMs "LC_LZ2 Compression Format") is the same
+// command set less commands 5 and 6, with one difference: its word fill
+// writes len bytes (alternating the two), not len words. lz2_decompress
+// decodes it; a 5 or 6, or a 7 inside a long form, is an error there.
+//
 // Everything here is portable (no exceptions, no allocation in the decoder)
 // and reentrant: concurrent calls on distinct outputs are safe when the
 // ByteSource allows concurrent reads.
@@ -39,6 +45,12 @@ namespace frugal::assets {
 
 /// Largest output of one HAL stream, in bytes (copy offsets are 16-bit).
 inline constexpr std::size_t kHalMaxOutput = 0x10000;
+
+/// The command sets the decoder knows (hal_scan's HalScanOptions::format).
+enum class LzFormat : std::uint8_t {
+  hal,     ///< HAL Laboratory (exhal/inhal)
+  lc_lz2,  ///< LC_LZ2
+};
 
 /// What a successful decode produced.
 struct HalBlock {
@@ -68,6 +80,12 @@ core::Result<HalBlock> hal_decompress(std::span<const std::byte> input, std::spa
 /// the source's (Errc::io).
 core::Result<HalBlock> hal_decompress(core::ByteSource& source, std::uint64_t offset, std::span<std::byte> output);
 
+/// LC_LZ2 streams: as hal_decompress, the messages starting "LC_LZ2:" and
+/// one more error, Errc::malformed "LC_LZ2: unused command (5, 6, or 7 in a
+/// long form)".
+core::Result<HalBlock> lz2_decompress(std::span<const std::byte> input, std::span<std::byte> output);
+core::Result<HalBlock> lz2_decompress(core::ByteSource& source, std::uint64_t offset, std::span<std::byte> output);
+
 /// One plausible HAL stream found by hal_scan.
 struct HalCandidate {
   std::uint64_t offset = 0;  ///< where the stream starts in the source, bytes
@@ -89,6 +107,8 @@ struct HalScanOptions {
   /// 1-2 header bytes per 32-1024 bytes); a stream that does not is cut off
   /// and not listed.
   std::size_t max_excess = 256;
+  /// The command set streams are decoded with.
+  LzFormat format = LzFormat::hal;
 };
 
 /// Where hal_scan stopped.
@@ -97,7 +117,7 @@ struct HalScanResult {
   std::uint64_t next = 0;   ///< the offset to resume from (`end` when done)
 };
 
-/// Lists plausible HAL streams starting in [begin, end) of `source`
+/// Lists plausible HAL streams (LC_LZ2 with `options.format`) starting in [begin, end) of `source`
 /// (streams may read past `end`; the source's end ends them). Heuristic: a
 /// stream is plausible when it decodes without error into at most
 /// min(output.size(), kHalMaxOutput) bytes, writes at least
