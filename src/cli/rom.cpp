@@ -6,11 +6,40 @@
 #include <frugal/assets/rom_image.hpp>
 
 #include <cstdio>
+#include <memory>
+#include <optional>
 #include <span>
 
 namespace frugal::cli {
 
 namespace {
+
+// A ROM file mapped whole (an image is at most RomOptions::max_image_bytes
+// plus a copier header, so one window covers it), read by RomImage without a
+// page cache: pages come from the kernel's page cache, read once. A file cut
+// short while mapped raises SIGBUS (MappedFileSource's policy).
+class RomFile {
+ public:
+  static core::Result<std::unique_ptr<RomFile>> open(const std::string& path) {
+    const assets::RomOptions defaults;
+    FRUGAL_TRY(auto file, core::MappedFileSource::open(
+                              path.c_str(), static_cast<std::size_t>(defaults.max_image_bytes) + 512 + 8192));
+    std::unique_ptr<RomFile> rom(new RomFile(std::move(file)));
+    assets::RomOptions options;
+    options.tracker = &tracker();
+    options.cache_pages = 0;
+    FRUGAL_TRY(auto image, assets::RomImage::open(rom->file_, options));
+    rom->image_.emplace(std::move(image));
+    return rom;
+  }
+  assets::RomImage& image() { return *image_; }
+  core::ByteSource& file() { return file_; }
+
+ private:
+  explicit RomFile(core::MappedFileSource file) : file_(std::move(file)) {}
+  core::MappedFileSource file_;
+  std::optional<assets::RomImage> image_;
+};
 
 std::string hex(unsigned value, int digits) {
   char text[16];
@@ -76,15 +105,10 @@ int run_info(const std::vector<std::string>& argv) {
   if (!args) return usage_error(err);
   if (args->positional.size() != 1) return usage_error("rom info takes one ROM file");
   const std::string& path = args->positional[0];
-  auto input = Input::open({path});
-  if (!input) return report(path, input.error());
-  assets::RomOptions options;
-  options.tracker = &tracker();
-  options.cache_pages = 0;  // info reads the header and sums the image once: no page is read twice
-  auto rom = assets::RomImage::open((*input)->source(), options);
+  auto rom = RomFile::open(path);
   if (!rom) return report(path, rom.error());
-  if (args->has("--json")) std::printf("%s\n", info_json(*rom).c_str());
-  else print_text(path, *rom);
+  if (args->has("--json")) std::printf("%s\n", info_json((*rom)->image()).c_str());
+  else print_text(path, (*rom)->image());
   return kOk;
 }
 
