@@ -37,16 +37,18 @@ struct Decoded {
   std::vector<std::byte> out;
 };
 
-Decoded decode(const std::vector<std::byte>& stream, std::size_t cap = kHalMaxOutput) {
+Decoded decode(const std::vector<std::byte>& stream, std::size_t cap = kHalMaxOutput,
+               LzFormat format = LzFormat::hal) {
   std::vector<std::byte> out(cap);
-  auto r = hal_decompress(stream, out);
+  auto r = format == LzFormat::hal ? hal_decompress(stream, out) : lz2_decompress(stream, out);
   out.resize(r ? r->decompressed : 0);
   return {r, out};
 }
 
 // Decodes `stream`, expecting `expected` and the whole stream consumed.
-void expect_decodes(const std::vector<std::byte>& stream, const std::vector<std::byte>& expected) {
-  const Decoded d = decode(stream);
+void expect_decodes(const std::vector<std::byte>& stream, const std::vector<std::byte>& expected,
+                    LzFormat format = LzFormat::hal) {
+  const Decoded d = decode(stream, kHalMaxOutput, format);
   ASSERT_TRUE(d.result) << d.result.error().message;
   EXPECT_EQ(d.result->decompressed, expected.size());
   EXPECT_EQ(d.result->compressed, stream.size());
@@ -54,8 +56,8 @@ void expect_decodes(const std::vector<std::byte>& stream, const std::vector<std:
 }
 
 void expect_error(const std::vector<std::byte>& stream, Errc code, std::string_view message, std::uint64_t offset,
-                  std::size_t cap = kHalMaxOutput) {
-  const Decoded d = decode(stream, cap);
+                  std::size_t cap = kHalMaxOutput, LzFormat format = LzFormat::hal) {
+  const Decoded d = decode(stream, cap, format);
   ASSERT_FALSE(d.result);
   EXPECT_EQ(d.result.error().code, code);
   EXPECT_EQ(std::string_view(d.result.error().message), message);
@@ -255,10 +257,11 @@ TEST(HalDecompress, RandomStreamsNeverCrashAndStayBounded) {
 
 // --- Round trips through the test compressor --------------------------------
 
-void expect_round_trip(const std::vector<std::byte>& data, test::HalCommandCounts* counts = nullptr) {
-  const auto stream = test::hal_compress(data, counts);
+void expect_round_trip(const std::vector<std::byte>& data, test::HalCommandCounts* counts = nullptr,
+                       LzFormat format = LzFormat::hal) {
+  const auto stream = test::hal_compress(data, counts, format);
   std::vector<std::byte> out(kHalMaxOutput);
-  auto r = hal_decompress(stream, out);
+  auto r = format == LzFormat::hal ? hal_decompress(stream, out) : lz2_decompress(stream, out);
   ASSERT_TRUE(r) << r.error().message << " at " << r.error().offset;
   EXPECT_EQ(r->compressed, stream.size());
   ASSERT_EQ(r->decompressed, data.size());
@@ -574,26 +577,12 @@ TEST(HalMedia, ScansRealRomsConsistently) {
 
 // --- LC_LZ2 ---------------------------------------------------------------------
 
-Decoded decode_lz2(const std::vector<std::byte>& stream) {
-  std::vector<std::byte> out(kHalMaxOutput);
-  auto r = lz2_decompress(stream, out);
-  out.resize(r ? r->decompressed : 0);
-  return {r, out};
-}
-
 void expect_lz2(const std::vector<std::byte>& stream, const std::vector<std::byte>& expected) {
-  const Decoded d = decode_lz2(stream);
-  ASSERT_TRUE(d.result) << d.result.error().message;
-  EXPECT_EQ(d.result->compressed, stream.size());
-  EXPECT_EQ(d.out, expected);
+  expect_decodes(stream, expected, LzFormat::lc_lz2);
 }
 
 void expect_lz2_error(const std::vector<std::byte>& stream, std::string_view message, std::uint64_t offset) {
-  const Decoded d = decode_lz2(stream);
-  ASSERT_FALSE(d.result);
-  EXPECT_EQ(d.result.error().code, Errc::malformed);
-  EXPECT_EQ(std::string_view(d.result.error().message), message);
-  EXPECT_EQ(d.result.error().offset, offset);
+  expect_error(stream, Errc::malformed, message, offset, kHalMaxOutput, LzFormat::lc_lz2);
 }
 
 TEST(Lz2Decompress, EveryCommandShortAndLong) {
@@ -647,18 +636,13 @@ TEST(Lz2RoundTrip, CompressorOutputDecodes) {
     }
   }
   test::HalCommandCounts counts{};
-  const auto stream = test::hal_compress(data, &counts, LzFormat::lc_lz2);
+  expect_round_trip(data, &counts, LzFormat::lc_lz2);
   EXPECT_EQ(counts[5] + counts[6], 0u);
   for (unsigned cmd = 0; cmd < 5; ++cmd) EXPECT_GT(counts[cmd], 0u) << "command " << cmd;
-  std::vector<std::byte> out(kHalMaxOutput);
-  auto r = lz2_decompress(stream, out);
-  ASSERT_TRUE(r) << r.error().message << " at " << r.error().offset;
-  EXPECT_EQ(r->compressed, stream.size());
-  ASSERT_EQ(r->decompressed, data.size());
-  EXPECT_TRUE(std::equal(data.begin(), data.end(), out.begin()));
   // A word fill of odd length counts bytes in LC_LZ2 and words in HAL: the
   // same stream decodes to different lengths, so the format matters.
-  auto as_hal = hal_decompress(stream, out);
+  std::vector<std::byte> out(kHalMaxOutput);
+  auto as_hal = hal_decompress(test::hal_compress(data, nullptr, LzFormat::lc_lz2), out);
   EXPECT_TRUE(!as_hal || as_hal->decompressed != data.size());
 }
 
