@@ -176,6 +176,9 @@ int run_rom_extract(const std::vector<std::string>& argv) {
   const std::uint64_t image_bytes = opened->rom->size();
 
   // The offsets, each with its line; their bookkeeping charged as it grows.
+  // Lines are read whole: a file past 64 MiB (a million offsets take ~10) is refused first.
+  if (std::error_code size_ec; std::filesystem::file_size(*offsets_path, size_ec) > (std::uintmax_t{64} << 20) && !size_ec)
+    return usage_error(*offsets_path + ": offsets file larger than 64 MiB");
   std::ifstream list(*offsets_path);
   if (!list) return report(*offsets_path, core::Error{Errc::io, "cannot open the offsets file", core::Error::kNoOffset, errno});
   auto account = tracker().account("cli/rom_extract");
