@@ -130,6 +130,22 @@ TEST(CliRomExtract, JsonSummary) {
   EXPECT_EQ(read_file(dir.path() / "out" / "010000.bin"), as_string(rom.decoded[0]));
 }
 
+TEST(CliRomExtract, ProgressBarOnATerminal) {
+  if (run_command("command -v script").exit_code != 0) GTEST_SKIP() << "no script(1) to run the command on a terminal";
+  TempDir dir;
+  const PlantedRom rom;
+  const std::string path = dir.write("game.sfc", rom.file);
+  const std::string offsets = write_text(dir, "offsets.txt", "0x10000\n0x20000\n0x31000\n");
+  // script(1) gives the command a pseudo-terminal (stdout and stderr both).
+  const std::string command = std::string(FRUGAL_BINARY) + " rom extract " + shell_quote(path) + " --offsets " +
+                              shell_quote(offsets) + " -o " + shell_quote(dir.file("out"));
+  const CommandResult r = run_command("script -qec " + shell_quote(command) + " /dev/null");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("\r[########################################] 100% 3/3 blocks, 0 failed"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(read_file(dir.path() / "out" / "020000.bin"), as_string(rom.decoded[2]));
+}
+
 TEST(CliRomExtract, AllGoodExitsZero) {
   TempDir dir;
   const PlantedRom rom;
