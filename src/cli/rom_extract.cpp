@@ -236,44 +236,46 @@ int run_rom_extract(const std::vector<std::string>& argv) {
   bar.finish();
   if (!summary) return report(path, summary.error());
 
-  const bool json = args->has("--json");
-  JsonArray blocks, failures;
-  for (std::size_t i = 0; i < results.size(); ++i) {
-    const assets::HalBatchItem& item = results[i];
-    if (item.result) {
-      if (json) {
-        JsonObject o;
-        o.add("offset", item.offset)
-            .add("compressed", std::uint64_t{item.result->compressed})
-            .add("decompressed", std::uint64_t{item.result->decompressed});
-        blocks.add_raw(o.str());
-      }
-      continue;
-    }
-    const core::Error& e = item.result.error();
-    if (json) {
+  // Reported from `results` as it is printed (nothing more grows with the list).
+  const std::size_t written = summary->attempted - summary->failed;
+  if (args->has("--json")) {
+    JsonObject head;
+    head.add("written", std::uint64_t{written})
+        .add("failed", std::uint64_t{summary->failed})
+        .add("bytes", summary->bytes)
+        .add("threads", std::uint32_t{summary->threads});
+    std::string text = head.str();
+    text.pop_back();  // the object goes on with the two arrays
+    std::printf("%s,\"blocks\":[", text.c_str());
+    const char* sep = "";
+    for (const assets::HalBatchItem& item : results) {
+      if (!item.result) continue;
       JsonObject o;
       o.add("offset", item.offset)
+          .add("compressed", std::uint64_t{item.result->compressed})
+          .add("decompressed", std::uint64_t{item.result->decompressed});
+      std::printf("%s%s", sep, o.str().c_str());
+      sep = ",";
+    }
+    std::printf("],\"failures\":[");
+    sep = "";
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      if (results[i].result) continue;
+      const core::Error& e = results[i].result.error();
+      JsonObject o;
+      o.add("offset", results[i].offset)
           .add("line", std::uint64_t{line_of[i]})
           .add("error", core::errc_name(e.code))
           .add("message", e.message);
-      failures.add_raw(o.str());
-    } else {
-      std::fprintf(stderr, "frugal: %s: offset %s (line %zu): %s\n", path.c_str(), hex_offset(item.offset).c_str(),
-                   line_of[i], error_text(e).c_str());
+      std::printf("%s%s", sep, o.str().c_str());
+      sep = ",";
     }
-  }
-  const std::size_t written = summary->attempted - summary->failed;
-  if (json) {
-    JsonObject o;
-    o.add("written", std::uint64_t{written})
-        .add("failed", std::uint64_t{summary->failed})
-        .add("bytes", summary->bytes)
-        .add("threads", std::uint32_t{summary->threads})
-        .add_raw("blocks", blocks.str())
-        .add_raw("failures", failures.str());
-    std::printf("%s\n", o.str().c_str());
+    std::printf("]}\n");
   } else {
+    for (std::size_t i = 0; i < results.size(); ++i)
+      if (!results[i].result)
+        std::fprintf(stderr, "frugal: %s: offset %s (line %zu): %s\n", path.c_str(),
+                     hex_offset(results[i].offset).c_str(), line_of[i], error_text(results[i].result.error()).c_str());
     std::printf("%zu blocks written to %s, %zu failed, %llu bytes (%u threads)\n", written, dir.c_str(),
                 summary->failed, static_cast<unsigned long long>(summary->bytes), summary->threads);
   }
