@@ -19,6 +19,8 @@ using core::make_error;
 
 namespace {
 
+constexpr std::size_t kWorkerStackBytes = std::size_t{256} << 10;
+
 struct Batch {
   Batch(core::ByteSource& source_in, std::span<const std::uint64_t> offsets_in, std::span<HalBatchItem> results_in,
         const HalBatchOptions& options_in) noexcept
@@ -108,13 +110,19 @@ core::Result<HalBatchSummary> hal_batch_decompress(core::ByteSource& source, std
   for (std::size_t i = 0; i < offsets.size(); ++i) results[i] = HalBatchItem{offsets[i]};
   Batch batch(source, offsets, results, options);
   // Worker 0 is the calling thread; the others get threads of their own.
+  // Small stacks (kWorkerStackBytes, not the default 8 MiB of address space
+  // each: it counts on a 32-bit device); the system's default when refused.
+  pthread_attr_t attr;
+  const bool have_attr = pthread_attr_init(&attr) == 0;
+  if (have_attr) (void)pthread_attr_setstacksize(&attr, kWorkerStackBytes);
   unsigned running = 1;
   for (std::size_t i = 1; i < count; ++i) {
     workers[i].batch = &batch;
-    if (pthread_create(&workers[i].thread, nullptr, &Worker::run, &workers[i]) != 0) break;
+    if (pthread_create(&workers[i].thread, have_attr ? &attr : nullptr, &Worker::run, &workers[i]) != 0) break;
     workers[i].started = true;
     ++running;
   }
+  if (have_attr) pthread_attr_destroy(&attr);
   batch.work(std::span<std::byte>(workers[0].scratch.get(), kHalMaxOutput));
   for (std::size_t i = 1; i < count; ++i)
     if (workers[i].started) pthread_join(workers[i].thread, nullptr);

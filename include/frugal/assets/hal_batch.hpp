@@ -12,8 +12,9 @@
 // Memory: each worker owns one kHalMaxOutput (64 KiB) scratch buffer,
 // charged to the tracker account kHalBatchAccount before it is allocated and
 // released when the batch returns; nothing else is allocated per item (the
-// caller owns the results). Peak: threads × 64 KiB plus the threads' stacks
-// (not tracked).
+// caller owns the results). Peak: threads × 64 KiB plus the started
+// threads' stacks (256 KiB of address space each, mapped, not tracked;
+// little of it is touched).
 
 #include <frugal/assets/hal.hpp>
 #include <frugal/core/byte_source.hpp>
@@ -48,8 +49,9 @@ using HalBatchProgressFn = std::function<bool(const HalBatchProgress&)>;
 /// Receives one decoded block: its index in the batch, its offset and its
 /// `block.decompressed` bytes (valid only during the call: the worker's
 /// scratch). Called from the worker threads, concurrently for different
-/// items (never twice for one item): it must be thread-safe. An error it
-/// returns becomes that item's result; the batch goes on.
+/// items (never twice for one item): it must be thread-safe. Workers other
+/// than the calling thread run on 256 KiB stacks: the consumer must fit in
+/// that. An error it returns becomes that item's result; the batch goes on.
 using HalBatchConsumer =
     std::function<core::Result<void>(std::size_t index, std::uint64_t offset, std::span<const std::byte> bytes)>;
 
