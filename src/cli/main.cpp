@@ -53,6 +53,26 @@ constexpr const char* kHelp = R"(usage: frugal COMMAND [options] [--stats]
                                     copier_header, rom_size, ram_size (declared bytes), region,
                                     version, checksum_stored, checksum_computed,
                                     checksum_valid, score, reasons (strings)
+  rom extract ROM --offsets FILE -o DIR [--threads N] [--json]
+                                    decompress the HAL blocks (Kirby and other HAL games)
+                                    at FILE's offsets, one a line: decimal, 0x hex or a bus
+                                    address $BB:AAAA (mapped as rom info detects); # starts a
+                                    comment. Each block goes to DIR/<offset, 6 hex>.bin,
+                                    written atomically; N worker threads (default 2, 1-64);
+                                    a progress bar when stderr is a terminal; failures listed
+                                    on stderr. Exit status 2 when any block failed (the others
+                                    are written), 1 for a bad line (named by its number).
+                                    JSON keys: written, failed, bytes, threads, blocks
+                                    [{offset, compressed, decompressed}], failures [{offset,
+                                    line, error, message}]
+  rom scan ROM [--begin OFF] [--end OFF] [--min-size N] [--json]
+                                    list plausible HAL streams starting in [OFF, OFF) (default
+                                    the whole image; offsets as for extract) that decode to at
+                                    least N bytes (default 32) and compress: image offset, bus
+                                    address, compressed and decompressed bytes. A heuristic:
+                                    check what it finds. JSON: one object a line with keys
+                                    offset, address (null when unmapped), compressed,
+                                    decompressed
 
   FILE            a file; - for standard input (fragmented files, and files whose moov
                   comes first and holds at most 4 MiB); or an init segment followed by
@@ -73,7 +93,7 @@ constexpr const char* kHelp = R"(usage: frugal COMMAND [options] [--stats]
                   "rss_peak" (VmHWM),"accounts":{NAME:{"current","peak"}}}}
 
 exit status: 0 ok, 1 usage, 2 unsupported or malformed input (or more than the memory
-budget allows), 3 I/O error
+budget allows; rom extract: a block failed), 3 I/O error
 )";
 
 void print_stats() {

@@ -2,6 +2,7 @@
 // will join it here.
 #include "cli/common.hpp"
 #include "cli/json.hpp"
+#include "cli/rom_extract.hpp"
 
 #include <frugal/assets/rom_image.hpp>
 
@@ -118,6 +119,8 @@ int run_rom(const std::vector<std::string>& argv) {
   if (argv.empty()) return usage_error("rom needs a subcommand: info");
   const std::vector<std::string> rest(argv.begin() + 1, argv.end());
   if (argv.front() == "info") return run_info(rest);
+  if (argv.front() == "extract") return run_rom_extract(rest);
+  if (argv.front() == "scan") return run_rom_scan(rest);
   return usage_error("unknown rom subcommand '" + argv.front() + "' (rom info ROM [--json])");
 }
 
