@@ -15,6 +15,7 @@ packages=(
   cmake ninja-build g++ pkg-config ccache    # build
   libopus-dev libflac-dev libasound2-dev     # codecs, sound card
   libogg-dev libtag1-dev                     # Ogg pages, tags
+  libpng-dev                                 # PNG output (imageio: rom tiles, thumbnails)
   googletest libgtest-dev                    # tests
   libavcodec-dev libavutil-dev               # AAC, ALAC, MP3, AC-3, E-AC-3 (optional: FRUGAL_WITH_AVCODEC)
   libmpg123-dev                              # MP3 (optional: FRUGAL_WITH_MPG123)
@@ -30,7 +31,7 @@ cross() {
   foreign+=("$1")
   packages+=("g++-$2" qemu-user)
   local p
-  for p in libopus-dev libflac-dev libogg-dev libmpg123-dev libfaad-dev libgtest-dev libstdc++6 libubsan1; do packages+=("$p:$1"); done
+  for p in libopus-dev libflac-dev libogg-dev libmpg123-dev libfaad-dev libpng-dev libgtest-dev libstdc++6 libubsan1; do packages+=("$p:$1"); done
 }
 for option in "$@"; do
   case "$option" in
