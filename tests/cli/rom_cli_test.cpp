@@ -86,9 +86,12 @@ TEST(CliRom, BadFilesFailClearly) {
 
 TEST(CliRom, UsageErrors) {
   EXPECT_EQ(run_frugal("rom").exit_code, 1);
-  const CommandResult r = run_frugal("rom tiles x.sfc");
+  const CommandResult r = run_frugal("rom extract x.sfc");
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("unknown rom subcommand 'tiles'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("unknown rom subcommand 'extract'"), std::string::npos) << r.err;
+  const CommandResult tiles = run_frugal("rom tiles x.sfc");  // tiles exists: its own usage error
+  EXPECT_EQ(tiles.exit_code, 1);
+  EXPECT_NE(tiles.err.find("rom tiles needs -o OUT.png"), std::string::npos) << tiles.err;
   EXPECT_EQ(run_frugal("rom info").exit_code, 1);
   EXPECT_EQ(run_frugal("rom info a.sfc --bogus").exit_code, 1);
 }
