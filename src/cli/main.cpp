@@ -73,6 +73,19 @@ constexpr const char* kHelp = R"(usage: frugal COMMAND [options] [--stats]
                                     check what it finds. JSON: one object a line with keys
                                     offset, address (null when unmapped), compressed,
                                     decompressed
+  rom tiles ROM --offset OFF --bpp 2|4|8|mode7 --count N -o OUT.png
+         [--columns N]              a sprite sheet: N 8x8 tiles from OFF, N per row (default
+                                    16), cells past the last tile colour 0; a PNG (indexed)
+         [--hal]                    the tiles of the HAL-compressed block at OFF (--count
+                                    optional: every whole tile of the block)
+         [--palette-offset OFF [--palette-count N]]  N BGR555 colours (default: the bpp's 4,
+                                    16 or 256) from the ROM; or
+         [--cgram FILE [--palette N]]  sub-palette N of a 512-byte CGRAM dump (4bpp: colours
+                                    16N-16N+15; 2bpp: 4N-4N+3); default: a grey ramp
+         [--transparent] [--json]   colour 0 transparent; JSON keys: output, tiles, bpp,
+                                    offset, hal, columns, width, height, palette
+                                    OFF: an image offset (decimal or 0x hex) or a bus
+                                    address $BB:AAAA (BB:AAAA) through the ROM's mapping
 
   FILE            a file; - for standard input (fragmented files, and files whose moov
                   comes first and holds at most 4 MiB); or an init segment followed by

@@ -1,46 +1,19 @@
-// frugal rom SUBCOMMAND: SNES ROM images. `info` today; tiles and extract
-// will join it here.
+// frugal rom SUBCOMMAND: SNES ROM images. `info` (the header) here; tiles,
+// extract and scan in files of their own (rom_commands.hpp).
 #include "cli/common.hpp"
 #include "cli/json.hpp"
-#include "cli/rom_extract.hpp"
+#include "cli/rom_common.hpp"
+#include "cli/rom_commands.hpp"
 
 #include <frugal/assets/rom_image.hpp>
+#include <frugal/assets/rom_mapping.hpp>
 
 #include <cstdio>
-#include <memory>
-#include <optional>
 #include <span>
 
 namespace frugal::cli {
 
 namespace {
-
-// A ROM file mapped whole (an image is at most RomOptions::max_image_bytes
-// plus a copier header, so one window covers it), read by RomImage without a
-// page cache: pages come from the kernel's page cache, read once. A file cut
-// short while mapped raises SIGBUS (MappedFileSource's policy).
-class RomFile {
- public:
-  static core::Result<std::unique_ptr<RomFile>> open(const std::string& path) {
-    const assets::RomOptions defaults;
-    FRUGAL_TRY(auto file, core::MappedFileSource::open(
-                              path.c_str(), static_cast<std::size_t>(defaults.max_image_bytes) + 512 + 8192));
-    std::unique_ptr<RomFile> rom(new RomFile(std::move(file)));
-    assets::RomOptions options;
-    options.tracker = &tracker();
-    options.cache_pages = 0;
-    FRUGAL_TRY(auto image, assets::RomImage::open(rom->file_, options));
-    rom->image_.emplace(std::move(image));
-    return rom;
-  }
-  assets::RomImage& image() { return *image_; }
-  core::ByteSource& file() { return file_; }
-
- private:
-  explicit RomFile(core::MappedFileSource file) : file_(std::move(file)) {}
-  core::MappedFileSource file_;
-  std::optional<assets::RomImage> image_;
-};
 
 std::string hex(unsigned value, int digits) {
   char text[16];
@@ -116,12 +89,13 @@ int run_info(const std::vector<std::string>& argv) {
 }  // namespace
 
 int run_rom(const std::vector<std::string>& argv) {
-  if (argv.empty()) return usage_error("rom needs a subcommand: info");
+  if (argv.empty()) return usage_error("rom needs a subcommand: info, tiles");
   const std::vector<std::string> rest(argv.begin() + 1, argv.end());
   if (argv.front() == "info") return run_info(rest);
+  if (argv.front() == "tiles") return run_rom_tiles(rest);
   if (argv.front() == "extract") return run_rom_extract(rest);
   if (argv.front() == "scan") return run_rom_scan(rest);
-  return usage_error("unknown rom subcommand '" + argv.front() + "' (rom info ROM [--json])");
+  return usage_error("unknown rom subcommand '" + argv.front() + "' (rom info|tiles|extract|scan; see frugal --help)");
 }
 
 }  // namespace frugal::cli
