@@ -500,6 +500,10 @@ Result<void> validate_part(const Context& cx, ExrPart& p, const PartState& st) {
     if (dw.xmin % c.x_sampling || dw.ymin % c.y_sampling || w % c.x_sampling || h % c.y_sampling)
       return make_error(Errc::malformed, "EXR: data window not a multiple of a channel's sampling", at);
   }
+  // OpenEXRCore 3.1 works out tile levels for any part with a tiles
+  // attribute, scan-line parts included, and fails on a bad level mode.
+  if (p.has_tiles && static_cast<unsigned>(p.tiles.level_mode) > 2)
+    return make_error(Errc::malformed, "EXR: invalid tile level mode", at);
   if (p.storage == ExrStorage::tiled || p.storage == ExrStorage::deep_tiled) {
     if (!p.has_tiles) return make_error(Errc::malformed, "EXR: tiled part without a tiles attribute", at);
     const ExrTileDesc& t = p.tiles;
@@ -619,15 +623,14 @@ Result<ExrHeader> read_exr_header(core::ByteSource& source, const ExrLimits& lim
     const PartState& st = states[i];
     FRUGAL_CHECK(settle_storage(cx, p, st));
     FRUGAL_CHECK(validate_part(cx, p, st));
-    p.computed_chunk_count = compute_chunks(p);
-    if (st.seen[kChunkCount]) {
-      if (st.chunk_count_attr < 0) return make_error(Errc::malformed, "EXR: negative chunkCount", p.header_offset);
-      p.chunk_count = static_cast<std::uint64_t>(st.chunk_count_attr);
-    } else {
-      if (p.computed_chunk_count > INT32_MAX)
-        return make_error(Errc::malformed, "EXR: more chunks than a chunk count can hold", p.header_offset);
-      p.chunk_count = p.computed_chunk_count;
-    }
+    // The count OpenEXRCore 3.1 uses (exr_get_chunk_count): computed from
+    // the header whatever chunkCount says; a declared count that differs
+    // is reported, not refused (OpenEXRCore accepts it too).
+    const std::uint64_t computed = compute_chunks(p);
+    if (computed > INT32_MAX)
+      return make_error(Errc::malformed, "EXR: more chunks than a chunk count can hold", p.header_offset);
+    p.chunk_count = computed;
+    p.declared_chunk_count = st.seen[kChunkCount] ? st.chunk_count_attr : -1;
     p.offset_table_offset = table;
     p.offset_table_bytes = p.chunk_count * 8;
     table += p.offset_table_bytes;

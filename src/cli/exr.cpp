@@ -167,7 +167,7 @@ std::string header_json(const ExrHeader& h) {
     for (const std::string& l : p.layers) layers.add_raw(json_string(l));
     for (const std::string& v : p.views) views.add_raw(json_string(v));
     o.add_raw("layers", layers.str()).add_raw("views", views.str());
-    o.add("chunk_count", p.chunk_count).add("computed_chunk_count", p.computed_chunk_count);
+    o.add("chunk_count", p.chunk_count).add("declared_chunk_count", p.declared_chunk_count);
     o.add("offset_table_offset", p.offset_table_offset).add("offset_table_bytes", p.offset_table_bytes);
     o.add("header_offset", p.header_offset).add("header_bytes", p.header_bytes);
     JsonObject attributes;

@@ -181,12 +181,17 @@ struct ExrPart {
   std::vector<std::string> views;        ///< the `multiView` attribute (first: the default view)
   std::vector<ExrAttribute> attributes;  ///< every attribute, file order
 
-  /// Chunks of this part: the `chunkCount` attribute when present (multipart,
-  /// deep), else computed from the data window, the compression's lines per
-  /// chunk or the tile description (levels as in the file layout's "Tiles"
-  /// section, rounding down or up).
+  /// Chunks of this part, computed from the header as OpenEXRCore 3.1 does
+  /// (exr_get_chunk_count): scan lines: the data window's height over the
+  /// compression's lines per chunk, rounded up; tiles: the tiles of every
+  /// level (file layout, "Tiles": mipmap levels down to 1×1 from the larger
+  /// side, ripmap levels in x and y separately, level sizes rounded down or
+  /// up as the tile description says). At most INT32_MAX.
   std::uint64_t chunk_count = 0;
-  std::uint64_t computed_chunk_count = 0;  ///< always computed from the header
+  /// The `chunkCount` attribute (multipart, deep), -1 when absent. It should
+  /// equal chunk_count; OpenEXRCore 3.1 does not refuse a file where it does
+  /// not, so neither does ExrHeader: compare the two to find such files.
+  std::int64_t declared_chunk_count = -1;
   std::uint64_t offset_table_offset = 0;   ///< where this part's offset table starts
   std::uint64_t offset_table_bytes = 0;    ///< 8 × chunk_count
   std::uint64_t header_offset = 0, header_bytes = 0;  ///< this header's bytes, its null byte included
@@ -228,7 +233,7 @@ inline constexpr const char* kExrHeaderAccount = "assets/exr_header";
 /// type or runs past the end of the file, a bad enum value, a missing or
 /// duplicated required attribute, a required attribute of the wrong type, a
 /// bad window, channel list, tile description or part type, deep data with
-/// another compression than none/rle/zips, a chunk count that does not fit;
+/// another compression than none/rle/zips, more chunks than INT32_MAX;
 /// Errc::unsupported — a version other than 2 or unknown flags;
 /// Errc::limit_exceeded — an ExrLimits cap; Errc::out_of_memory — the
 /// tracker refused a charge; the source's Errc::io.
