@@ -39,7 +39,7 @@ Bytes exr_tiledesc(std::uint32_t x_size, std::uint32_t y_size, int level_mode, i
 }
 Bytes exr_text(const std::string& s) {
   Bytes out(s.size());
-  std::memcpy(out.data(), s.data(), s.size());
+  if (!s.empty()) std::memcpy(out.data(), s.data(), s.size());
   return out;
 }
 Bytes exr_stringvector(const std::vector<std::string>& strings) {
