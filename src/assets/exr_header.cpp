@@ -300,7 +300,10 @@ Result<void> read_value(Context& cx, ExrPart& part, ExrAttribute& a, std::int32_
     std::byte b[8];
     FRUGAL_CHECK(cx.in.read(b, 8));
     const ExrPreview p{le32(b), le32(b + 4)};
-    if (std::uint64_t{p.width} * p.height * 4 + 8 != static_cast<std::uint64_t>(size))
+    // width × height < 2^64: compared with the pixel bytes' count, never
+    // multiplied by 4 (which could wrap).
+    const auto pixel_bytes = static_cast<std::uint64_t>(size) - 8;
+    if (pixel_bytes % 4 != 0 || std::uint64_t{p.width} * p.height != pixel_bytes / 4)
       return make_error(Errc::malformed, "EXR: preview size does not match its width and height", at);
     a.value = p;
     return cx.in.skip(static_cast<std::uint64_t>(size) - 8);
