@@ -60,10 +60,17 @@ enum class ExrStorage : std::uint8_t { scanline, tiled, deep_scanline, deep_tile
 /// "deepscanline", "deeptile".
 const char* exr_storage_name(ExrStorage s) noexcept;
 
+/// `lineOrder` (file layout, "Header Attributes"): the order of scan-line chunks.
 enum class ExrLineOrder : std::uint8_t { increasing_y, decreasing_y, random_y };
+/// `envmap`: an environment map's projection.
 enum class ExrEnvmap : std::uint8_t { latlong, cube };
+/// Tile levels (file layout, "Tiles"): one, mipmap (halved in x and y
+/// together) or ripmap (halved in x and y independently). A tiles attribute
+/// may carry other values (kept as read; a tiled part refuses them).
 enum class ExrLevelMode : std::uint8_t { one_level, mipmap_levels, ripmap_levels };
+/// How level sizes are rounded when halved.
 enum class ExrRoundMode : std::uint8_t { round_down, round_up };
+/// `deepImageState` (ImfDeepImageState.h).
 enum class ExrDeepImageState : std::uint8_t { messy, sorted, non_overlapping, tidy };
 
 /// A box of pixels, both corners inclusive: width = xmax - xmin + 1.
@@ -71,9 +78,11 @@ struct ExrBox2i {
   std::int32_t xmin = 0, ymin = 0, xmax = 0, ymax = 0;
   friend bool operator==(const ExrBox2i&, const ExrBox2i&) = default;
 };
+/// A box in float coordinates (box2f).
 struct ExrBox2f {
   float xmin = 0, ymin = 0, xmax = 0, ymax = 0;
 };
+/// 2- and 3-vectors of int32, float and double (v2i … v3d).
 struct ExrV2i {
   std::int32_t x = 0, y = 0;
 };
@@ -105,6 +114,7 @@ struct ExrM44f {
 struct ExrM44d {
   double m[16] = {};
 };
+/// rational: numerator / denominator.
 struct ExrRational {
   std::int32_t numerator = 0;
   std::uint32_t denominator = 0;
@@ -150,6 +160,7 @@ using ExrValue = std::variant<ExrOpaque, ExrBox2i, ExrBox2f, ExrChannelListRef, 
                               ExrV3d, ExrM33f, ExrM33d, ExrM44f, ExrM44d, ExrTileDesc, ExrChromaticities, ExrKeycode,
                               ExrTimecode, ExrPreview>;
 
+/// One attribute as stored (file layout, "Attribute Layout").
 struct ExrAttribute {
   std::string name;
   std::string type;         ///< the type name as stored ("box2i", "v2f", …)
@@ -158,6 +169,7 @@ struct ExrAttribute {
   ExrValue value;
 };
 
+/// One entry of a `chlist` (file layout, "chlist").
 struct ExrChannel {
   std::string name;
   ExrPixelType type = ExrPixelType::half;
@@ -200,6 +212,7 @@ struct ExrPart {
   const ExrAttribute* find(std::string_view name) const noexcept;
 };
 
+/// The version field's flags (file layout, "Version Field").
 struct ExrFlags {
   bool tiled = false, long_names = false, deep = false, multipart = false;
 };
@@ -212,6 +225,8 @@ struct ExrLimits {
   std::uint64_t max_header_bytes = 64u << 20;  ///< bytes read before the offset tables, previews included
 };
 
+/// What read_exr_header returns: the version, flags and parts, and the
+/// sizes the reader worked out. Move-only (it holds its memory charge).
 struct ExrHeader {
   int version = 2;
   ExrFlags flags;
