@@ -448,6 +448,9 @@ TEST(ExrHeader, AttributeSizesAndValuesAreChecked) {
   auto r = checked(single(ExrHeaderBuilder::standard(4, 4).append("o", "int", exr_i32(1)).append("o", "int", exr_i32(2))));
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(std::get<std::int32_t>(r->parts[0].find("o")->value), 2);
+  EXPECT_EQ(r->parts[0].attributes.size(), 9u);
+  expect_error(single(ExrHeaderBuilder::standard(4, 4).append("o", "int", exr_i32(1)).append("o", "float", exr_f32(2))),
+               core::Errc::malformed, "EXR: attribute repeated with another type");
 }
 
 TEST(ExrHeader, MagicVersionAndFlagsAreChecked) {
