@@ -117,7 +117,7 @@ TEST(ExrMedia, EveryFileReadsOrFailsCleanly) {
 TEST(ExrMedia, ValidityMatchesOpenExrCore) {
   const auto files = test::media_files("exr");
   if (files.empty()) GTEST_SKIP() << "no media folder with exr/";
-  if (!test::exr_oracle_available()) GTEST_SKIP() << "exr_core_oracle not built (libopenexr-dev absent)";
+  if (!test::exr_oracle_available()) GTEST_SKIP() << "exr_core_oracle not built (libopenexr-dev absent, or a cross build)";
   int both_ok = 0, both_refused = 0, disagree = 0, damaged = 0, damaged_agree = 0;
   for (const auto& path : files) {
     const std::string name = path.filename().string();
