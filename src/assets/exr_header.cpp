@@ -176,6 +176,7 @@ struct Context {
   ExrFlags flags;
   std::size_t max_name;
   std::uint32_t attributes = 0;
+  std::uint32_t channels = 0;
 
   // Charges `bytes` more before they are allocated.
   Result<void> reserve(std::size_t bytes) {
@@ -220,6 +221,8 @@ Result<void> read_channels(Context& cx, std::int32_t size, std::vector<ExrChanne
     if (linear > 1) return make_error(Errc::malformed, "EXR: channel pLinear flag not 0 or 1", cx.in.pos() - 12);
     for (const ExrChannel& c : channels)
       if (c.name == name) return make_error(Errc::malformed, "EXR: channel listed twice", cx.in.pos() - 16);
+    if (++cx.channels > cx.limits.max_channels)
+      return make_error(Errc::limit_exceeded, "EXR: more channels than max_channels", cx.in.pos() - 16);
     FRUGAL_CHECK(cx.reserve(sizeof(ExrChannel) + kEntryOverhead + 2 * name.size()));
     ExrChannel c;
     c.name = std::move(name);
@@ -311,8 +314,14 @@ Result<void> read_value(Context& cx, ExrPart& part, ExrAttribute& a, std::int32_
   if (static_cast<std::uint32_t>(size) > cx.limits.max_attribute_bytes)
     return make_error(Errc::limit_exceeded, "EXR: attribute larger than max_attribute_bytes", at - 4);
   if (t == "chlist") {
-    a.value = ExrChannelListRef{};
-    return read_channels(cx, size, part.channels);
+    if (a.name == "channels") {
+      a.value = ExrChannelListRef{};
+      return read_channels(cx, size, part.channels);
+    }
+    std::vector<ExrChannel> other;
+    FRUGAL_CHECK(read_channels(cx, size, other));
+    a.value = std::move(other);
+    return core::ok();
   }
   if (t == "string") {
     FRUGAL_CHECK(cx.reserve(static_cast<std::size_t>(size)));

@@ -53,9 +53,9 @@ const char* level_mode_name(ExrLevelMode m) {
   return "unknown";
 }
 
-std::string channels_json(const ExrPart& part) {
+std::string channels_json(const std::vector<ExrChannel>& list) {
   JsonArray channels;
-  for (const ExrChannel& c : part.channels) {
+  for (const ExrChannel& c : list) {
     JsonObject o;
     o.add("name", c.name).add("type", exr_pixel_type_name(c.type)).add("x_sampling", c.x_sampling);
     o.add("y_sampling", c.y_sampling).add("linear", c.linear).add("layer", c.layer);
@@ -82,7 +82,8 @@ std::string value_json(const ExrPart& part, const ExrAttribute& a) {
         else if constexpr (std::is_same_v<T, ExrBox2f>) {
           const float f[] = {v.xmin, v.ymin, v.xmax, v.ymax};
           return array(f, 4);
-        } else if constexpr (std::is_same_v<T, ExrChannelListRef>) return channels_json(part);
+        } else if constexpr (std::is_same_v<T, ExrChannelListRef>) return channels_json(part.channels);
+        else if constexpr (std::is_same_v<T, std::vector<ExrChannel>>) return channels_json(v);
         else if constexpr (std::is_same_v<T, ExrCompression>) return json_string(exr_compression_name(v));
         else if constexpr (std::is_same_v<T, ExrLineOrder>) {
           static constexpr const char* kNames[] = {"increasing_y", "decreasing_y", "random_y"};
@@ -162,7 +163,7 @@ std::string header_json(const ExrHeader& h) {
     o.add_raw("name", p.name.empty() ? std::string("null") : json_string(p.name));
     o.add("type", exr_storage_name(p.storage)).add("compression", exr_compression_name(p.compression));
     o.add_raw("data_window", box_json(p.data_window)).add_raw("display_window", box_json(p.display_window));
-    o.add_raw("channels", channels_json(p));
+    o.add_raw("channels", channels_json(p.channels));
     JsonArray layers, views;
     for (const std::string& l : p.layers) layers.add_raw(json_string(l));
     for (const std::string& v : p.views) views.add_raw(json_string(v));
@@ -210,6 +211,8 @@ void print_text(const std::string& path, const ExrHeader& h) {
     std::printf("  chunks %llu, offset table %llu bytes at %llu\n", static_cast<unsigned long long>(p.chunk_count),
                 static_cast<unsigned long long>(p.offset_table_bytes),
                 static_cast<unsigned long long>(p.offset_table_offset));
+    if (p.declared_chunk_count >= 0 && static_cast<std::uint64_t>(p.declared_chunk_count) != p.chunk_count)
+      std::printf("  chunkCount attribute says %lld chunks\n", static_cast<long long>(p.declared_chunk_count));
     std::printf("  attributes:\n");
     for (const ExrAttribute& a : p.attributes) {
       if (std::holds_alternative<ExrChannelListRef>(a.value)) {

@@ -124,7 +124,8 @@ TEST(ExrHeader, DecodesEveryStandardAttributeType) {
       .set("v3f", "v3f", exr_f32(1) + exr_f32(2) + exr_f32(3))
       .set("v3d", "v3d", exr_f64(1) + exr_f64(2) + exr_f64(3))
       .set("dis", "deepImageState", exr_u8(3))
-      .set("custom", "myType", exr_text("abc"));
+      .set("custom", "myType", exr_text("abc"))
+      .set("otherChannels", "chlist", exr_chlist({{"Q", 2}}));
   auto r = checked(single(h));
   ASSERT_TRUE(r.has_value()) << r.error().message;
   const ExrPart& p = r->parts[0];
@@ -168,6 +169,12 @@ TEST(ExrHeader, DecodesEveryStandardAttributeType) {
   EXPECT_EQ(std::get<ExrLineOrder>(get("lineOrder")), ExrLineOrder::increasing_y);
   EXPECT_EQ(std::get<ExrV2f>(get("screenWindowCenter")).x, 0.f);
   EXPECT_TRUE(std::holds_alternative<ExrChannelListRef>(get("channels")));
+  // Another chlist attribute keeps its own channels, apart from the part's.
+  const auto& other = std::get<std::vector<ExrChannel>>(get("otherChannels"));
+  ASSERT_EQ(other.size(), 1u);
+  EXPECT_EQ(other[0].name, "Q");
+  EXPECT_EQ(other[0].type, ExrPixelType::float32);
+  EXPECT_EQ(p.channels.size(), 3u);
 }
 
 TEST(ExrHeader, UnusualDeepImageStatesStayBytes) {
@@ -490,6 +497,14 @@ TEST(ExrHeader, CapsBoundWhatAFileCanMakeItKeep) {
   EXPECT_STREQ(r.error().message, "EXR: attribute larger than max_attribute_bytes");
   limits.max_attribute_bytes = 1001;
   EXPECT_TRUE(parse(big, limits).has_value());
+
+  limits = {};
+  limits.max_channels = 5;
+  r = parse(single(ExrHeaderBuilder::standard(4, 4).set("more", "chlist", exr_chlist({{"a"}, {"b"}, {"c"}}))), limits);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_STREQ(r.error().message, "EXR: more channels than max_channels");
+  limits.max_channels = 6;
+  EXPECT_TRUE(parse(single(ExrHeaderBuilder::standard(4, 4).set("more", "chlist", exr_chlist({{"a"}, {"b"}, {"c"}}))), limits).has_value());
 
   limits = {};
   limits.max_header_bytes = 100;

@@ -21,7 +21,8 @@
 // the ExrHeader for as long as it lives; the read-ahead window (4 KiB) is
 // charged while read_exr_header runs. Attribute values larger than
 // `ExrLimits::max_attribute_bytes` (previews excepted: only their size is
-// kept) and more than `max_attributes` attributes are refused.
+// kept), more than `max_attributes` attributes and more than `max_channels`
+// channels are refused.
 // Arithmetic on sizes is 64-bit, also on 32-bit targets.
 //
 // Thread-safety: read_exr_header may run on several threads at once on
@@ -143,7 +144,17 @@ struct ExrTileDesc {
 struct ExrPreview {
   std::uint32_t width = 0, height = 0;
 };
-/// The value of a `chlist` attribute lives in ExrPart::channels.
+/// One entry of a `chlist` (file layout, "chlist").
+struct ExrChannel {
+  std::string name;
+  ExrPixelType type = ExrPixelType::half;
+  bool linear = false;      ///< pLinear
+  std::int32_t x_sampling = 1, y_sampling = 1;
+  std::string layer;        ///< the name up to its last '.', "" for none ("diffuse.R" → "diffuse")
+  std::string view;         ///< ImfMultiView's view, "" for none (see ExrPart::views)
+};
+/// The value of the `channels` attribute lives in ExrPart::channels (other
+/// chlist attributes hold a std::vector<ExrChannel> of their own).
 struct ExrChannelListRef {};
 /// An attribute of a type frugal does not decode: its bytes as stored.
 struct ExrOpaque {
@@ -154,7 +165,7 @@ struct ExrOpaque {
 /// ("int" → std::int32_t, "float" → float, "double" → double, "string" →
 /// std::string, "stringvector" → std::vector<std::string>, "floatvector"
 /// → std::vector<float>, others their struct or enum).
-using ExrValue = std::variant<ExrOpaque, ExrBox2i, ExrBox2f, ExrChannelListRef, ExrCompression, ExrLineOrder, ExrEnvmap,
+using ExrValue = std::variant<ExrOpaque, ExrBox2i, ExrBox2f, ExrChannelListRef, std::vector<ExrChannel>, ExrCompression, ExrLineOrder, ExrEnvmap,
                               ExrDeepImageState, std::int32_t, float, double, ExrRational, std::string,
                               std::vector<std::string>, std::vector<float>, ExrV2i, ExrV2f, ExrV2d, ExrV3i, ExrV3f,
                               ExrV3d, ExrM33f, ExrM33d, ExrM44f, ExrM44d, ExrTileDesc, ExrChromaticities, ExrKeycode,
@@ -169,15 +180,6 @@ struct ExrAttribute {
   ExrValue value;
 };
 
-/// One entry of a `chlist` (file layout, "chlist").
-struct ExrChannel {
-  std::string name;
-  ExrPixelType type = ExrPixelType::half;
-  bool linear = false;      ///< pLinear
-  std::int32_t x_sampling = 1, y_sampling = 1;
-  std::string layer;        ///< the name up to its last '.', "" for none ("diffuse.R" → "diffuse")
-  std::string view;         ///< ImfMultiView's view, "" for none (see ExrPart::views)
-};
 
 /// One part (a single-part file has one).
 struct ExrPart {
@@ -222,6 +224,7 @@ struct ExrLimits {
   std::uint32_t max_parts = 1024;
   std::uint32_t max_attributes = 4096;         ///< over all parts
   std::uint32_t max_attribute_bytes = 1u << 20; ///< a kept value's size (previews are skipped, not kept)
+  std::uint32_t max_channels = 8192;           ///< over all chlist attributes of all parts
   std::uint64_t max_header_bytes = 64u << 20;  ///< bytes read before the offset tables, previews included
 };
 
