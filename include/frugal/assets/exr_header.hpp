@@ -5,7 +5,11 @@
 // "Attribute Layout", "Predefined attribute types", "Offset tables",
 // "Multi-Part and Deep Data"), checked against OpenEXRCore 3.1's parser and
 // validation (parse_header.c, validation.c), whose strict-header verdict
-// ExrHeader follows (tests/assets/exr_media_test.cpp lists where it differs).
+// ExrHeader follows. Known differences (tests/assets/exr_header_test.cpp):
+// OpenEXRCore 3.1 reads a stringvector entry longer than its attribute on
+// into the following bytes, ExrHeader refuses it; it reports 0 chunks for a
+// scan-line part that carries a tiles attribute, ExrHeader the scan-line
+// count; and ExrLimits' caps refuse what OpenEXRCore would read.
 //
 // Layout, all little-endian: magic 76 2F 31 01; a 32-bit version field (low
 // byte 2, flags 0x200 single-part tiled, 0x400 long names, 0x800 non-image
