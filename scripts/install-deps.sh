@@ -21,6 +21,7 @@ packages=(
   libmpg123-dev                              # MP3 (optional: FRUGAL_WITH_MPG123)
   libfaad-dev                                # AAC over faad2 (FRUGAL_WITH_FAAD2: the asan and armhf presets)
   ffmpeg opus-tools                          # test oracles (ffprobe, opusdec, reference decodes)
+  openexr libopenexr-dev                     # EXR oracles: exrheader, OpenEXRCore (tests/support/exr_core_oracle)
 )
 foreign=()
 # cross <Debian arch> <GNU triplet>: the cross compiler, qemu-user, and the

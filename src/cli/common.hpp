@@ -129,5 +129,7 @@ int run_tags(const std::vector<std::string>& argv);
 int run_art(const std::vector<std::string>& argv);
 /// frugal rom SUBCOMMAND (info).
 int run_rom(const std::vector<std::string>& argv);
+/// frugal exr FILE [--json]: OpenEXR headers.
+int run_exr(const std::vector<std::string>& argv);
 
 }  // namespace frugal::cli

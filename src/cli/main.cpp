@@ -1,4 +1,4 @@
-// The frugal command: probe, packets, decode, play, tags, art, rom.
+// The frugal command: probe, packets, decode, play, tags, art, rom, exr.
 #include "cli/common.hpp"
 #include "cli/json.hpp"
 
@@ -86,6 +86,14 @@ constexpr const char* kHelp = R"(usage: frugal COMMAND [options] [--stats]
                                     offset, hal, columns, width, height, palette
                                     OFF: an image offset (decimal or 0x hex) or a bus
                                     address $BB:AAAA (BB:AAAA) through the ROM's mapping
+  exr FILE [--json]                 OpenEXR headers only (no offset tables, no pixels),
+                                    validated as OpenEXRCore does. JSON keys: version, flags
+                                    {tiled, long_names, deep, multipart}, parts [{name, type,
+                                    compression, data_window, display_window ([xmin, ymin,
+                                    xmax, ymax]), channels [{name, type, x_sampling,
+                                    y_sampling, linear, layer, view}], layers, views,
+                                    chunk_count, offset_table_bytes, attributes {name:
+                                    {type, size, value}}}], header_bytes, bytes_read
 
   FILE            a file; - for standard input (fragmented files, and files whose moov
                   comes first and holds at most 4 MiB); or an init segment followed by
@@ -181,6 +189,8 @@ int main(int argc, char** argv) {
     code = run_art(args);
   } else if (command == "rom") {
     code = run_rom(args);
+  } else if (command == "exr") {
+    code = run_exr(args);
   } else {
     return usage_error("unknown command '" + command + "'");
   }
