@@ -487,6 +487,8 @@ Result<void> validate_part(const Context& cx, ExrPart& p, const PartState& st) {
   const std::uint64_t at = p.header_offset;
   for (int i = kChannels; i <= kScreenWidth; ++i)
     if (!st.seen[i]) return make_error(Errc::malformed, "EXR: a required attribute is missing", at);
+  // A `version` attribute, required for deep parts, must be 1 on any part.
+  if (st.seen[kVersion] && st.version_attr != 1) return make_error(Errc::malformed, "EXR: version attribute is not 1", at);
   if (cx.flags.multipart || cx.flags.deep) {
     if (cx.flags.multipart && !st.seen[kName]) return make_error(Errc::malformed, "EXR: multipart part without a name", at);
     if (!st.seen[kType]) return make_error(Errc::malformed, "EXR: multipart or deep part without a type", at);
@@ -563,14 +565,21 @@ Result<void> group_channels(Context& cx, ExrPart& p) {
     const std::size_t dot = c.name.rfind('.');
     if (dot != std::string::npos && dot > 0) c.layer = c.name.substr(0, dot);
     if (!p.views.empty()) {
+      const std::string* view = nullptr;
       if (dot == std::string::npos) {
-        c.view = p.views.front();
+        view = &p.views.front();
       } else {
         const std::size_t prev = dot == 0 ? std::string::npos : c.name.rfind('.', dot - 1);
         const std::size_t from = prev == std::string::npos ? 0 : prev + 1;
         const std::string_view section = std::string_view(c.name).substr(from, dot - from);
         for (const std::string& v : p.views)
-          if (v == section) c.view = v;
+          if (v == section) view = &v;
+      }
+      // Each channel keeps a copy: charged, or a long default view name
+      // times many channels would allocate past the budget.
+      if (view) {
+        FRUGAL_CHECK(cx.reserve(view->size() + kEntryOverhead));
+        c.view = *view;
       }
     }
     if (!c.layer.empty() && std::find(p.layers.begin(), p.layers.end(), c.layer) == p.layers.end()) {

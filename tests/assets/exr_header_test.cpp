@@ -326,8 +326,17 @@ TEST(ExrHeader, ReadsDeepParts) {
                core::Errc::malformed, "EXR: deep part compressed other than none, rle or zips");
   expect_error(exr_file(kExrDeep, {ExrHeaderBuilder(h).remove("version")}), core::Errc::malformed,
                "EXR: deep part without a version");
+  expect_error(exr_file(kExrDeep, {ExrHeaderBuilder(h).set("version", "int", exr_i32(2))}), core::Errc::malformed,
+               "EXR: version attribute is not 1");
   expect_error(exr_file(kExrDeep, {ExrHeaderBuilder(h).set("channels", "chlist", exr_chlist({{"A", 1, 0, 1, 2}}))}),
                core::Errc::malformed, "EXR: subsampled channel in a deep part");
+}
+
+TEST(ExrHeader, VersionAttributeMustBeOneOnAnyPart) {
+  // Required only for deep parts, but checked wherever it appears, as OpenEXRCore does.
+  expect_error(single(ExrHeaderBuilder::standard(4, 4).set("version", "int", exr_i32(2))), core::Errc::malformed,
+               "EXR: version attribute is not 1");
+  ASSERT_TRUE(checked(single(ExrHeaderBuilder::standard(4, 4).set("version", "int", exr_i32(1)))).has_value());
 }
 
 TEST(ExrHeader, NamesAreLimitedTo31BytesUnlessLongNames) {
@@ -559,6 +568,29 @@ TEST(ExrHeader, ChargesItsMemoryToItsAccount) {
   auto r = parse(file, {}, &tight);
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, core::Errc::out_of_memory);
+}
+
+TEST(ExrHeader, ChargesEachChannelsCopyOfItsView) {
+  // A 100 KB default view name and 64 dot-free channels: 64 copies, 6.4 MB,
+  // all charged, so a 2 MiB account refuses the header instead of the heap
+  // paying for it unseen.
+  std::vector<ExrChannelSpec> channels;
+  for (int i = 0; i < 64; ++i) channels.push_back({"c" + std::to_string(i)});
+  const std::string view(100'000, 'v');
+  const Bytes file = single(ExrHeaderBuilder::standard(4, 4)
+                                .set("channels", "chlist", exr_chlist(channels))
+                                .set("multiView", "stringvector", exr_stringvector({view})));
+  mem::MemoryTracker tracker;
+  auto r = parse(file, {}, &tracker);
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_EQ(r->parts[0].channels[63].view, view);
+  EXPECT_GE(r->memory.bytes(), 65 * view.size());  // the views list and 64 channels' copies
+
+  mem::MemoryTracker tight;
+  ASSERT_TRUE(tight.account(kExrHeaderAccount, 2u << 20).has_value());
+  auto refused = parse(file, {}, &tight);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, core::Errc::out_of_memory);
 }
 
 }  // namespace
