@@ -43,6 +43,24 @@ TEST(CliExr, JsonOnAMultipartFile) {
   EXPECT_EQ(field(json, "offset_tables_bytes"), "96");
 }
 
+TEST(CliExr, JsonReplacesBytesThatAreNotUtf8) {
+  // EXR strings are bytes: Latin-1, an overlong '/', a surrogate stay out of
+  // the JSON as U+FFFD; well-formed UTF-8 passes as it is.
+  const std::string latin1 = "M\xFCller", overlong = "\xC0\xAF", surrogate = "\xED\xA0\x80";
+  const std::string utf8 = "caf\xC3\xA9 \xE2\x98\x83 \xF0\x9F\x8E\xB5";
+  ExrHeaderBuilder h = ExrHeaderBuilder::standard(4, 4);
+  h.set("owner", "string", exr_text(latin1)).set("comments", "string", exr_text(overlong + surrogate + "|" + utf8));
+  TempDir dir;
+  const std::string path = dir.write("names.exr", exr_file(0, {h}, 1));
+  const CommandResult r = run_frugal("exr " + shell_quote(path) + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find(R"({"type":"string","size":6,"value":"M\ufffdller"})"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(R"("value":"\ufffd\ufffd\ufffd\ufffd\ufffd|)" + utf8 + "\""), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find('\xFC'), std::string::npos);
+  EXPECT_EQ(r.out.find('\xC0'), std::string::npos);
+  EXPECT_EQ(r.out.find('\xED'), std::string::npos);
+}
+
 TEST(CliExr, TextOutput) {
   TempDir dir;
   const std::string path = dir.write("two.exr", two_part_file());
