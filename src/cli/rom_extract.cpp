@@ -16,6 +16,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -137,7 +138,9 @@ int run_rom_extract(const std::vector<std::string>& argv) {
   const std::uint64_t image_bytes = opened->rom->size();
 
   // The offsets, each with its line; their bookkeeping charged as it grows.
-  // Lines are read whole: a file past 64 MiB (a million offsets take ~10) is refused first.
+  // Lines are read at most kMaxLineBytes at a time (a pipe or /dev/zero has no
+  // size to check); a regular file past 64 MiB (a million offsets take ~10)
+  // is refused first.
   if (std::error_code size_ec; std::filesystem::file_size(*offsets_path, size_ec) > (std::uintmax_t{64} << 20) && !size_ec)
     return usage_error(*offsets_path + ": offsets file larger than 64 MiB");
   std::ifstream list(*offsets_path);
@@ -147,9 +150,13 @@ int run_rom_extract(const std::vector<std::string>& argv) {
   mem::Charge charge(*account, 0);
   std::vector<std::uint64_t> offsets;
   std::vector<std::size_t> line_of;
-  std::string line;
-  for (std::size_t number = 1; std::getline(list, line); ++number) {
-    if (line.size() > kMaxLineBytes)
+  std::array<char, kMaxLineBytes + 2> read_buffer;
+  for (std::size_t number = 1; list; ++number) {
+    // Stores at most kMaxLineBytes + 1 bytes: more than the limit fails the stream.
+    list.getline(read_buffer.data(), static_cast<std::streamsize>(read_buffer.size()));
+    std::string line(read_buffer.data(), static_cast<std::size_t>(std::max<std::streamsize>(list.gcount(), 0)));
+    if (!line.empty() && line.back() == '\0') line.pop_back();  // gcount counts the newline taken
+    if ((list.fail() && !list.eof()) || line.size() > kMaxLineBytes)
       return usage_error(*offsets_path + ":" + std::to_string(number) + ": line longer than 1024 bytes");
     if (const auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
     line = trim(line);

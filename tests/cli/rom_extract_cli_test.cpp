@@ -182,6 +182,20 @@ TEST(CliRomExtract, OffsetsFileErrorsNameTheLine) {
     EXPECT_NE(r.err.find(c.expected), std::string::npos) << r.err;
     EXPECT_FALSE(std::filesystem::exists(dir.file("out")));  // nothing written before the list is read
   }
+  // Line lengths: 1024 bytes pass (a comment), 1025 do not; nor does a
+  // stream without newlines, read no further than the limit.
+  const std::string long_ok = write_text(dir, "ok.txt", "0x10000 #" + std::string(1015, 'c') + "\n");
+  EXPECT_EQ(run_frugal("rom extract " + shell_quote(path) + " --offsets " + shell_quote(long_ok) + " -o " +
+                       shell_quote(dir.file("long")))
+                .exit_code,
+            0);
+  const std::string too_long = write_text(dir, "long.txt", "0x10000\n#" + std::string(1024, 'c'));
+  CommandResult r = run_frugal("rom extract " + shell_quote(path) + " --offsets " + shell_quote(too_long) + " -o x");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("long.txt:2: line longer than 1024 bytes"), std::string::npos) << r.err;
+  r = run_frugal("rom extract " + shell_quote(path) + " --offsets /dev/zero -o x");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("/dev/zero:1: line longer than 1024 bytes"), std::string::npos) << r.err;
   EXPECT_EQ(run_frugal("rom extract " + shell_quote(path) + " -o x").exit_code, 1);
   EXPECT_EQ(run_frugal("rom extract " + shell_quote(path) + " --offsets " + shell_quote(dir.file("missing")) +
                        " -o x")
