@@ -18,13 +18,16 @@ struct Messages {
   const char* not_written;
   const char* below_zero;
   const char* unused;
+  const char* ahead;
 };
 constexpr Messages kHalMessages{"HAL: input ends before the 0xFF end marker", "HAL: output exceeds 64 KiB",
                                 "HAL: output exceeds the caller's buffer", "HAL: copy from output not written yet",
-                                "HAL: backwards copy runs below offset 0", nullptr};
+                                "HAL: backwards copy runs below offset 0", nullptr,
+                                "HAL: input runs too far ahead of output for a scan"};
 constexpr Messages kLz2Messages{"LC_LZ2: input ends before the 0xFF end marker", "LC_LZ2: output exceeds 64 KiB",
                                 "LC_LZ2: output exceeds the caller's buffer", "LC_LZ2: copy from output not written yet",
-                                nullptr, "LC_LZ2: unused command (5, 6, or 7 in a long form)"};
+                                nullptr, "LC_LZ2: unused command (5, 6, or 7 in a long form)",
+                                "LC_LZ2: input runs too far ahead of output for a scan"};
 
 constexpr std::byte reverse_bits(std::byte b) noexcept {
   unsigned in = std::to_integer<unsigned>(b);
@@ -105,7 +108,7 @@ core::Result<HalBlock> decode(core::ByteSource& source, std::uint64_t start, std
     }
     written += bytes;
     if (pos - start > written && pos - start - written > max_excess)
-      return make_error(Errc::limit_exceeded, "HAL: input runs too far ahead of output for a scan", at);
+      return make_error(Errc::limit_exceeded, m.ahead, at);
   }
 }
 

@@ -5,7 +5,7 @@
 // progress reports and cancellation.
 //
 // Hosted only: the implementation (src/assets/hal_batch.cpp) is compiled
-// into frugal_assets on the posix platform alone (std::thread), as mem's
+// into frugal_assets on the posix platform alone (POSIX threads), as mem's
 // DispatchThread is; a bare-metal build has this header but no
 // hal_batch_decompress — loop over hal_decompress there.
 //
