@@ -6,15 +6,10 @@
 
 #include "harness.hpp"
 
-#include <cstdlib>
 
 namespace {
 
-void check(bool condition, const char* what) {
-  if (condition) return;
-  std::fprintf(stderr, "frugal fuzz: %s\n", what);
-  std::abort();
-}
+using frugal::fuzz::check;
 
 void run(std::span<const std::byte> input, frugal::mem::MemoryTracker& tracker) {
   using namespace frugal::assets;

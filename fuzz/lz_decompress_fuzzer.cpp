@@ -3,21 +3,16 @@
 // agree byte for byte (the latter reads through its read-ahead window).
 #include <frugal/assets/hal.hpp>
 
+#include "harness.hpp"
+
 #include <array>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <span>
 
 namespace {
 
 using namespace frugal;
-
-void check(bool condition, const char* what) {
-  if (condition) return;
-  std::fprintf(stderr, "frugal fuzz: %s\n", what);
-  std::abort();
-}
+using fuzz::check;
 
 template <typename Span, typename Source>
 void compare(std::span<const std::byte> input, Span from_span, Source from_source) {
