@@ -182,6 +182,7 @@ TEST(CliRomExtract, OffsetsFileErrorsNameTheLine) {
     EXPECT_NE(r.err.find(c.expected), std::string::npos) << r.err;
     EXPECT_FALSE(std::filesystem::exists(dir.file("out")));  // nothing written before the list is read
   }
+  const std::string no_dir = shell_quote(dir.file("x"));  // every run below fails before writing it
   // Line lengths: 1024 bytes pass (a comment), 1025 do not; nor does a
   // stream without newlines, read no further than the limit.
   const std::string long_ok = write_text(dir, "ok.txt", "0x10000 #" + std::string(1015, 'c') + "\n");
@@ -190,18 +191,19 @@ TEST(CliRomExtract, OffsetsFileErrorsNameTheLine) {
                 .exit_code,
             0);
   const std::string too_long = write_text(dir, "long.txt", "0x10000\n#" + std::string(1024, 'c'));
-  CommandResult r = run_frugal("rom extract " + shell_quote(path) + " --offsets " + shell_quote(too_long) + " -o x");
+  CommandResult r =
+      run_frugal("rom extract " + shell_quote(path) + " --offsets " + shell_quote(too_long) + " -o " + no_dir);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("long.txt:2: line longer than 1024 bytes"), std::string::npos) << r.err;
-  r = run_frugal("rom extract " + shell_quote(path) + " --offsets /dev/zero -o x");
+  r = run_frugal("rom extract " + shell_quote(path) + " --offsets /dev/zero -o " + no_dir);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("/dev/zero:1: line longer than 1024 bytes"), std::string::npos) << r.err;
-  EXPECT_EQ(run_frugal("rom extract " + shell_quote(path) + " -o x").exit_code, 1);
-  EXPECT_EQ(run_frugal("rom extract " + shell_quote(path) + " --offsets " + shell_quote(dir.file("missing")) +
-                       " -o x")
-                .exit_code,
-            3);
-  EXPECT_EQ(run_frugal("rom extract " + shell_quote(path) + " --offsets a -o x --threads 0").exit_code, 1);
+  EXPECT_EQ(run_frugal("rom extract " + shell_quote(path) + " -o " + no_dir).exit_code, 1);
+  const std::string missing = shell_quote(dir.file("missing"));
+  EXPECT_EQ(run_frugal("rom extract " + shell_quote(path) + " --offsets " + missing + " -o " + no_dir).exit_code, 3);
+  EXPECT_EQ(run_frugal("rom extract " + shell_quote(path) + " --offsets a -o " + no_dir + " --threads 0").exit_code,
+            1);
+  EXPECT_FALSE(std::filesystem::exists(dir.file("x")));
 }
 
 TEST(CliRomScan, FindsThePlantedBlocks) {
