@@ -16,6 +16,7 @@ const char* errc_name(Errc code) noexcept {
     case Errc::seek: return "seek";
     case Errc::end_of_stream: return "end_of_stream";
     case Errc::invalid_argument: return "invalid_argument";
+    case Errc::cancelled: return "cancelled";
   }
   return "unknown";
 }

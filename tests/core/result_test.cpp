@@ -67,4 +67,5 @@ TEST(ResultDeathTest, ValueOfErrorIsAProgrammerError) {
 TEST(Errc, NamesAreStable) {
   EXPECT_STREQ(frugal::core::errc_name(Errc::limit_exceeded), "limit_exceeded");
   EXPECT_STREQ(frugal::core::errc_name(Errc::end_of_stream), "end_of_stream");
+  EXPECT_STREQ(frugal::core::errc_name(Errc::cancelled), "cancelled");
 }

@@ -20,6 +20,7 @@ enum class Errc : std::uint8_t {
   seek,            ///< a seek target cannot be reached
   end_of_stream,   ///< no more data: the normal end of iteration
   invalid_argument,  ///< the caller passed a bad argument (unknown track, bad option)
+  cancelled,       ///< the caller (or a shutdown) withdrew the operation before it finished
 };
 
 /// Stable lower-case name of a category, e.g. "malformed".
