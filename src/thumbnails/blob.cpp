@@ -1,0 +1,15 @@
+#include <frugal/thumbnails/blob.hpp>
+
+#include <new>
+
+namespace frugal::thumbnails {
+
+core::Result<Blob> make_blob(std::span<const std::byte> bytes) noexcept {
+  try {
+    return Blob(std::make_shared<const std::vector<std::byte>>(bytes.begin(), bytes.end()));
+  } catch (const std::bad_alloc&) {
+    return core::make_error(core::Errc::out_of_memory, "thumbnails: no memory for a blob");
+  }
+}
+
+}  // namespace frugal::thumbnails

@@ -1,0 +1,421 @@
+#include <frugal/thumbnails/disk_cache.hpp>
+
+#include "output_file.hpp"
+
+#include <xxhash.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <dirent.h>
+#include <fcntl.h>
+#include <map>
+#include <mutex>
+#include <new>
+#include <optional>
+#include <set>
+#include <string_view>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace frugal::thumbnails {
+
+using core::Errc;
+using core::make_error;
+
+namespace {
+
+constexpr char kMagic[4] = {'F', 'R', 'T', 'H'};
+constexpr std::string_view kTempMarker = ".partial-";  // AtomicFile's temporary names
+
+core::Error os_error(const char* message, int err) {
+  core::Error e = make_error(Errc::io, message);
+  e.os_error = err;
+  return e;
+}
+
+void put_le(unsigned char* out, std::uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i) out[i] = static_cast<unsigned char>(v >> (8 * i));
+}
+std::uint64_t get_le(const unsigned char* in, int bytes) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v |= std::uint64_t{in[i]} << (8 * i);
+  return v;
+}
+
+bool is_bucket_name(std::string_view name) {
+  auto hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); };
+  return name.size() == 2 && hex(name[0]) && hex(name[1]);
+}
+
+// Reads exactly `size` bytes at `offset`, retrying short reads and EINTR.
+// Returns false at end of file (errno 0) or on an error (errno set).
+bool pread_exact(int fd, void* data, std::size_t size, std::uint64_t offset) {
+  auto* p = static_cast<unsigned char*>(data);
+  std::size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::pread(fd, p + done, size - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n == 0) errno = 0;
+      return false;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+struct Fd {
+  int fd = -1;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+}  // namespace
+
+struct DiskCache::Impl {
+  struct Entry {
+    std::uint64_t bytes = 0;       // file bytes
+    std::int64_t last_access = 0;  // seconds since the epoch (the file's mtime)
+  };
+  // Oldest first; ties by key so the order is total.
+  struct ByAge {
+    bool operator()(const std::pair<std::int64_t, CacheKey>& a, const std::pair<std::int64_t, CacheKey>& b) const {
+      return a.first != b.first ? a.first < b.first : a.second.hex() < b.second.hex();
+    }
+  };
+
+  Impl(std::string root_in, DiskCacheOptions options_in, mem::Account account) noexcept
+      : root(std::move(root_in)), options(std::move(options_in)), index_charge(account, 0) {}
+
+  std::int64_t now() const { return options.clock ? options.clock() : static_cast<std::int64_t>(::time(nullptr)); }
+  std::string bucket_path(const CacheKey& key) const { return root + "/" + std::string(key.bucket()); }
+  std::string path_of(const CacheKey& key) const { return bucket_path(key) + "/" + std::string(key.hex()); }
+
+  // Adds (or refreshes) an index entry; the charge for it is taken first.
+  // Errors: Errc::out_of_memory (index unchanged).
+  core::Result<void> index_add(const CacheKey& key, Entry entry) {
+    if (const auto found = index.find(key); found != index.end()) {
+      total -= found->second.bytes;
+      by_age.erase({found->second.last_access, key});
+      found->second = entry;
+    } else {
+      FRUGAL_CHECK(index_charge.try_resize((index.size() + 1) * index_entry_cost()));
+      try {
+        index.emplace(key, entry);
+      } catch (const std::bad_alloc&) {
+        index_charge.resize(index.size() * index_entry_cost());
+        return make_error(Errc::out_of_memory, "thumbnail L2 cache: no memory for the index");
+      }
+    }
+    try {
+      by_age.emplace(entry.last_access, key);
+    } catch (const std::bad_alloc&) {
+      index.erase(key);
+      index_charge.resize(index.size() * index_entry_cost());
+      return make_error(Errc::out_of_memory, "thumbnail L2 cache: no memory for the index");
+    }
+    total += entry.bytes;
+    return core::ok();
+  }
+
+  // Deletes an entry's file and forgets it.
+  void remove(const CacheKey& key) {
+    (void)::unlink(path_of(key).c_str());
+    forget(key);
+  }
+  void forget(const CacheKey& key) {
+    const auto found = index.find(key);
+    if (found == index.end()) return;
+    total -= found->second.bytes;
+    by_age.erase({found->second.last_access, key});
+    index.erase(found);
+    index_charge.resize(index.size() * index_entry_cost());
+  }
+
+  // Evicts the least recently used entries (never `keep`) until the caps
+  // hold with `extra_entries` more entries.
+  void evict_over_caps(const CacheKey* keep, std::size_t extra_entries) {
+    auto it = by_age.begin();
+    while (it != by_age.end() && (total > options.max_bytes || index.size() + extra_entries > options.max_entries)) {
+      const CacheKey victim = it->second;
+      ++it;
+      if (keep && victim == *keep) continue;
+      remove(victim);
+      ++evictions;
+    }
+  }
+
+  std::size_t sweep_expired() {
+    if (options.ttl_seconds == 0) return 0;
+    const std::int64_t now_s = now();
+    std::size_t n = 0;
+    while (!by_age.empty()) {
+      const auto& [last_access, key] = *by_age.begin();
+      if (now_s - last_access <= static_cast<std::int64_t>(options.ttl_seconds)) break;
+      remove(CacheKey(key));
+      ++expired;
+      ++n;
+    }
+    return n;
+  }
+
+  // One bucket folder of open(): deletes temporary files, indexes entries.
+  core::Result<void> scan_bucket(int root_fd, std::string_view bucket) {
+    const int fd = ::openat(root_fd, std::string(bucket).c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return core::ok();  // not a real folder (e.g. a link): ignored
+    DIR* dir = ::fdopendir(fd);
+    if (!dir) {
+      ::close(fd);
+      return os_error("thumbnail L2 cache: cannot read a bucket folder", errno);
+    }
+    core::Result<void> result = core::ok();
+    while (const dirent* d = ::readdir(dir)) {
+      const std::string_view name = d->d_name;
+      if (name.size() < CacheKey::kLength || name.substr(0, 2) != bucket) continue;
+      const auto key = CacheKey::parse(name.substr(0, CacheKey::kLength));
+      if (!key) continue;
+      if (name.size() > CacheKey::kLength) {
+        if (name.substr(CacheKey::kLength, kTempMarker.size()) == kTempMarker)
+          (void)::unlinkat(::dirfd(dir), d->d_name, 0);  // a killed writer's
+        continue;
+      }
+      struct stat st {};
+      if (::fstatat(::dirfd(dir), d->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) continue;
+      const auto size = static_cast<std::uint64_t>(st.st_size);
+      if (size < kHeaderBytes || size - kHeaderBytes > options.max_entry_bytes) {
+        (void)::unlinkat(::dirfd(dir), d->d_name, 0);  // cannot be a valid entry
+        ++corrupt;
+        continue;
+      }
+      evict_over_caps(nullptr, 1);
+      result = index_add(*key, Entry{size, static_cast<std::int64_t>(st.st_mtime)});
+      if (!result) break;
+    }
+    ::closedir(dir);
+    return result;
+  }
+
+  const std::string root;
+  const DiskCacheOptions options;
+  mutable std::mutex mutex;
+  // Guarded by mutex.
+  std::unordered_map<CacheKey, Entry, CacheKeyHash> index;
+  std::set<std::pair<std::int64_t, CacheKey>, ByAge> by_age;
+  mem::Charge index_charge;  // index.size() * index_entry_cost()
+  std::uint64_t total = 0;
+  std::uint64_t hits = 0, misses = 0, corrupt = 0, expired = 0, evictions = 0, writes = 0;
+};
+
+std::size_t DiskCache::index_entry_cost() noexcept {
+  // An unordered_map node (link, key, Entry, cached hash) plus a bucket
+  // pointer, and a std::set node (three links and colour, the pair).
+  return (sizeof(void*) + sizeof(CacheKey) + sizeof(Impl::Entry) + sizeof(std::size_t) + sizeof(void*)) +
+         (4 * sizeof(void*) + sizeof(std::pair<std::int64_t, CacheKey>));
+}
+
+core::Result<std::unique_ptr<DiskCache>> DiskCache::open(const std::string& root, DiskCacheOptions options) {
+  if (options.max_bytes == 0 || options.max_entries == 0 || options.max_entry_bytes == 0)
+    return make_error(Errc::invalid_argument, "thumbnail L2 cache: a cap is zero");
+  if (root.empty()) return make_error(Errc::invalid_argument, "thumbnail L2 cache: no root folder");
+  mem::MemoryTracker& tracker = options.tracker ? *options.tracker : mem::default_tracker();
+  FRUGAL_TRY(mem::Account account, tracker.account(kAccountName));
+
+  if (::mkdir(root.c_str(), 0777) != 0 && errno != EEXIST)
+    return os_error("thumbnail L2 cache: cannot create the root folder", errno);
+  Fd root_fd{::open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+  if (root_fd.fd < 0) {
+    if (errno == ENOTDIR) return make_error(Errc::invalid_argument, "thumbnail L2 cache: root is not a folder");
+    return os_error("thumbnail L2 cache: cannot open the root folder", errno);
+  }
+
+  std::unique_ptr<Impl> impl;
+  try {
+    impl.reset(new Impl(root, std::move(options), account));
+    // Bucket names first, then each bucket (readdir of root stays short).
+    std::vector<std::string> buckets;
+    const int list_fd = ::dup(root_fd.fd);
+    DIR* dir = list_fd >= 0 ? ::fdopendir(list_fd) : nullptr;
+    if (!dir) {
+      const int err = errno;
+      if (list_fd >= 0) ::close(list_fd);
+      return os_error("thumbnail L2 cache: cannot read the root folder", err);
+    }
+    while (const dirent* d = ::readdir(dir))
+      if (is_bucket_name(d->d_name)) buckets.emplace_back(d->d_name);
+    ::closedir(dir);
+    for (const std::string& bucket : buckets) FRUGAL_CHECK(impl->scan_bucket(root_fd.fd, bucket));
+  } catch (const std::bad_alloc&) {
+    return make_error(Errc::out_of_memory, "thumbnail L2 cache: no memory for the index");
+  }
+  impl->evict_over_caps(nullptr, 0);
+  impl->sweep_expired();
+  std::unique_ptr<DiskCache> cache(new (std::nothrow) DiskCache(std::move(impl)));
+  if (!cache) return make_error(Errc::out_of_memory, "thumbnail L2 cache: no memory for the cache");
+  return cache;
+}
+
+DiskCache::DiskCache(std::unique_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {}
+DiskCache::~DiskCache() = default;
+
+core::Result<Blob> DiskCache::get(const CacheKey& key) {
+  Impl& m = *impl_;
+  std::lock_guard<std::mutex> lock(m.mutex);
+  const auto found = m.index.find(key);
+  if (found == m.index.end()) {
+    ++m.misses;
+    return Blob();
+  }
+  const std::string path = m.path_of(key);
+  auto drop_corrupt = [&] {
+    m.remove(key);
+    ++m.corrupt;
+    ++m.misses;
+    return Blob();
+  };
+  Fd file{::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)};
+  if (file.fd < 0) {
+    if (errno == ENOENT) {
+      m.remove(key);
+      ++m.misses;
+      return Blob();
+    }
+    if (errno == ELOOP) return drop_corrupt();  // a link planted at an entry's name
+    return os_error("thumbnail L2 cache: cannot open an entry", errno);
+  }
+  struct stat st {};
+  if (::fstat(file.fd, &st) != 0) return os_error("thumbnail L2 cache: cannot stat an entry", errno);
+  if (!S_ISREG(st.st_mode)) return drop_corrupt();
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  unsigned char header[kHeaderBytes];
+  if (size < kHeaderBytes) return drop_corrupt();
+  if (!pread_exact(file.fd, header, kHeaderBytes, 0)) {
+    if (errno == 0) return drop_corrupt();
+    return os_error("thumbnail L2 cache: cannot read an entry", errno);
+  }
+  const std::uint64_t length = get_le(header + 8, 8);
+  if (std::memcmp(header, kMagic, 4) != 0 || get_le(header + 4, 4) != kFormatVersion ||
+      std::memcmp(header + 32, key.hex().data(), CacheKey::kLength) != 0 || length > m.options.max_entry_bytes ||
+      length != size - kHeaderBytes)
+    return drop_corrupt();
+  const auto created = static_cast<std::int64_t>(get_le(header + 24, 8));
+  const std::int64_t now = m.now();
+  if (m.options.ttl_seconds != 0 && now - created > static_cast<std::int64_t>(m.options.ttl_seconds)) {
+    m.remove(key);
+    ++m.expired;
+    ++m.misses;
+    return Blob();
+  }
+  std::vector<std::byte> payload;
+  try {
+    payload.resize(static_cast<std::size_t>(length));  // <= max_entry_bytes (u32): fits size_t
+  } catch (const std::bad_alloc&) {
+    return make_error(Errc::out_of_memory, "thumbnail L2 cache: no memory for an entry");
+  }
+  if (!pread_exact(file.fd, payload.data(), payload.size(), kHeaderBytes)) {
+    if (errno == 0) return drop_corrupt();  // shrank meanwhile
+    return os_error("thumbnail L2 cache: cannot read an entry", errno);
+  }
+  if (XXH3_64bits(payload.data(), payload.size()) != get_le(header + 16, 8)) return drop_corrupt();
+
+  // Last access = now, on disk too (the eviction order survives restarts).
+  const timespec times[2] = {{static_cast<time_t>(now), 0}, {static_cast<time_t>(now), 0}};
+  (void)::futimens(file.fd, times);
+  const Impl::Entry entry{found->second.bytes, now};
+  m.by_age.erase({found->second.last_access, key});
+  found->second = entry;
+  try {
+    m.by_age.emplace(now, key);
+  } catch (const std::bad_alloc&) {
+    m.index.erase(found);  // forgotten (the file is a stray until the next open)
+    m.total -= entry.bytes;
+    m.index_charge.resize(m.index.size() * index_entry_cost());
+  }
+  ++m.hits;
+  try {
+    return Blob(std::make_shared<const std::vector<std::byte>>(std::move(payload)));
+  } catch (const std::bad_alloc&) {
+    return make_error(Errc::out_of_memory, "thumbnail L2 cache: no memory for an entry");
+  }
+}
+
+core::Result<void> DiskCache::put(const CacheKey& key, std::span<const std::byte> payload) {
+  Impl& m = *impl_;
+  if (payload.size() > m.options.max_entry_bytes)
+    return make_error(Errc::limit_exceeded, "thumbnail L2 cache: payload larger than max_entry_bytes");
+  const std::uint64_t file_bytes = kHeaderBytes + std::uint64_t{payload.size()};
+  if (file_bytes > m.options.max_bytes)
+    return make_error(Errc::limit_exceeded, "thumbnail L2 cache: entry larger than the cache");
+
+  std::lock_guard<std::mutex> lock(m.mutex);
+  const std::int64_t now = m.now();
+  unsigned char header[kHeaderBytes] = {};
+  std::memcpy(header, kMagic, 4);
+  put_le(header + 4, kFormatVersion, 4);
+  put_le(header + 8, payload.size(), 8);
+  put_le(header + 16, XXH3_64bits(payload.data(), payload.size()), 8);
+  put_le(header + 24, static_cast<std::uint64_t>(now), 8);
+  std::memcpy(header + 32, key.hex().data(), CacheKey::kLength);
+
+  try {
+    const std::string bucket = m.bucket_path(key);
+    if (::mkdir(bucket.c_str(), 0777) != 0 && errno != EEXIST)
+      return os_error("thumbnail L2 cache: cannot create a bucket folder", errno);
+    struct stat st {};
+    if (::lstat(bucket.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+      return make_error(Errc::io, "thumbnail L2 cache: a bucket is not a folder");
+    // AtomicFile follows a link at the target: never write through one.
+    const std::string path = m.path_of(key);
+    if (::lstat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && ::unlink(path.c_str()) != 0)
+      return os_error("thumbnail L2 cache: cannot replace a non-file entry", errno);
+    FRUGAL_TRY(platform::AtomicFile file, platform::AtomicFile::create(path));
+    FRUGAL_CHECK(file.write(std::as_bytes(std::span(header))));
+    FRUGAL_CHECK(file.write(payload));
+    // Indexed before the rename: a refused charge leaves the old entry.
+    const auto old = m.index.find(key);
+    const std::optional<Impl::Entry> previous =
+        old == m.index.end() ? std::nullopt : std::optional<Impl::Entry>(old->second);
+    if (!previous) m.evict_over_caps(nullptr, 1);
+    FRUGAL_CHECK(m.index_add(key, Impl::Entry{file_bytes, now}));
+    if (auto committed = file.commit(); !committed) {
+      // The old file, if any, is intact: so is its index entry (a refresh
+      // allocates nothing but the age node, whose room was just freed).
+      if (previous) (void)m.index_add(key, *previous);
+      else m.forget(key);
+      return committed.error();
+    }
+    const timespec times[2] = {{static_cast<time_t>(now), 0}, {static_cast<time_t>(now), 0}};
+    (void)::utimensat(AT_FDCWD, path.c_str(), times, AT_SYMLINK_NOFOLLOW);
+  } catch (const std::bad_alloc&) {
+    return make_error(Errc::out_of_memory, "thumbnail L2 cache: no memory for a path");
+  }
+  ++m.writes;
+  m.evict_over_caps(&key, 0);
+  return core::ok();
+}
+
+bool DiskCache::invalidate(const CacheKey& key) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  if (!impl_->index.contains(key)) return false;
+  impl_->remove(key);
+  return true;
+}
+
+std::size_t DiskCache::evict_expired() {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->sweep_expired();
+}
+
+std::string DiskCache::entry_path(const CacheKey& key) const { return impl_->path_of(key); }
+
+DiskCacheStats DiskCache::stats() const {
+  const Impl& m = *impl_;
+  std::lock_guard<std::mutex> lock(m.mutex);
+  return DiskCacheStats{m.hits, m.misses, m.corrupt, m.expired, m.evictions, m.writes, m.index.size(), m.total};
+}
+
+}  // namespace frugal::thumbnails
