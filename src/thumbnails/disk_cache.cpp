@@ -192,8 +192,14 @@ struct DiskCache::Impl {
         ++corrupt;
         continue;
       }
+      const auto mtime = static_cast<std::int64_t>(st.st_mtime);
+      if (index.size() >= options.max_entries && !by_age.empty() && mtime <= by_age.begin()->first) {
+        (void)::unlinkat(::dirfd(dir), d->d_name, 0);  // older than all the cap keeps
+        ++evictions;
+        continue;
+      }
       evict_over_caps(nullptr, 1);
-      result = index_add(*key, Entry{size, static_cast<std::int64_t>(st.st_mtime)});
+      result = index_add(*key, Entry{size, mtime});
       if (!result) break;
     }
     ::closedir(dir);

@@ -38,7 +38,7 @@ struct RequestQueue::Impl {
   };
   // Highest priority first, then oldest.
   using ReadyKey = std::tuple<int, std::uint64_t, Job*>;
-  static ReadyKey ready_key(const Job& job) { return {-static_cast<int>(job.priority), job.seq, const_cast<Job*>(&job)}; }
+  static ReadyKey ready_key(Job& job) { return {-static_cast<int>(job.priority), job.seq, &job}; }
 
   explicit Impl(const RequestQueueOptions& options_in) : options(options_in) {}
 

@@ -162,6 +162,15 @@ TEST_F(DiskCacheTest, EntryCountCap) {
   expect_miss(*cache, 0);
   expect_miss(*cache, 1);
   expect_hit(*cache, 4, 10);
+  // Reopened with a smaller cap, the most recently used survive, whatever
+  // order the folder lists them in.
+  cache.reset();
+  o.max_entries = 2;
+  cache = open_cache(o);
+  EXPECT_EQ(cache->stats().entries, 2u);
+  expect_miss(*cache, 2);
+  expect_hit(*cache, 3, 10);
+  expect_hit(*cache, 4, 10);
 }
 
 TEST_F(DiskCacheTest, OversizedPayloadsAreRefused) {
