@@ -1,11 +1,11 @@
 // ExrHeader on every file in ../shared/media/exr (skipped when absent):
 // validity as OpenEXRCore 3.1 judges it in strict-header mode (the
-// exr_core_oracle program, what exrinfo uses; skipped when it is not built)
-// with its values (storage, compression, chunk counts, data and display
-// windows, channels) on every file both accept, and, for files both accept, the values exrheader (OpenEXR's C++ library)
-// prints: parts, type, name, compression, windows and channels, exrheader
-// reading at least 95% of the files frugal accepts; chunk counts as
-// OpenEXRCore gives them. Damaged files must give a clean error.
+// exr_core_oracle program, what exrinfo uses; skipped when it is not built),
+// with OpenEXRCore's values (storage, compression, chunk counts, data and
+// display windows, channels) on every file both accept; and, for files
+// exrheader (OpenEXR's C++ library) also reads — at least 95% of those
+// frugal accepts — the values it prints: parts, type, name, compression,
+// windows and channels. Damaged files must give a clean error.
 //
 // Agreement on 2026-11-30, OpenEXR 3.1.5 (Debian 12): 167 files, 61 accepted
 // and 106 refused by both; no disagreement. Should one appear, it goes in
