@@ -2,7 +2,8 @@
 # Installs what frugal needs to build and test on Debian 12 (apt-get).
 #   scripts/install-deps.sh            build + test dependencies
 #   scripts/install-deps.sh --samples  also espeak-ng and sox (scripts/make-samples.sh)
-#   scripts/install-deps.sh --bench    also Google Benchmark and libavformat (bench/)
+#   scripts/install-deps.sh --bench    also Google Benchmark and libavformat (bench/; exr_bench uses the
+#                                      base list's libopenexr-dev)
 #   scripts/install-deps.sh --fuzz     also clang and its libFuzzer runtime (the fuzz preset)
 #   scripts/install-deps.sh --armhf    also the armhf cross compiler, qemu-user and the
 #   scripts/install-deps.sh --aarch64  target's libraries as multiarch packages (armhf/aarch64 presets)
@@ -22,7 +23,8 @@ packages=(
   libmpg123-dev                              # MP3 (optional: FRUGAL_WITH_MPG123)
   libfaad-dev                                # AAC over faad2 (FRUGAL_WITH_FAAD2: the asan and armhf presets)
   ffmpeg opus-tools                          # test oracles (ffprobe, opusdec, reference decodes)
-  openexr libopenexr-dev                     # EXR oracles: exrheader, OpenEXRCore (tests/support/exr_core_oracle)
+  openexr libopenexr-dev                     # EXR oracles: exrheader, OpenEXRCore (tests/support/exr_core_oracle), previews
+                                             # (exr_preview_oracle); exr_bench's peer (Imf::MultiPartInputFile)
 )
 foreign=()
 # cross <Debian arch> <GNU triplet>: the cross compiler, qemu-user, and the

@@ -138,11 +138,15 @@ std::optional<std::size_t> parse_bytes(const std::string& text) {
   return static_cast<std::size_t>(n << shift);
 }
 
+std::string error_text(const core::Error& e) {
+  std::string s = std::string(core::errc_name(e.code)) + ": " + e.message;
+  if (e.os_error) s += std::string(" (") + std::strerror(e.os_error) + ")";
+  if (e.offset != core::Error::kNoOffset) s += " (at byte " + std::to_string(e.offset) + ")";
+  return s;
+}
+
 int report(const std::string& subject, const core::Error& error) {
-  std::string line = "frugal: " + subject + ": " + core::errc_name(error.code) + ": " + error.message;
-  if (error.os_error) line += std::string(" (") + std::strerror(error.os_error) + ")";
-  if (error.offset != core::Error::kNoOffset) line += " (at byte " + std::to_string(error.offset) + ")";
-  std::fprintf(stderr, "%s\n", line.c_str());
+  std::fprintf(stderr, "frugal: %s: %s\n", subject.c_str(), error_text(error).c_str());
   switch (error.code) {
     case core::Errc::io: return kIoError;
     case core::Errc::invalid_argument: return kUsage;

@@ -81,6 +81,9 @@ core::Result<std::unique_ptr<core::Demuxer>> open_demuxer(Input& input);
 /// a number with an optional K/M/G suffix or too large.
 std::optional<std::size_t> parse_bytes(const std::string& text);
 
+/// "<category>: <message> (<strerror>) (at byte N)", the parts present.
+std::string error_text(const core::Error& error);
+
 /// Prints "frugal: <subject>: <category>: <message> (at byte N)" to stderr
 /// and returns the exit code for the error.
 int report(const std::string& subject, const core::Error& error);

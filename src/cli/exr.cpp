@@ -1,9 +1,12 @@
-// frugal exr FILE [--json]: an OpenEXR file's headers (assets::ExrHeader),
-// read without the offset tables or the pixels.
+// frugal exr FILE [--json] [--preview OUT.png]: an OpenEXR file's headers
+// (assets::ExrHeader), read without the offset tables or the pixels, and its
+// preview image; frugal exr scan (exr_scan.cpp): many files' headers.
 #include "cli/common.hpp"
+#include "cli/exr_commands.hpp"
 #include "cli/json.hpp"
 
 #include <frugal/assets/exr_header.hpp>
+#include <frugal/assets/exr_preview.hpp>
 
 #include <cmath>
 #include <cstdio>
@@ -229,11 +232,33 @@ void print_text(const std::string& path, const ExrHeader& h) {
               static_cast<unsigned long long>(h.bytes_read));
 }
 
+// Writes the first part's preview that has one to `out`; prints what it wrote.
+int write_preview(const std::string& path, core::ByteSource& source, const ExrHeader& header, const std::string& out,
+                  bool json) {
+  std::size_t part = 0;
+  while (part < header.parts.size() && !header.parts[part].find("preview")) ++part;
+  if (part == header.parts.size())
+    return report(path, core::make_error(core::Errc::unsupported, "EXR: no part has a preview attribute"));
+  auto preview = read_exr_preview(source, header.parts[part], kExrMaxPreviewBytes, &tracker());
+  if (!preview) return report(path, preview.error());
+  if (auto written = write_preview_png(out, *preview); !written) return report(out, written.error());
+  if (json) {
+    JsonObject o;
+    o.add("output", out).add("part", std::uint64_t{part}).add("width", preview->width).add("height", preview->height);
+    std::printf("%s\n", o.str().c_str());
+  } else {
+    std::printf("%s: preview of part %zu, %ux%u, written to %s\n", path.c_str(), part, preview->width,
+                preview->height, out.c_str());
+  }
+  return kOk;
+}
+
 }  // namespace
 
 int run_exr(const std::vector<std::string>& argv) {
+  if (!argv.empty() && argv[0] == "scan") return run_exr_scan({argv.begin() + 1, argv.end()});
   std::string err;
-  auto args = parse_args(argv, {}, {"--json"}, err);
+  auto args = parse_args(argv, {"--preview"}, {"--json"}, err);
   if (!args) return usage_error(err);
   if (args->positional.size() != 1) return usage_error("exr takes one OpenEXR file");
   const std::string& path = args->positional[0];
@@ -241,12 +266,14 @@ int run_exr(const std::vector<std::string>& argv) {
   if (!file) return report(path, file.error());
   core::CountingSource counted(*file);
   auto header = assets::read_exr_header(counted, {}, &tracker());
+  int code = kOk;
+  if (!header) code = report(path, header.error());
+  else if (const auto out = args->value("--preview")) code = write_preview(path, counted, *header, *out, args->has("--json"));
+  else if (args->has("--json")) std::printf("%s\n", header_json(*header).c_str());
+  else print_text(path, *header);
   io_stats().bytes_read += counted.bytes_read();
   io_stats().read_calls += counted.read_calls();
-  if (!header) return report(path, header.error());
-  if (args->has("--json")) std::printf("%s\n", header_json(*header).c_str());
-  else print_text(path, *header);
-  return kOk;
+  return code;
 }
 
 }  // namespace frugal::cli

@@ -94,6 +94,22 @@ constexpr const char* kHelp = R"(usage: frugal COMMAND [options] [--stats]
                                     y_sampling, linear, layer, view}], layers, views,
                                     chunk_count, offset_table_bytes, attributes {name:
                                     {type, size, value}}}], header_bytes, bytes_read
+  exr FILE --preview OUT.png [--json]  write the first preview attribute's pixels (RGBA8,
+                                    read alone, not the image) as a PNG; JSON keys: output,
+                                    part, width, height
+  exr scan DIR|FILE... [--threads N] [--recursive] [--json]
+                                    many files' headers on N worker threads (default 2,
+                                    1-64): a folder's *.exr files (and its subfolders' with
+                                    --recursive), each FILE as given (./scan for a file named
+                                    scan). A line per file (parts, part 0's data window size,
+                                    channels, file bytes, or the error), then the totals:
+                                    files/s, MB/s of file bytes catalogued and MB/s of header
+                                    bytes read (MB = 10^6 bytes). Exit status 2 when any file
+                                    failed. JSON: {files [{path, file_bytes, bytes_read, parts,
+                                    width, height, channels (names) | error, message}], totals
+                                    {files, ok, failed, bytes_read, file_bytes, seconds,
+                                    files_per_second, file_mb_per_second, read_mb_per_second,
+                                    threads}}
 
   FILE            a file; - for standard input (fragmented files, and files whose moov
                   comes first and holds at most 4 MiB); or an init segment followed by
@@ -114,7 +130,7 @@ constexpr const char* kHelp = R"(usage: frugal COMMAND [options] [--stats]
                   "rss_peak" (VmHWM),"accounts":{NAME:{"current","peak"}}}}
 
 exit status: 0 ok, 1 usage, 2 unsupported or malformed input (or more than the memory
-budget allows; rom extract: a block failed), 3 I/O error
+budget allows; rom extract: a block failed; exr scan: a file failed), 3 I/O error
 )";
 
 void print_stats() {

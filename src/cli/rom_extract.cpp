@@ -19,7 +19,6 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <cstring>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -59,13 +58,6 @@ std::string bus_address(assets::RomMapping mapping, std::uint64_t offset, std::u
   char text[16];
   std::snprintf(text, sizeof text, "$%02X:%04X", static_cast<unsigned>(*a >> 16), static_cast<unsigned>(*a & 0xFFFF));
   return text;
-}
-
-std::string error_text(const core::Error& e) {
-  std::string s = std::string(core::errc_name(e.code)) + ": " + e.message;
-  if (e.os_error) s += std::string(" (") + std::strerror(e.os_error) + ")";
-  if (e.offset != core::Error::kNoOffset) s += " (at byte " + std::to_string(e.offset) + ")";
-  return s;
 }
 
 // The ROM file, its detected header and the image (the file past any copier

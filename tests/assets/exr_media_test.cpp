@@ -1,9 +1,11 @@
 // ExrHeader on every file in ../shared/media/exr (skipped when absent):
 // validity as OpenEXRCore 3.1 judges it in strict-header mode (the
 // exr_core_oracle program, what exrinfo uses; skipped when it is not built),
-// and, for files both accept, the values exrheader (OpenEXR's C++ library)
-// prints: parts, type, name, compression, windows and channels; chunk counts
-// as OpenEXRCore gives them. Damaged files must give a clean error.
+// with OpenEXRCore's values (storage, compression, chunk counts, data and
+// display windows, channels) on every file both accept; and, for files
+// exrheader (OpenEXR's C++ library) also reads — at least 95% of those
+// frugal accepts — the values it prints: parts, type, name, compression,
+// windows and channels. Damaged files must give a clean error.
 //
 // Agreement on 2026-11-30, OpenEXR 3.1.5 (Debian 12): 167 files, 61 accepted
 // and 106 refused by both; no disagreement. Should one appear, it goes in
@@ -140,11 +142,19 @@ TEST(ExrMedia, ValidityMatchesOpenExrCore) {
       continue;
     }
     ++both_ok;
-    // Chunk counts and storage as OpenEXRCore reports them.
+    // Storage, compression, chunk counts, windows and channels as OpenEXRCore reports them.
     for (std::size_t i = 0; i < r->parts.size(); ++i) {
+      const ExrPart& p = r->parts[i];
       std::ostringstream want;
-      want << "part " << i << " storage " << static_cast<int>(r->parts[i].storage) << " compression "
-           << static_cast<int>(r->parts[i].compression) << " chunks " << r->parts[i].chunk_count << "\n";
+      want << "part " << i << " storage " << static_cast<int>(p.storage) << " compression "
+           << static_cast<int>(p.compression) << " chunks " << p.chunk_count << "\n";
+      want << "dw " << p.data_window.xmin << " " << p.data_window.ymin << " " << p.data_window.xmax << " "
+           << p.data_window.ymax << "\n";
+      want << "dispw " << p.display_window.xmin << " " << p.display_window.ymin << " " << p.display_window.xmax << " "
+           << p.display_window.ymax << "\n";
+      for (const ExrChannel& c : p.channels)
+        want << "channel " << c.name << " " << static_cast<int>(c.type) << " " << c.x_sampling << " " << c.y_sampling
+             << "\n";
       EXPECT_NE(out->find(want.str()), std::string::npos) << name << "\n" << want.str() << *out;
     }
   }
@@ -160,19 +170,30 @@ TEST(ExrMedia, ValuesMatchExrheader) {
   if (files.empty()) GTEST_SKIP() << "no media folder with exr/";
   const auto exrheader = test::find_program("exrheader");
   if (!exrheader) GTEST_SKIP() << "exrheader not installed (Debian package openexr)";
-  int compared = 0;
+  // Verdicts: exrheader (the C++ library) does not validate as strictly as
+  // OpenEXRCore (whose verdict ValidityMatchesOpenExrCore checks) and reads
+  // many damaged files frugal refuses; those are counted. Of the files
+  // frugal accepts, exrheader must read at least 95%; the others are listed.
+  int compared = 0, accepted = 0, lenient = 0;
+  std::string refused_by_exrheader;
   for (const auto& path : files) {
     auto r = read_file_header(path);
-    if (!r) continue;
-    const auto out = test::run_capture(exrheader->string() + " '" + path.string() + "' 2>/dev/null");
-    if (!out) continue;  // exrheader refuses it: validity is ValidityMatchesOpenExrCore's business
+    const auto out = test::run_capture(test::shell_quote(exrheader->string()) + " " + test::shell_quote(path.string()) +
+                                       " 2>/dev/null");
+    accepted += r.has_value();
+    if (r && !out) refused_by_exrheader += "  " + path.filename().string() + "\n";
+    if (!r && out) ++lenient;
+    if (!r || !out) continue;
     const auto theirs = exrheader_parts(*out);
     ASSERT_EQ(theirs.size(), r->parts.size()) << path;
     for (std::size_t i = 0; i < theirs.size(); ++i) EXPECT_EQ(theirs[i], expected_lines(r->parts[i])) << path << " part " << i;
     ++compared;
   }
-  std::printf("exr media vs exrheader: %d files compared\n", compared);
+  std::printf("exr media vs exrheader: %d of the %d files frugal accepts compared, equal values; %d files frugal "
+              "refuses read by exrheader; accepted files exrheader refuses:\n%s",
+              compared, accepted, lenient, refused_by_exrheader.c_str());
   EXPECT_GT(compared, 0);
+  EXPECT_GE(compared * 100, accepted * 95) << refused_by_exrheader;
 }
 
 }  // namespace

@@ -42,6 +42,9 @@ Bytes exr_text(const std::string& s) {
   if (!s.empty()) std::memcpy(out.data(), s.data(), s.size());
   return out;
 }
+Bytes exr_preview(std::uint32_t width, std::uint32_t height, const Bytes& rgba) {
+  return exr_u32(width) + exr_u32(height) + rgba;
+}
 Bytes exr_stringvector(const std::vector<std::string>& strings) {
   Bytes out;
   for (const std::string& s : strings) out = out + exr_i32(static_cast<std::int32_t>(s.size())) + exr_text(s);

@@ -24,6 +24,9 @@ Bytes exr_v2f(float x, float y);
 Bytes exr_tiledesc(std::uint32_t x_size, std::uint32_t y_size, int level_mode, int round_mode);
 Bytes exr_stringvector(const std::vector<std::string>& strings);
 Bytes exr_text(const std::string& s);
+/// A preview attribute's value: width, height, then `rgba` (width × height × 4
+/// bytes when well formed; any bytes, to build broken ones).
+Bytes exr_preview(std::uint32_t width, std::uint32_t height, const Bytes& rgba);
 Bytes operator+(Bytes a, const Bytes& b);
 
 struct ExrChannelSpec {

@@ -16,6 +16,7 @@
 // threads' stacks (256 KiB of address space each, mapped, not tracked;
 // little of it is touched).
 
+#include <frugal/assets/batch_progress.hpp>
 #include <frugal/assets/hal.hpp>
 #include <frugal/core/byte_source.hpp>
 #include <frugal/core/result.hpp>
@@ -31,20 +32,11 @@ namespace frugal::assets {
 /// The tracker account the workers' scratch buffers are charged to.
 inline constexpr const char* kHalBatchAccount = "assets/hal_batch";
 
-/// Where a batch stands, in items (offsets).
-struct HalBatchProgress {
-  std::size_t done = 0;    ///< items finished, successfully or not
-  std::size_t total = 0;   ///< items in the batch
-  std::size_t failed = 0;  ///< items among `done` that failed
-};
-
-/// Called after every finished item, serialized: never two calls at once
-/// (the batch's lock is held during the call, so keep it short: a worker
-/// finishing meanwhile waits). `done` grows by one per call and the last
-/// call of a batch that was not cancelled has done == total. Returning
-/// false cancels the batch: the workers finish the items they are decoding
-/// and take no more.
-using HalBatchProgressFn = std::function<bool(const HalBatchProgress&)>;
+/// Where a batch stands and its progress callback (batch_progress.hpp): the
+/// callback runs after every finished item, serialized, and returning false
+/// cancels the batch (the workers finish the blocks they are decoding).
+using HalBatchProgress = BatchProgress;
+using HalBatchProgressFn = BatchProgressFn;
 
 /// Receives one decoded block: its index in the batch, its offset and its
 /// `block.decompressed` bytes (valid only during the call: the worker's
