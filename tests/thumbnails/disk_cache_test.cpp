@@ -355,7 +355,21 @@ TEST_F(DiskCacheTest, WritersKilledMidWriteNeverLeaveACorruptEntryServed) {
         if (!(*cache)->put(key_of(n), payload_of(n, size_of(n)))) ::_exit(3);
       }
     }
-    ::usleep(static_cast<useconds_t>(rng.between(5'000, 60'000)));  // 5-60 ms in
+    // Even rounds: killed as soon as a temporary file shows (mid-write for
+    // sure, whatever the machine's speed). Odd rounds: 5-60 ms after the
+    // child's first file shows, wherever it is then.
+    const bool at_temp = round % 2 == 0;
+    bool seen = false;
+    for (int polls = 0; polls < 50'000 && !seen; ++polls) {
+      ::usleep(200);
+      std::error_code ec;
+      for (fs::recursive_directory_iterator it(root(), ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.size() >= CacheKey::kLength && (!at_temp || name.find(".partial-") != std::string::npos)) seen = true;
+      }
+    }
+    EXPECT_TRUE(seen) << "round " << round << ": the writer never started";
+    if (!at_temp) ::usleep(static_cast<useconds_t>(rng.between(5'000, 60'000)));
     ::kill(child, SIGKILL);
     int status = 0;
     ASSERT_EQ(::waitpid(child, &status, 0), child);
