@@ -4,6 +4,7 @@
 
 #include "assets/worker_pool.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <new>
 
@@ -31,8 +32,7 @@ core::Result<HalBatchSummary> hal_batch_decompress(core::ByteSource& source, std
 
   HalBatchSummary summary;
   if (offsets.empty()) return summary;
-  const std::size_t wanted =
-      offsets.size() < std::size_t{options.threads} ? offsets.size() : std::size_t{options.threads};
+  const std::size_t wanted = std::min({offsets.size(), std::size_t{options.threads}, detail::kMaxWorkers});
 
   // Scratch for as many workers as the budget and the heap allow, each
   // charged before it is allocated.

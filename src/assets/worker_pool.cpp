@@ -15,12 +15,11 @@ namespace frugal::assets::detail {
 namespace {
 
 struct Pool {
-  Pool(std::size_t total_in, const std::function<bool(std::size_t, std::size_t)>& item_in,
-       const BatchProgressFn& progress_in) noexcept
+  Pool(std::size_t total_in, ItemFn item_in, const BatchProgressFn& progress_in) noexcept
       : total(total_in), item(item_in), progress(progress_in) {}
 
   const std::size_t total;
-  const std::function<bool(std::size_t, std::size_t)>& item;
+  const ItemFn item;
   const BatchProgressFn& progress;
 
   std::atomic<std::size_t> next{0};
@@ -59,10 +58,10 @@ struct Thread {
 
 }  // namespace
 
-PoolRun run_worker_pool(std::size_t total, std::size_t workers,
-                        const std::function<bool(std::size_t, std::size_t)>& item, const BatchProgressFn& progress) {
+PoolRun run_worker_pool(std::size_t total, std::size_t workers, ItemFn item, const BatchProgressFn& progress) {
   Pool pool(total, item, progress);
   if (workers > total) workers = total;
+  if (workers > kMaxWorkers) workers = kMaxWorkers;
   // Worker 0 is the calling thread; the others get threads of their own
   // (none when their bookkeeping cannot be allocated: the caller works alone).
   std::unique_ptr<Thread[]> threads(workers > 1 ? new (std::nothrow) Thread[workers] : nullptr);

@@ -241,7 +241,8 @@ int write_preview(const std::string& path, core::ByteSource& source, const ExrHe
     return report(path, core::make_error(core::Errc::unsupported, "EXR: no part has a preview attribute"));
   auto preview = read_exr_preview(source, header.parts[part], kExrMaxPreviewBytes, &tracker());
   if (!preview) return report(path, preview.error());
-  if (auto written = write_preview_png(out, *preview); !written) return report(out, written.error());
+  if (auto written = write_preview_png(out, *preview); !written)
+    return report(written.error().code == core::Errc::io ? out : path, written.error());
   if (json) {
     JsonObject o;
     o.add("output", out).add("part", std::uint64_t{part}).add("width", preview->width).add("height", preview->height);

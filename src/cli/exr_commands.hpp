@@ -15,7 +15,8 @@ namespace frugal::cli {
 int run_exr_scan(const std::vector<std::string>& argv);
 
 /// Writes `preview` to `path` as an RGBA8 PNG (imageio::write_png, atomic).
-/// Errors: imageio's; Errc::unsupported in a build without libpng.
+/// Errors: imageio's (Errc::io writing `path`); Errc::unsupported in a build
+/// without libpng, or for a preview with a side of 0 or over 1,000,000 pixels.
 core::Result<void> write_preview_png(const std::string& path, const assets::ExrPreviewImage& preview);
 
 }  // namespace frugal::cli

@@ -6,6 +6,11 @@
 namespace frugal::cli {
 
 core::Result<void> write_preview_png(const std::string& path, const assets::ExrPreviewImage& preview) {
+  // ExrHeader accepts any preview whose bytes fit; PNG takes fewer shapes.
+  const auto fits = [](std::uint32_t side) { return side != 0 && side <= imageio::kMaxPngSide; };
+  if (!fits(preview.width) || !fits(preview.height))
+    return core::make_error(core::Errc::unsupported,
+                            "EXR: the preview has a side of 0 or over 1000000 pixels, which PNG cannot hold");
   imageio::PngImage image;
   image.kind = imageio::PngKind::rgba8;
   image.width = preview.width;

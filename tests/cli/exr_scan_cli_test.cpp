@@ -130,6 +130,18 @@ TEST(CliExrPreview, NoPreviewIsAnErrorAndNoFile) {
   EXPECT_NE(r.err.find("EXR: no part has a preview attribute"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir.file("n.png")));
 }
+
+TEST(CliExrPreview, ShapesPngCannotHoldAreRefusedAgainstTheInput) {
+  TempDir dir;
+  for (const auto& [w, h] : {std::pair<std::uint32_t, std::uint32_t>{0, 5}, {1000001, 1}}) {
+    const std::string path = dir.write("s.exr", file_with_preview(w, h));
+    const CommandResult r = run_frugal("exr " + shell_quote(path) + " --preview " + shell_quote(dir.file("s.png")));
+    EXPECT_EQ(r.exit_code, 2) << w << "x" << h;
+    EXPECT_NE(r.err.find(path + ": unsupported: EXR: the preview has a side of 0 or over 1000000 pixels"), std::string::npos)
+        << r.err;
+    EXPECT_FALSE(std::filesystem::exists(dir.file("s.png")));
+  }
+}
 #else
 TEST(CliExrPreview, UnsupportedWithoutLibpng) {
   TempDir dir;

@@ -31,7 +31,7 @@ namespace frugal::assets {
 
 struct ExrScanOptions {
   /// Worker threads, at least 1; 1 reads on the calling thread (no thread
-  /// is started). Capped at the file count.
+  /// is started). Capped at the file count and at 64.
   unsigned threads = 2;
   /// Caps applied to every file (read_exr_header's).
   ExrLimits limits;

@@ -49,7 +49,8 @@ using HalBatchConsumer =
 
 struct HalBatchOptions {
   /// Worker threads, at least 1; 1 decodes on the calling thread (no thread
-  /// is started). Capped at the item count. Each costs 64 KiB of scratch.
+  /// is started). Capped at the item count and at 64. Each costs 64 KiB of
+  /// scratch.
   unsigned threads = 2;
   /// Tracker charged for the scratch (kHalBatchAccount); nullptr:
   /// mem::default_tracker(). Over its budget: fewer workers (as many as
