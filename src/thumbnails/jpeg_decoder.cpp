@@ -21,11 +21,11 @@ namespace {
 using core::Errc;
 using core::make_error;
 
-// libjpeg's pools, tables and markers beside the buffers counted below:
-// its small-object pools come in 16 KB slabs, the Huffman and IDCT tables
-// and the colour converter's take a few KB each (measured: ~40 KB for a
-// 3-component image; see the plan test).
-constexpr std::size_t kJpegFixedBytes = 96 * 1024;
+// libjpeg's pools, tables and markers beside the buffers counted below
+// (its small-object pools come in slabs of up to 16 KB; the Huffman, IDCT
+// and colour tables take a few KB each): a margin over what the malloc
+// counter sees beyond them (see the plan test).
+constexpr std::size_t kJpegFixedBytes = 24 * 1024;
 constexpr std::size_t kReadChunk = 4096;
 
 // Everything libjpeg touches, trivially destructible: the setjmp frames
