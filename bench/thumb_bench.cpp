@@ -65,6 +65,7 @@ void BM_Thumbnail128(benchmark::State& state) {
   state.counters["heap_peak"] = peak;
   state.counters["planned_peak"] = planned;
   state.counters["scale_num"] = scale;
+  state.counters["jpeg_bytes"] = static_cast<double>(jpeg.size());
 }
 BENCHMARK(BM_Thumbnail128)->Unit(benchmark::kMillisecond)->UseRealTime();
 
