@@ -24,13 +24,14 @@ Size target_size(const ThumbnailPlan& plan, const ThumbnailOptions& options) noe
 
 /// Completes `plan` (codec, source and decoded sizes set): the thumbnail's
 /// size after orientation, and peak_bytes = `decoder_bytes` + the filter's
-/// + the output's (twice when oriented).
-void finish_plan(ThumbnailPlan& plan, std::size_t decoder_bytes, const ThumbnailOptions& options) noexcept;
+/// + the output's (twice when oriented), SIZE_MAX when that does not fit a
+/// size_t (32-bit targets: make_thumbnail then refuses it).
+void finish_plan(ThumbnailPlan& plan, std::uint64_t decoder_bytes, const ThumbnailOptions& options) noexcept;
 
 core::Result<ThumbnailPlan> plan_jpeg(core::ByteSource& source, const ThumbnailOptions& options);
 /// Decodes at plan.scale_num / 8 into `filter`, libjpeg capped at
 /// `decoder_bytes` (max_memory_to_use).
-core::Result<void> decode_jpeg(core::ByteSource& source, const ThumbnailPlan& plan, std::size_t decoder_bytes,
+core::Result<void> decode_jpeg(core::ByteSource& source, const ThumbnailPlan& plan, std::uint64_t decoder_bytes,
                                AreaFilter& filter);
 
 core::Result<ThumbnailPlan> plan_png(core::ByteSource& source, const ThumbnailOptions& options);

@@ -194,28 +194,29 @@ core::Result<StatePtr> open(core::ByteSource& source, const ThumbnailOptions& op
 }
 
 // libjpeg's buffers at the scale set (jdmainct.c, jdcoefct.c, jdsample.c,
-// jdapistd.c), each rounded up, plus kJpegFixedBytes and this file's rows.
-std::size_t jpeg_decoder_bytes(const jpeg_decompress_struct& c) {
-  const std::size_t m = static_cast<std::size_t>(std::max(c.min_DCT_scaled_size, 1));
-  const std::size_t out_width = c.output_width;
-  std::size_t bytes = kJpegFixedBytes + sizeof(JpegState);
+// jdapistd.c), each rounded up, plus kJpegFixedBytes and this file's rows;
+// in 64 bits (a progressive image's coefficients pass 4 GB at 2^31 pixels).
+std::uint64_t jpeg_decoder_bytes(const jpeg_decompress_struct& c) {
+  const std::uint64_t m = static_cast<std::uint64_t>(std::max(c.min_DCT_scaled_size, 1));
+  const std::uint64_t out_width = c.output_width;
+  std::uint64_t bytes = kJpegFixedBytes + sizeof(JpegState);
   for (int i = 0; i < c.num_components; ++i) {
     const jpeg_component_info& comp = c.comp_info[i];
-    const std::size_t h = static_cast<std::size_t>(comp.h_samp_factor);
-    const std::size_t v = static_cast<std::size_t>(comp.v_samp_factor);
-    const std::size_t scaled = static_cast<std::size_t>(comp.DCT_scaled_size);
-    const std::size_t blocks_across = (comp.width_in_blocks + h - 1) / h * h;
+    const std::uint64_t h = static_cast<std::uint64_t>(comp.h_samp_factor);
+    const std::uint64_t v = static_cast<std::uint64_t>(comp.v_samp_factor);
+    const std::uint64_t scaled = static_cast<std::uint64_t>(comp.DCT_scaled_size);
+    const std::uint64_t blocks_across = (comp.width_in_blocks + h - 1) / h * h;
     // The main buffer: row groups of v × scaled / m rows, m + 2 of them
     // with context rows (fancy upsampling), plus its pointer lists.
-    const std::size_t columns = blocks_across * scaled;
-    const std::size_t rows = v * scaled / m * (m + 2);
+    const std::uint64_t columns = blocks_across * scaled;
+    const std::uint64_t rows = v * scaled / m * (m + 2);
     bytes += columns * rows + rows * 3 * sizeof(JSAMPROW);
     // The upsampler's rows at output width.
-    bytes += (out_width + 16) * static_cast<std::size_t>(c.max_v_samp_factor);
+    bytes += (out_width + 16) * static_cast<std::uint64_t>(c.max_v_samp_factor);
     // Multi-scan files (progressive, or components in separate scans):
     // every coefficient of the image, at full size whatever the scale.
     if (jpeg_has_multiple_scans(const_cast<j_decompress_ptr>(&c))) {
-      const std::size_t blocks_down = (comp.height_in_blocks + v - 1) / v * v;
+      const std::uint64_t blocks_down = (comp.height_in_blocks + v - 1) / v * v;
       bytes += blocks_across * blocks_down * sizeof(JBLOCK);
     }
   }
@@ -250,7 +251,7 @@ core::Result<ThumbnailPlan> plan_jpeg(core::ByteSource& source, const ThumbnailO
   return plan;
 }
 
-core::Result<void> decode_jpeg(core::ByteSource& source, const ThumbnailPlan& plan, std::size_t decoder_bytes,
+core::Result<void> decode_jpeg(core::ByteSource& source, const ThumbnailPlan& plan, std::uint64_t decoder_bytes,
                                AreaFilter& filter) {
   ThumbnailOptions header_options;  // the caps were checked by the plan
   header_options.max_source_side = plan.source_width > plan.source_height ? plan.source_width : plan.source_height;
@@ -258,7 +259,7 @@ core::Result<void> decode_jpeg(core::ByteSource& source, const ThumbnailPlan& pl
   FRUGAL_TRY(StatePtr s, open(source, header_options));
   if (s->cinfo.image_width != plan.source_width || s->cinfo.image_height != plan.source_height)
     return make_error(Errc::invalid_argument, "JPEG: the image is not the one planned");
-  s->cinfo.mem->max_memory_to_use = static_cast<long>(std::min<std::size_t>(decoder_bytes, LONG_MAX));
+  s->cinfo.mem->max_memory_to_use = static_cast<long>(std::min<std::uint64_t>(decoder_bytes, LONG_MAX));
   if (!guarded_scale(s.get(), plan.scale_num) || !guarded_start(s.get())) return failure(*s);
   const jpeg_decompress_struct& c = s->cinfo;
   if (c.output_width != plan.decoded_width || c.output_height != plan.decoded_height || c.output_components != 4)

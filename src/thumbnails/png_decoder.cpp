@@ -36,6 +36,7 @@ struct PngState {
   std::uint64_t offset = 0;
   bool read_failed = false;
   bool out_of_memory = false;
+  bool over_limit = false;  // IHDR past png_set_user_limits
   core::Error read_error;
 };
 
@@ -46,7 +47,12 @@ void on_error(png_structp png, png_const_charp message) {
   png_longjmp(png, 1);
 }
 
-void on_warning(png_structp, png_const_charp) {}
+// png_check_IHDR warns "Image width exceeds user limit in IHDR" (or
+// height), then errors "Invalid IHDR data".
+void on_warning(png_structp png, png_const_charp message) {
+  if (message && std::strstr(message, "user limit") != nullptr)
+    static_cast<PngState*>(png_get_error_ptr(png))->over_limit = true;
+}
 
 // Reads exactly `length` bytes; false (the error kept) otherwise. A function
 // of its own: its Result is gone before libpng longjmps.
@@ -126,8 +132,7 @@ core::Result<StatePtr> open(core::ByteSource& source, const ThumbnailOptions& op
   // then says which cap.
   const png_uint_32 side = std::min<png_uint_32>(options.max_source_side, PNG_USER_WIDTH_MAX);
   if (!guarded_read_info(s.get(), side)) {
-    if (!s->read_failed && !s->out_of_memory)
-      return make_error(Errc::limit_exceeded, "PNG: header refused (a side over max_source_side, or malformed)");
+    if (s->over_limit) return make_error(Errc::limit_exceeded, "thumbnail: image side over max_source_side");
     return failure(*s);
   }
   FRUGAL_CHECK(check_source_size(png_get_image_width(s->png, s->info), png_get_image_height(s->png, s->info), options));
@@ -146,9 +151,9 @@ core::Result<ThumbnailPlan> plan_png(core::ByteSource& source, const ThumbnailOp
   // libpng's row and previous row at the widest pixel it handles (8 bytes:
   // RGBA 16 bits, before scaling), our RGBA8 row; Adam7: the whole image
   // besides.
-  const std::size_t width = plan.source_width;
-  std::size_t bytes = kPngFixedBytes + sizeof(PngState) + 2 * (width * 8 + 64) + width * 4;
-  if (plan.whole_image) bytes += std::size_t{plan.source_height} * (width * 4);
+  const std::uint64_t width = plan.source_width;
+  std::uint64_t bytes = kPngFixedBytes + sizeof(PngState) + 2 * (width * 8 + 64) + width * 4;
+  if (plan.whole_image) bytes += std::uint64_t{plan.source_height} * (width * 4);
   finish_plan(plan, bytes, options);
   return plan;
 }

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -62,12 +63,15 @@ bool swaps_sides(std::uint8_t orientation) noexcept { return orientation >= 5; }
 std::size_t output_bytes(Size size) noexcept { return std::size_t{size.width} * size.height * 4; }
 }  // namespace
 
-void finish_plan(ThumbnailPlan& plan, std::size_t decoder_bytes, const ThumbnailOptions& options) noexcept {
+void finish_plan(ThumbnailPlan& plan, std::uint64_t decoder_bytes, const ThumbnailOptions& options) noexcept {
   const Size target = target_size(plan, options);
   plan.width = swaps_sides(options.orientation) ? target.height : target.width;
   plan.height = swaps_sides(options.orientation) ? target.width : target.height;
-  plan.peak_bytes = decoder_bytes + AreaFilter::bytes(target.width) +
-                    output_bytes(target) * (options.orientation == 1 ? 1 : 2);
+  // Filter and output are bounded by kMaxThumbnailSide (≤ 128 MiB); the
+  // decoder's share is not.
+  const std::uint64_t rest = AreaFilter::bytes(target.width) + output_bytes(target) * (options.orientation == 1 ? 1 : 2);
+  const std::uint64_t peak = decoder_bytes > UINT64_MAX - rest ? UINT64_MAX : decoder_bytes + rest;
+  plan.peak_bytes = peak > SIZE_MAX ? SIZE_MAX : static_cast<std::size_t>(peak);
 }
 
 std::size_t decoder_bytes(const ThumbnailPlan& plan, const ThumbnailOptions& options) noexcept {
@@ -116,6 +120,8 @@ core::Result<Thumbnail> run(const ThumbnailPlan& plan, const ThumbnailOptions& o
   FRUGAL_TRY(mem::Account account, thumbnail_account(options));
   const Size target = detail::target_size(plan, options);
   const std::size_t out_bytes = std::size_t{target.width} * target.height * 4;
+  if (plan.peak_bytes == SIZE_MAX)
+    return make_error(Errc::limit_exceeded, "thumbnail: the planned peak memory does not fit in memory");
   auto charge = mem::Charge::try_make(account, plan.peak_bytes);
   if (!charge)
     return make_error(Errc::out_of_memory, "thumbnail: the planned peak memory is over the budget (nothing decoded)");

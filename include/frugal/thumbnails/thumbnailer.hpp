@@ -115,8 +115,9 @@ core::Result<ThumbnailPlan> plan_thumbnail(core::ByteSource& source, const Thumb
 
 /// A thumbnail of the JPEG or PNG image in `source`. Errors: plan_thumbnail's;
 /// Errc::out_of_memory (the plan passes the budget or the account's hard
-/// limit: nothing decoded; or the heap refuses); Errc::malformed (corrupt or
-/// truncated data).
+/// limit: nothing decoded; or the heap refuses); Errc::limit_exceeded (a
+/// plan past size_t: 32-bit targets); Errc::malformed (corrupt or truncated
+/// data).
 core::Result<Thumbnail> make_thumbnail(core::ByteSource& source, const ThumbnailOptions& options = {});
 
 /// A thumbnail of an SNES tile sheet (assets::make_tile_sheet) coloured by
