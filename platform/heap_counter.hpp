@@ -19,4 +19,8 @@ struct HeapCounts {
 
 HeapCounts heap_counts() noexcept;
 
+/// Sets the peak to the current figure, so the next peak measures one
+/// operation (tests and benchmarks, one thread at a time).
+void reset_heap_peak() noexcept;
+
 }  // namespace frugal::platform

@@ -102,6 +102,8 @@ HeapCounts heap_counts() noexcept {
   return HeapCounts{true, g_current.load(), g_peak.load(), g_allocations.load()};
 }
 
+void reset_heap_peak() noexcept { g_peak.store(g_current.load()); }
+
 }  // namespace frugal::platform
 
 #else
@@ -109,6 +111,7 @@ HeapCounts heap_counts() noexcept {
 namespace frugal::platform {
 
 HeapCounts heap_counts() noexcept { return HeapCounts{}; }
+void reset_heap_peak() noexcept {}
 
 }  // namespace frugal::platform
 

@@ -134,5 +134,8 @@ int run_art(const std::vector<std::string>& argv);
 int run_rom(const std::vector<std::string>& argv);
 /// frugal exr FILE [--json]: OpenEXR headers.
 int run_exr(const std::vector<std::string>& argv);
+/// frugal thumb FILE -o OUT.png [--size N]: a thumbnail of an image or of
+/// an audio file's cover art.
+int run_thumb(const std::vector<std::string>& argv);
 
 }  // namespace frugal::cli

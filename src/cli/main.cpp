@@ -1,4 +1,4 @@
-// The frugal command: probe, packets, decode, play, tags, art, rom, exr.
+// The frugal command: probe, packets, decode, play, tags, art, rom, exr, thumb.
 #include "cli/common.hpp"
 #include "cli/json.hpp"
 
@@ -110,6 +110,14 @@ constexpr const char* kHelp = R"(usage: frugal COMMAND [options] [--stats]
                                     {files, ok, failed, bytes_read, file_bytes, seconds,
                                     files_per_second, file_mb_per_second, read_mb_per_second,
                                     threads}}
+  thumb FILE -o OUT.png [--size N]  a thumbnail (RGBA PNG, longest side N pixels, default 128,
+         [--orientation 1-8]        never enlarged) of a JPEG or PNG image, or of an audio
+         [--json]                   file's cover art (the front cover first); JPEGs decode
+                                    DCT-scaled, PNGs row by row, within a memory plan refused
+                                    past --mem-budget before decoding; EXIF orientation N
+                                    applied. JSON keys: output, cover_art, codec, source_width,
+                                    source_height, scale (N/8), decoded_width, decoded_height,
+                                    width, height, whole_image, planned_peak_bytes
 
   FILE            a file; - for standard input (fragmented files, and files whose moov
                   comes first and holds at most 4 MiB); or an init segment followed by
@@ -207,6 +215,8 @@ int main(int argc, char** argv) {
     code = run_rom(args);
   } else if (command == "exr") {
     code = run_exr(args);
+  } else if (command == "thumb") {
+    code = run_thumb(args);
   } else {
     return usage_error("unknown command '" + command + "'");
   }

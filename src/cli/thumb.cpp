@@ -1,0 +1,88 @@
+// frugal thumb: a PNG thumbnail of an image (JPEG, PNG) or of an audio
+// file's cover art (thumbnails::make_thumbnail / make_cover_thumbnail,
+// imageio::write_png); built with the thumbnails module only
+// (thumb_unavailable.cpp).
+#include "cli/common.hpp"
+#include "cli/json.hpp"
+
+#include <frugal/imageio/png_writer.hpp>
+#include <frugal/tags/image_header.hpp>
+#include <frugal/thumbnails/thumbnailer.hpp>
+
+#include <array>
+#include <cstdio>
+
+namespace frugal::cli {
+
+int run_thumb(const std::vector<std::string>& argv) {
+  std::string err;
+  auto args = parse_args(argv, {"-o", "--size", "--orientation"}, {"--json"}, err);
+  if (!args) return usage_error(err);
+  if (args->positional.size() != 1) return usage_error("thumb takes one FILE");
+  const std::string& path = args->positional[0];
+  const auto out = args->value("-o");
+  if (!out) return usage_error("thumb needs -o OUT.png");
+  thumbnails::ThumbnailOptions options;
+  options.tracker = &tracker();
+  if (auto v = args->value("--size")) {
+    auto size = parse_positive(*v);
+    if (!size || *size > thumbnails::kMaxThumbnailSide) return usage_error("--size takes pixels from 1 to 4096");
+    options.max_size = *size;
+  }
+  if (auto v = args->value("--orientation")) {
+    auto o = parse_positive(*v);
+    if (!o || *o > 8) return usage_error("--orientation takes an EXIF orientation from 1 to 8");
+    options.orientation = static_cast<std::uint8_t>(*o);
+  }
+
+  auto file = core::FileSource::open(path.c_str());
+  if (!file) return report(path, file.error());
+  core::CountingSource source(*file);
+  // An image by its signature; anything else is taken for an audio file
+  // and its cover art.
+  std::array<std::byte, 16> head{};
+  auto n = source.read_at(0, head);
+  if (!n) return report(path, n.error());
+  const tags::ImageFormat format = tags::read_image_header(std::span(head.data(), *n)).format;
+  const bool cover = format == tags::ImageFormat::unknown;
+  auto thumb = cover ? thumbnails::make_cover_thumbnail(source, options) : thumbnails::make_thumbnail(source, options);
+  io_stats().bytes_read += source.bytes_read();
+  io_stats().read_calls += source.read_calls();
+  if (!thumb) return report(path, thumb.error());
+
+  imageio::PngImage image;
+  image.kind = imageio::PngKind::rgba8;
+  image.width = thumb->width;
+  image.height = thumb->height;
+  const auto pixels = thumb->pixels.span();
+  if (auto w = imageio::write_png(*out, image, std::span(reinterpret_cast<const std::uint8_t*>(pixels.data()), pixels.size()));
+      !w)
+    return report(*out, w.error());
+
+  const thumbnails::ThumbnailPlan& plan = thumb->plan;
+  const std::string scale = std::to_string(plan.scale_num) + "/8";
+  if (args->has("--json")) {
+    JsonObject o;
+    o.add("output", *out)
+        .add("cover_art", cover)
+        .add("codec", thumbnails::image_codec_name(plan.codec))
+        .add("source_width", plan.source_width)
+        .add("source_height", plan.source_height)
+        .add("scale", scale)
+        .add("decoded_width", plan.decoded_width)
+        .add("decoded_height", plan.decoded_height)
+        .add("width", thumb->width)
+        .add("height", thumb->height)
+        .add("whole_image", plan.whole_image)
+        .add("planned_peak_bytes", std::uint64_t{plan.peak_bytes});
+    std::printf("%s\n", o.str().c_str());
+  } else {
+    std::printf("%s: %ux%u from %s%s %ux%u (decoded at %s: %ux%u), planned peak %zu bytes\n", out->c_str(),
+                thumb->width, thumb->height, cover ? "the cover art, " : "", thumbnails::image_codec_name(plan.codec),
+                plan.source_width, plan.source_height, scale.c_str(), plan.decoded_width, plan.decoded_height,
+                plan.peak_bytes);
+  }
+  return kOk;
+}
+
+}  // namespace frugal::cli
