@@ -22,6 +22,7 @@ packages=(
   libfaad-dev                                # AAC over faad2 (FRUGAL_WITH_FAAD2: the asan and armhf presets)
   ffmpeg opus-tools                          # test oracles (ffprobe, opusdec, reference decodes)
   openexr libopenexr-dev                     # EXR oracles: exrheader, OpenEXRCore (tests/support/exr_core_oracle)
+  libjpeg62-turbo-dev                        # JPEG oracle: libjpeg-turbo encodes and reads back (tests/assets/image_info_oracle_test)
 )
 foreign=()
 # cross <Debian arch> <GNU triplet>: the cross compiler, qemu-user, and the

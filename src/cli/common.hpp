@@ -131,5 +131,7 @@ int run_art(const std::vector<std::string>& argv);
 int run_rom(const std::vector<std::string>& argv);
 /// frugal exr FILE [--json]: OpenEXR headers.
 int run_exr(const std::vector<std::string>& argv);
+/// frugal image-info FILE [--json]: an image's header (PNG, JPEG, GIF, BMP, WebP).
+int run_image_info(const std::vector<std::string>& argv);
 
 }  // namespace frugal::cli

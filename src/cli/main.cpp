@@ -1,4 +1,4 @@
-// The frugal command: probe, packets, decode, play, tags, art, rom, exr.
+// The frugal command: probe, packets, decode, play, tags, art, rom, exr, image-info.
 #include "cli/common.hpp"
 #include "cli/json.hpp"
 
@@ -94,6 +94,19 @@ constexpr const char* kHelp = R"(usage: frugal COMMAND [options] [--stats]
                                     y_sampling, linear, layer, view}], layers, views,
                                     chunk_count, offset_table_bytes, attributes {name:
                                     {type, size, value}}}], header_bytes, bytes_read
+  image-info FILE [--json]          an image's header only (PNG, JPEG, GIF, BMP, WebP; a
+                                    JPEG's segments before its frame skipped, not read).
+                                    JSON keys: format, width, height (pixels; a JPEG's
+                                    height 0: set by a DNL marker), bit_depth (bits per
+                                    sample), bits_per_pixel, colour_type (gray, gray_alpha,
+                                    rgb, rgba, palette, ycbcr, cmyk, ycck, unknown),
+                                    channels, has_alpha; jpeg {process (baseline,
+                                    extended_sequential, progressive, lossless),
+                                    progressive, arithmetic, differential, sof_marker,
+                                    orientation (EXIF, 1-8), stored_orientation (0: none)};
+                                    png {colour_type, interlaced}; webp {kind (vp8, vp8l,
+                                    vp8x), animated}; bmp {header_bytes, compression,
+                                    top_down}
 
   FILE            a file; - for standard input (fragmented files, and files whose moov
                   comes first and holds at most 4 MiB); or an init segment followed by
@@ -191,6 +204,8 @@ int main(int argc, char** argv) {
     code = run_rom(args);
   } else if (command == "exr") {
     code = run_exr(args);
+  } else if (command == "image-info") {
+    code = run_image_info(args);
   } else {
     return usage_error("unknown command '" + command + "'");
   }
