@@ -147,7 +147,8 @@ core::Result<ImageInfo> read_image_info(core::ByteSource& source);
 
 /// The same over an image (or its first bytes) in memory, e.g. cover art
 /// already loaded; never reads outside `image`. A prefix too short for the
-/// header is Errc::malformed.
+/// header is Errc::malformed (too short for the signature: unsupported).
+/// Errors: as above (no io).
 core::Result<ImageInfo> read_image_info(std::span<const std::byte> image) noexcept;
 
 /// The MIME type ("image/png"...; "" for unknown).
