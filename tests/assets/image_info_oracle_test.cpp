@@ -62,6 +62,14 @@ Bytes encode_jpeg(const JpegSpec& s) {
   err.mgr.error_exit = jpeg_fail;
   unsigned char* out = nullptr;
   unsigned long size = 0;
+  // Objects with destructors live outside the setjmp frame (a longjmp must
+  // not skip them).
+  std::vector<JSAMPLE> row(static_cast<std::size_t>(s.width) * static_cast<std::size_t>(s.components));
+  for (std::size_t i = 0; i < row.size(); ++i) row[i] = static_cast<JSAMPLE>(i * 7);
+  // An EXIF APP1 from the test writer (big-endian TIFF); its body follows
+  // SOI (2), marker (2) and length (2), and ends before the SOS stand-in and
+  // EOI (12).
+  const Bytes app1 = JpegBuilder().exif({.little_endian = false, .orientation = static_cast<std::uint16_t>(s.orientation)}).take();
   if (setjmp(err.jump)) {
     jpeg_destroy_compress(&c);
     std::free(out);
@@ -78,14 +86,9 @@ Bytes encode_jpeg(const JpegSpec& s) {
   if (s.progressive) jpeg_simple_progression(&c);
   c.arith_code = s.arithmetic;
   jpeg_start_compress(&c, TRUE);
-  if (s.orientation) {  // EXIF APP1 through the writer's TIFF layout, big-endian
-    const Bytes app1 = JpegBuilder().exif({.little_endian = false, .orientation = static_cast<std::uint16_t>(s.orientation)}).take();
-    // The builder's segment body starts after SOI (2), marker (2), length (2).
-    const std::size_t body = app1.size() - 6 - 12;  // less the SOS stand-in and EOI
-    jpeg_write_marker(&c, JPEG_APP0 + 1, reinterpret_cast<const JOCTET*>(app1.data() + 6), static_cast<unsigned>(body));
-  }
-  std::vector<JSAMPLE> row(static_cast<std::size_t>(s.width) * static_cast<std::size_t>(s.components));
-  for (std::size_t i = 0; i < row.size(); ++i) row[i] = static_cast<JSAMPLE>(i * 7);
+  if (s.orientation)
+    jpeg_write_marker(&c, JPEG_APP0 + 1, reinterpret_cast<const JOCTET*>(app1.data() + 6),
+                      static_cast<unsigned>(app1.size() - 6 - 12));
   while (c.next_scanline < c.image_height) {
     JSAMPROW rows[1] = {row.data()};
     jpeg_write_scanlines(&c, rows, 1);
@@ -178,6 +181,7 @@ void png_take(png_structp p, png_bytep data, png_size_t n) {
 
 Bytes encode_png(std::uint32_t w, std::uint32_t h, int depth, int colour, int interlace) {
   Bytes out;
+  std::vector<png_byte> row(std::size_t{w} * 8);  // 16-bit RGBA at most; outside the setjmp frame
   png_structp p = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
   png_infop info = png_create_info_struct(p);
   if (setjmp(png_jmpbuf(p))) {
@@ -191,7 +195,6 @@ Bytes encode_png(std::uint32_t w, std::uint32_t h, int depth, int colour, int in
     png_set_PLTE(p, info, palette, 2);
   }
   png_write_info(p, info);
-  std::vector<png_byte> row(png_get_rowbytes(p, info));
   const int passes = png_set_interlace_handling(p);
   for (int pass = 0; pass < passes; ++pass)
     for (std::uint32_t y = 0; y < h; ++y) png_write_row(p, row.data());
