@@ -7,11 +7,13 @@
 // stz2 of 4/8/16 bits, co64, stss, edit lists, 'roll' sample groups, PCM
 // grouping, several tracks, moov after mdat, 64-bit box sizes). Payloads are
 // the writer's pattern bytes, not audio: seeds with real audio come from
-// scripts/make-fuzz-seeds.sh.
+// scripts/make-fuzz-seeds.sh. Also SNES images, HAL/LC_LZ2 streams and image
+// headers for the assets harnesses.
 #include "support/flac_writer.hpp"
 #include "support/fragment_writer.hpp"
 #include "support/mp4_writer.hpp"
 #include "support/hal_compressor.hpp"
+#include "support/image_header_writer.hpp"
 #include "support/snes_writer.hpp"
 #ifdef FRUGAL_HAVE_OGG
 #include "support/ogg_writer.hpp"
@@ -267,6 +269,23 @@ std::vector<std::pair<std::string, Bytes>> lz_seeds() {
           {"stream.lz2", frugal::test::hal_compress(data, nullptr, frugal::assets::LzFormat::lc_lz2)}};
 }
 
+// Image headers from the tests' image writer, one per format and branch:
+// PNG (Adam7), JPEG (JFIF, Adobe, EXIF in both byte orders, progressive,
+// hierarchical), GIF, BMP (core, V5 with masks), WebP (VP8, VP8L, VP8X).
+std::vector<std::pair<std::string, Bytes>> image_seeds() {
+  using frugal::test::JpegBuilder;
+  return {{"image.png", frugal::test::png_header(40, 30, 8, 6, 1)},
+          {"image_exif_ii.jpg", JpegBuilder().jfif().exif({.orientation = 6, .entries_before = 2}).frame(0xC2, 8, 64, 48, 3).take()},
+          {"image_adobe_mm.jpg", JpegBuilder().adobe(2).exif({.little_endian = false, .orientation = 3}).frame(0xC9, 12, 64, 48, 4).take()},
+          {"image_dhp.jpg", JpegBuilder().frame(0xDE, 8, 64, 64, 1).frame(0xC7, 16, 16, 16, 1).take()},
+          {"image.gif", frugal::test::gif_header("89a", 300, 200, 0xF7)},
+          {"image_core.bmp", frugal::test::bmp_header(12, 64, 48, 24)},
+          {"image_v5.bmp", frugal::test::bmp_header(124, 4, -4, 32, 3, {0xFF0000, 0xFF00, 0xFF, 0xFF000000})},
+          {"image_vp8.webp", frugal::test::webp_vp8(400, 300)},
+          {"image_vp8l.webp", frugal::test::webp_vp8l(64, 32, true)},
+          {"image_vp8x.webp", frugal::test::webp_vp8x(1000, 2000, 0x12)}};
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::fprintf(stderr, "usage: make_seeds DIR\n");
@@ -354,6 +373,7 @@ int main(int argc, char** argv) {
   for (auto& seed : flac_seeds()) files.push_back(std::move(seed));
   for (auto& seed : snes_seeds()) files.push_back(std::move(seed));
   for (auto& seed : lz_seeds()) files.push_back(std::move(seed));
+  for (auto& seed : image_seeds()) files.push_back(std::move(seed));
 #ifdef FRUGAL_HAVE_OGG
   for (auto& seed : ogg_seeds()) files.push_back(std::move(seed));
 #endif

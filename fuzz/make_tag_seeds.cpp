@@ -1,8 +1,7 @@
-// Writes the seeds of the tags harnesses into argv[1]/tags and
-// argv[1]/image_header: tagged files built by the tests' writers (MP4 ilst
-// with text, numbers, freeform and covr items; FLAC with Vorbis comments and
-// a PICTURE; Ogg Opus with R128 gains and chapters) and the images their
-// pictures use. Never the media folder.
+// Writes the seeds of the tags harness into argv[1]/tags: tagged files
+// built by the tests' writers (MP4 ilst with text, numbers, freeform and
+// covr items; FLAC with Vorbis comments and a PICTURE; Ogg Opus with R128
+// gains and chapters). Never the media folder.
 #include "tags/fixtures.hpp"
 
 #include <cstdio>
@@ -27,9 +26,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::filesystem::path tags = std::filesystem::path(argv[1]) / "tags";
-  const std::filesystem::path images = std::filesystem::path(argv[1]) / "image_header";
   std::filesystem::create_directories(tags);
-  std::filesystem::create_directories(images);
   const Bytes png = png_image(40, 30), jpeg = jpeg_image(64, 48);
   const Bytes gnre{std::byte{0}, std::byte{18}};
   BoxWriter covr;
@@ -43,8 +40,6 @@ int main(int argc, char** argv) {
       {"tags/flac.flac", flac_file({{4, vorbis_comment({{"TITLE", "T"}, {"CHAPTER001", "00:00:01.000"}})},
                                     {6, flac_picture(3, "image/png", "front", 40, 30, png)}})},
       {"tags/opus.opus", opus_file({{"R128_TRACK_GAIN", "-512"}, {"CHAPTER01NAME", "One"}})},
-      {"image_header/png.png", png},
-      {"image_header/jpeg.jpg", jpeg},
   };
   for (const auto& [name, bytes] : files) {
     if (!save(std::filesystem::path(argv[1]) / name, bytes)) {

@@ -137,5 +137,7 @@ int run_exr(const std::vector<std::string>& argv);
 /// frugal thumb FILE -o OUT.png [--size N]: a thumbnail of an image or of
 /// an audio file's cover art.
 int run_thumb(const std::vector<std::string>& argv);
+/// frugal image-info FILE [--json]: an image's header (PNG, JPEG, GIF, BMP, WebP).
+int run_image_info(const std::vector<std::string>& argv);
 
 }  // namespace frugal::cli

@@ -1,4 +1,4 @@
-// The frugal command: probe, packets, decode, play, tags, art, rom, exr, thumb.
+// The frugal command: probe, packets, decode, play, tags, art, rom, exr, image-info, thumb.
 #include "cli/common.hpp"
 #include "cli/json.hpp"
 
@@ -114,10 +114,24 @@ constexpr const char* kHelp = R"(usage: frugal COMMAND [options] [--stats]
          [--orientation 1-8]        never enlarged) of a JPEG or PNG image, or of an audio
          [--json]                   file's cover art (the front cover first); JPEGs decode
                                     DCT-scaled, PNGs row by row, within a memory plan refused
-                                    past --mem-budget before decoding; EXIF orientation N
-                                    applied. JSON keys: output, cover_art, codec, source_width,
-                                    source_height, scale (N/8), decoded_width, decoded_height,
-                                    width, height, whole_image, planned_peak_bytes
+                                    past --mem-budget before decoding; the JPEG's EXIF
+                                    orientation applied, or N. JSON keys: output, cover_art,
+                                    codec, source_width, source_height, scale (N/8),
+                                    decoded_width, decoded_height, width, height, orientation,
+                                    whole_image, planned_peak_bytes
+  image-info FILE [--json]          an image's header only (PNG, JPEG, GIF, BMP, WebP; a
+                                    JPEG's segments before its frame skipped, not read).
+                                    JSON keys: format, width, height (pixels; a JPEG's
+                                    height 0: set by a DNL marker), bit_depth (bits per
+                                    sample), bits_per_pixel, colour_type (gray, gray_alpha,
+                                    rgb, rgba, palette, ycbcr, cmyk, ycck, unknown),
+                                    channels, has_alpha; jpeg {process (baseline,
+                                    extended_sequential, progressive, lossless),
+                                    progressive, arithmetic, differential, sof_marker,
+                                    orientation (EXIF, 1-8), stored_orientation (0: none)};
+                                    png {colour_type, interlaced}; webp {kind (vp8, vp8l,
+                                    vp8x), animated}; bmp {header_bytes, compression,
+                                    top_down}
 
   FILE            a file; - for standard input (fragmented files, and files whose moov
                   comes first and holds at most 4 MiB); or an init segment followed by
@@ -217,6 +231,8 @@ int main(int argc, char** argv) {
     code = run_exr(args);
   } else if (command == "thumb") {
     code = run_thumb(args);
+  } else if (command == "image-info") {
+    code = run_image_info(args);
   } else {
     return usage_error("unknown command '" + command + "'");
   }

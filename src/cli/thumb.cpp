@@ -6,7 +6,7 @@
 #include "cli/json.hpp"
 
 #include <frugal/imageio/png_writer.hpp>
-#include <frugal/tags/image_header.hpp>
+#include <frugal/assets/image_info.hpp>
 #include <frugal/thumbnails/thumbnailer.hpp>
 
 #include <array>
@@ -43,8 +43,7 @@ int run_thumb(const std::vector<std::string>& argv) {
   std::array<std::byte, 16> head{};
   auto n = source.read_at(0, head);
   if (!n) return report(path, n.error());
-  const tags::ImageFormat format = tags::read_image_header(std::span(head.data(), *n)).format;
-  const bool cover = format == tags::ImageFormat::unknown;
+  const bool cover = assets::sniff_image_format(std::span(head.data(), *n)) == assets::ImageFormat::unknown;
   auto thumb = cover ? thumbnails::make_cover_thumbnail(source, options) : thumbnails::make_thumbnail(source, options);
   io_stats().bytes_read += source.bytes_read();
   io_stats().read_calls += source.read_calls();
@@ -73,6 +72,7 @@ int run_thumb(const std::vector<std::string>& argv) {
         .add("decoded_height", plan.decoded_height)
         .add("width", thumb->width)
         .add("height", thumb->height)
+        .add("orientation", std::uint64_t{plan.orientation})
         .add("whole_image", plan.whole_image)
         .add("planned_peak_bytes", std::uint64_t{plan.peak_bytes});
     std::printf("%s\n", o.str().c_str());

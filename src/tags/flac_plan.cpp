@@ -4,7 +4,6 @@
 // STREAMINFO, the first VORBIS_COMMENT, the PICTURE blocks that may be
 // loaded (headers rewritten so the last kept block carries the last-block
 // flag), the ID3v1 tag.
-#include "tags/little_endian.hpp"
 #include "tags/plan.hpp"
 
 #include <frugal/core/byte_reader.hpp>
@@ -82,10 +81,10 @@ core::Result<std::uint64_t> comment_fields(core::ByteSource& source, const Block
   std::array<std::byte, 4> v{};
   if (b.length < 8) return bound;
   FRUGAL_CHECK(core::read_exact(source, b.body, v));
-  const std::uint64_t count_at = 4 + std::uint64_t{load_le32(v.data())};
+  const std::uint64_t count_at = 4 + std::uint64_t{core::load_le32(v.data())};
   if (count_at + 4 > b.length) return bound;
   FRUGAL_CHECK(core::read_exact(source, b.body + count_at, v));
-  return std::min<std::uint64_t>(load_le32(v.data()), bound);
+  return std::min<std::uint64_t>(core::load_le32(v.data()), bound);
 }
 
 }  // namespace

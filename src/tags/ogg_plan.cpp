@@ -5,8 +5,9 @@
 // to the end of the page where the comment packet ends; every byte of it
 // counts against max_tag_bytes, pictures in METADATA_BLOCK_PICTURE
 // comments included.
-#include "tags/little_endian.hpp"
 #include "tags/plan.hpp"
+
+#include <frugal/core/byte_reader.hpp>
 
 #include <array>
 #include <cstring>
@@ -58,7 +59,7 @@ core::Result<bool> read_packet_u32(core::ByteSource& source, const std::vector<R
     at -= std::min(at, r.length);
   }
   if (got < b.size()) return false;
-  out = load_le32(b.data());
+  out = core::load_le32(b.data());
   return true;
 }
 
@@ -90,7 +91,7 @@ core::Result<Plan> plan_ogg(core::ByteSource& source, std::uint64_t size, const 
     if (std::memcmp(h.data(), "OggS", 4) != 0) return make_error(Errc::malformed, "Ogg: page without capture pattern", pos);
     const std::size_t segments = std::to_integer<std::size_t>(h[26]);
     FRUGAL_CHECK(core::read_exact(source, pos + kPageHeader, std::span(h).subspan(kPageHeader, segments)));
-    const std::uint32_t page_serial = load_le32(&h[14]);
+    const std::uint32_t page_serial = core::load_le32(&h[14]);
     const std::uint64_t body = pos + kPageHeader + segments;
     if (pos == 0) {
       serial = page_serial;

@@ -73,8 +73,10 @@ inline constexpr std::uint64_t kMinItemBytes = 11;
 /// out of the view; nullptr to keep it.
 const char* leave_out_reason(std::size_t kept, std::uint64_t size, const TagOptions& options) noexcept;
 
-/// Fills `picture`'s width/height from the first bytes at `offset` (up to
-/// 4 KiB, read into a stack buffer). Errors: the source's.
+/// Fills `picture`'s width/height (and an empty MIME type) from the header
+/// of the image at `offset` (assets::read_image_info over the picture's
+/// bytes: a few hundred bytes read, segments before a JPEG frame skipped).
+/// A header it cannot read leaves them unknown. Errors: the source's io.
 core::Result<void> probe_dimensions(core::ByteSource& source, std::uint64_t offset, Picture& picture);
 
 }  // namespace frugal::tags::detail

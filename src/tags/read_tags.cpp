@@ -5,7 +5,7 @@
 #include "tags/taglib_stream.hpp"
 #include "tags/values.hpp"
 
-#include <frugal/tags/image_header.hpp>
+#include <frugal/assets/image_info.hpp>
 
 #include <attachedpictureframe.h>
 #include <flacfile.h>
@@ -126,10 +126,11 @@ class PictureSink {
     p.description = std::move(description);
     p.size = data.size();
     const auto bytes = std::as_bytes(std::span(data.data(), data.size()));
-    const ImageInfo info = read_image_header(bytes);
-    p.width = info.has_size() ? info.width : stated_width;
-    p.height = info.has_size() ? info.height : stated_height;
-    if (p.mime_type.empty()) p.mime_type = image_mime_type(info.format);
+    const auto info = assets::read_image_info(bytes);
+    const bool sized = info && info->has_size();
+    p.width = sized ? info->width : stated_width;
+    p.height = sized ? info->height : stated_height;
+    if (p.mime_type.empty()) p.mime_type = assets::image_mime_type(assets::sniff_image_format(bytes));
     p.not_loaded = detail::leave_out_reason(kept_, p.size, options_);
     if (!p.not_loaded) {
       FRUGAL_CHECK(out_.memory.try_resize(out_.memory.bytes() + bytes.size()));

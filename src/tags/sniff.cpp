@@ -3,7 +3,7 @@
 
 #include <frugal/core/arith.hpp>
 #include <frugal/core/byte_reader.hpp>
-#include <frugal/tags/image_header.hpp>
+#include <frugal/assets/image_info.hpp>
 
 #include <array>
 #include <cstdint>
@@ -75,15 +75,20 @@ const char* leave_out_reason(std::size_t kept, std::uint64_t size, const TagOpti
 }
 
 core::Result<void> probe_dimensions(core::ByteSource& source, std::uint64_t offset, Picture& picture) {
-  std::array<std::byte, 4096> head;
-  const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(head.size(), picture.size));
-  FRUGAL_TRY(std::size_t n, source.read_at(offset, std::span(head).first(want)));
-  const ImageInfo info = read_image_header(std::span(head).first(n));
-  if (info.has_size()) {
-    picture.width = info.width;
-    picture.height = info.height;
+  // The header only, through ImageInfo's small window: JPEG segments before
+  // the frame (EXIF, ICC) are skipped, not read.
+  core::SubSource image(source, offset, picture.size);
+  const auto info = assets::read_image_info(image);
+  if (!info && info.error().code == core::Errc::io) return info.error();
+  if (info && info->has_size()) {
+    picture.width = info->width;
+    picture.height = info->height;
   }
-  if (picture.mime_type.empty()) picture.mime_type = image_mime_type(info.format);
+  if (picture.mime_type.empty()) {
+    std::array<std::byte, 12> head;
+    FRUGAL_TRY(std::size_t n, image.read_at(0, head));
+    picture.mime_type = assets::image_mime_type(assets::sniff_image_format(std::span(head).first(n)));
+  }
   return core::ok();
 }
 

@@ -3,7 +3,7 @@
 // and png_decoder.cpp, the filter resample.cpp.
 #include <frugal/thumbnails/thumbnailer.hpp>
 
-#include <frugal/tags/image_header.hpp>
+#include <frugal/assets/image_info.hpp>
 #include <frugal/tags/tags.hpp>
 
 #include "thumbnails/codecs.hpp"
@@ -40,8 +40,7 @@ namespace detail {
 core::Result<void> check_options(const ThumbnailOptions& options) noexcept {
   if (options.max_size < 1 || options.max_size > kMaxThumbnailSide)
     return make_error(Errc::invalid_argument, "thumbnail: max_size not in 1-4096");
-  if (options.orientation < 1 || options.orientation > 8)
-    return make_error(Errc::invalid_argument, "thumbnail: orientation not in 1-8");
+  if (options.orientation > 8) return make_error(Errc::invalid_argument, "thumbnail: orientation not in 0-8");
   return core::ok();
 }
 
@@ -153,23 +152,39 @@ core::Result<Thumbnail> run(const ThumbnailPlan& plan, const ThumbnailOptions& o
 core::Result<ImageCodec> sniff(core::ByteSource& source) {
   std::array<std::byte, 8> head{};
   FRUGAL_TRY(std::size_t n, source.read_at(0, head));
-  switch (tags::read_image_header(std::span(head.data(), n)).format) {
-    case tags::ImageFormat::jpeg: return ImageCodec::jpeg;
-    case tags::ImageFormat::png: return ImageCodec::png;
+  switch (assets::sniff_image_format(std::span(head.data(), n))) {
+    case assets::ImageFormat::jpeg: return ImageCodec::jpeg;
+    case assets::ImageFormat::png: return ImageCodec::png;
     default: return make_error(Errc::unsupported, "thumbnail: not a JPEG or PNG image");
   }
 }
 
-}  // namespace
-
-core::Result<ThumbnailPlan> plan_thumbnail(core::ByteSource& source, const ThumbnailOptions& options) {
-  FRUGAL_CHECK(detail::check_options(options));
-  FRUGAL_TRY(ImageCodec codec, sniff(source));
-  return codec == ImageCodec::jpeg ? detail::plan_jpeg(source, options) : detail::plan_png(source, options);
+// Orientation 0 becomes the image's own: a JPEG's EXIF value (header bytes
+// only, through assets::read_image_info), else 1. A header ImageInfo cannot
+// read gets 1: the decoder then reports what is wrong with it.
+ThumbnailOptions with_orientation(core::ByteSource& source, ThumbnailOptions options) {
+  if (options.orientation != 0) return options;
+  const auto info = assets::read_image_info(source);
+  options.orientation = info && info->format == assets::ImageFormat::jpeg ? info->jpeg.orientation : 1;
+  return options;
 }
 
-core::Result<Thumbnail> make_thumbnail(core::ByteSource& source, const ThumbnailOptions& options) {
-  FRUGAL_TRY(ThumbnailPlan plan, plan_thumbnail(source, options));
+}  // namespace
+
+core::Result<ThumbnailPlan> plan_thumbnail(core::ByteSource& source, const ThumbnailOptions& asked) {
+  FRUGAL_CHECK(detail::check_options(asked));
+  FRUGAL_TRY(ImageCodec codec, sniff(source));
+  const ThumbnailOptions options = with_orientation(source, asked);
+  FRUGAL_TRY(ThumbnailPlan plan,
+             codec == ImageCodec::jpeg ? detail::plan_jpeg(source, options) : detail::plan_png(source, options));
+  plan.orientation = options.orientation;
+  return plan;
+}
+
+core::Result<Thumbnail> make_thumbnail(core::ByteSource& source, const ThumbnailOptions& asked) {
+  FRUGAL_TRY(ThumbnailPlan plan, plan_thumbnail(source, asked));
+  ThumbnailOptions options = asked;
+  options.orientation = plan.orientation;
   return run(plan, options, [&](AreaFilter& filter) {
     return plan.codec == ImageCodec::jpeg
                ? detail::decode_jpeg(source, plan, detail::decoder_bytes(plan, options), filter)
@@ -178,13 +193,16 @@ core::Result<Thumbnail> make_thumbnail(core::ByteSource& source, const Thumbnail
 }
 
 core::Result<Thumbnail> make_thumbnail(const assets::TileSheet& sheet, const assets::Palette& palette,
-                                       const ThumbnailOptions& options) {
-  FRUGAL_CHECK(detail::check_options(options));
+                                       const ThumbnailOptions& asked) {
+  FRUGAL_CHECK(detail::check_options(asked));
+  ThumbnailOptions options = asked;
+  if (options.orientation == 0) options.orientation = 1;  // a tile sheet has none of its own
   if (sheet.width == 0 || sheet.height == 0) return make_error(Errc::invalid_argument, "thumbnail: empty tile sheet");
   ThumbnailPlan plan;
   plan.codec = ImageCodec::indexed;
   plan.source_width = plan.decoded_width = sheet.width;
   plan.source_height = plan.decoded_height = sheet.height;
+  plan.orientation = options.orientation;
   const std::size_t row_bytes = std::size_t{sheet.width} * 4;
   detail::finish_plan(plan, row_bytes, options);
   return run(plan, options, [&](AreaFilter& filter) -> core::Result<void> {

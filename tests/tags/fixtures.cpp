@@ -165,7 +165,9 @@ Bytes png_image(std::uint32_t width, std::uint32_t height, std::size_t extra) {
   append(out, "IHDR");
   be32(out, width);
   be32(out, height);
-  out.resize(out.size() + 5 + 4 + extra);  // depth, colour type... CRC, then filler
+  out.push_back(std::byte{8});  // bit depth 8, colour type 2 (RGB)
+  out.push_back(std::byte{2});
+  out.resize(out.size() + 3 + 4 + extra);  // compression, filter, interlace 0; CRC (not checked); filler
   return out;
 }
 

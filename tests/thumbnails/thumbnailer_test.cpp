@@ -11,7 +11,7 @@
 #include "heap_counter.hpp"
 
 #include <frugal/core/file_source.hpp>
-#include <frugal/tags/image_header.hpp>
+#include <frugal/assets/image_info.hpp>
 #include <frugal/tags/tags.hpp>
 
 #include <gtest/gtest.h>
@@ -474,6 +474,35 @@ TEST(Thumbnailer, ExifOrientation) {
   }
 }
 
+// A JPEG's own EXIF orientation applies unless the options name one.
+TEST(Thumbnailer, ExifOrientationFromTheFile) {
+  const Bytes plain = test::jpeg_file(jpeg_spec(64, 32));
+  // SOI, then APP1 "Exif\0\0" with a little-endian TIFF header and IFD0
+  // holding one entry: 0x0112 SHORT 1 = 6 (rotate 90° clockwise).
+  const std::uint8_t app1[] = {0xFF, 0xE1, 0, 34, 'E', 'x', 'i', 'f', 0, 0, 'I', 'I', 42, 0, 8, 0, 0, 0,
+                               1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0};
+  Bytes rotated(plain.begin(), plain.begin() + 2);
+  for (std::uint8_t b : app1) rotated.push_back(std::byte{b});
+  rotated.insert(rotated.end(), plain.begin() + 2, plain.end());
+
+  ThumbnailOptions options;
+  options.max_size = 16;
+  auto own = thumb(rotated, options);
+  ASSERT_TRUE(own) << own.error().message;
+  EXPECT_EQ(own->plan.orientation, 6);
+  EXPECT_EQ(own->width, 8u);
+  EXPECT_EQ(own->height, 16u);
+  auto none = thumb(plain, options);
+  ASSERT_TRUE(none) << none.error().message;
+  EXPECT_EQ(none->plan.orientation, 1);
+  EXPECT_EQ(none->width, 16u);
+  options.orientation = 1;  // as stored, whatever the file says
+  auto stored = thumb(rotated, options);
+  ASSERT_TRUE(stored) << stored.error().message;
+  EXPECT_EQ(stored->width, 16u);
+  EXPECT_EQ(stored->height, 8u);
+}
+
 // --- other sources --------------------------------------------------------
 
 TEST(Thumbnailer, TileSheet) {
@@ -537,8 +566,8 @@ TEST(Thumbnailer, CoverArtOfTheMediaFolder) {
     if (!tags || tags->pictures.empty() || !tags->pictures.front().loaded()) continue;
     SCOPED_TRACE(path.string());
     auto t = make_cover_thumbnail(*file);
-    const tags::ImageFormat format = tags::read_image_header(tags->pictures.front().data).format;
-    if (format == tags::ImageFormat::jpeg || format == tags::ImageFormat::png) {
+    const assets::ImageFormat format = assets::sniff_image_format(tags->pictures.front().data);
+    if (format == assets::ImageFormat::jpeg || format == assets::ImageFormat::png) {
       ASSERT_TRUE(t) << t.error().message;
       EXPECT_LE(std::max(t->width, t->height), 128u);
       ++made;

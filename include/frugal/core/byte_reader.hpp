@@ -1,5 +1,6 @@
 #pragma once
-// Big-endian (network order, as in ISO-BMFF) loads and a bounds-checked cursor.
+// Big-endian (network order, as in ISO-BMFF) and little-endian loads, and a
+// bounds-checked big-endian cursor.
 // Thread-safety: plain values.
 
 #include <cstddef>
@@ -21,6 +22,17 @@ constexpr std::uint32_t load_be32(const std::byte* p) noexcept {
 }
 constexpr std::uint64_t load_be64(const std::byte* p) noexcept {
   return (std::uint64_t{load_be32(p)} << 32) | load_be32(p + 4);
+}
+
+// Little-endian loads (RIFF/WebP, GIF, BMP, Vorbis comments, Ogg pages).
+constexpr std::uint32_t load_le16(const std::byte* p) noexcept {
+  return std::to_integer<std::uint32_t>(p[0]) | std::to_integer<std::uint32_t>(p[1]) << 8;
+}
+constexpr std::uint32_t load_le24(const std::byte* p) noexcept {
+  return load_le16(p) | std::to_integer<std::uint32_t>(p[2]) << 16;
+}
+constexpr std::uint32_t load_le32(const std::byte* p) noexcept {
+  return load_le24(p) | std::to_integer<std::uint32_t>(p[3]) << 24;
 }
 
 /// Reads big-endian fields from a byte span. A read past the end yields zero

@@ -50,9 +50,9 @@ struct Picture {
   std::string description;  ///< UTF-8; empty for MP4
   /// The image's bytes in the file (pictures not loaded included).
   std::uint64_t size = 0;
-  /// Pixels, from a header-only read of the image (read_image_header) — of
-  /// the bytes loaded, or of the first 4 KiB read for one not loaded — else
-  /// what the FLAC PICTURE block states; 0 when unknown.
+  /// Pixels, from a header-only read of the image (assets::read_image_info)
+  /// — of the bytes loaded, or of the file for one not loaded — else what
+  /// the FLAC PICTURE block states; 0 when unknown.
   std::uint32_t width = 0;
   std::uint32_t height = 0;
   /// The image, when loaded; empty otherwise.

@@ -64,11 +64,13 @@ struct ThumbnailOptions {
   /// The thumbnail's longest side, pixels (1 - kMaxThumbnailSide); smaller
   /// images keep their size.
   std::uint32_t max_size = 128;
-  /// EXIF Orientation (CIPA DC-008 §4.6.4 A, tag 0x0112), 1-8, applied to
-  /// the output (cheap: it is small): 1 as stored, 2 mirrored, 3 rotated
-  /// 180°, 4 flipped, 5 transposed, 6 rotated 90° clockwise, 7 transversed,
-  /// 8 rotated 90° counter-clockwise. 5-8 swap width and height.
-  std::uint8_t orientation = 1;
+  /// EXIF Orientation (CIPA DC-008 §4.6.4 A, tag 0x0112), 0-8, applied to
+  /// the output (cheap: it is small): 0 the image's own (a JPEG's EXIF
+  /// value, read by assets::read_image_info; 1 for PNGs and tile sheets),
+  /// 1 as stored, 2 mirrored, 3 rotated 180°, 4 flipped, 5 transposed,
+  /// 6 rotated 90° clockwise, 7 transversed, 8 rotated 90° counter-clockwise.
+  /// 5-8 swap width and height.
+  std::uint8_t orientation = 0;
   /// Caps on the source (Errc::limit_exceeded above them), pixels: each
   /// side, and their product (libpng's default side limit is 1,000,000;
   /// 2^28 pixels is a 16384 × 16384 image).
@@ -86,6 +88,7 @@ struct ThumbnailPlan {
   std::uint32_t scale_num = 8;
   std::uint32_t decoded_width = 0, decoded_height = 0;  ///< pixels after the IDCT scale
   std::uint32_t width = 0, height = 0;                  ///< the thumbnail, pixels (after orientation)
+  std::uint8_t orientation = 1;  ///< the EXIF orientation applied, 1-8 (ThumbnailOptions::orientation resolved)
   /// The decode holds the whole image (progressive JPEG coefficients,
   /// interlaced PNG pixels) rather than a few rows.
   bool whole_image = false;
