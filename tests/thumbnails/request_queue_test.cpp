@@ -223,14 +223,17 @@ TEST(RequestQueue, ShutdownCancelsPendingLetsRunningFinish) {
   }, rec.completion());
   ASSERT_TRUE(running);
   gate.wait_until_waited_on();
-  for (std::uint64_t i = 1; i <= 3; ++i) ASSERT_TRUE(q->submit(key_of(i), Priority::visible, producing(i), rec.completion()));
-  std::thread opener([&] {
-    // Let shutdown() start waiting for the worker, then let the worker go.
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // The pending requests' cancellations run on this thread inside shutdown(),
+  // after it marked the queue stopping and took the pending jobs, and before
+  // it joins: opening the gate from the first one lets the worker finish key 0
+  // with nothing left to take (no timing involved).
+  const Completion record = rec.completion();
+  Completion open_then_record = [&gate, record](RequestId id, const core::Result<Blob>& r) {
     gate.open();
-  });
+    record(id, r);
+  };
+  for (std::uint64_t i = 1; i <= 3; ++i) ASSERT_TRUE(q->submit(key_of(i), Priority::visible, producing(i), open_then_record));
   q->shutdown();
-  opener.join();
   const auto done = rec.wait_for(4);
   std::size_t cancelled = 0, served = 0;
   for (const auto& d : done) {
