@@ -5,6 +5,7 @@
 #include <xxhash.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <ctime>
 #include <dirent.h>
@@ -13,6 +14,7 @@
 #include <mutex>
 #include <new>
 #include <optional>
+#include <span>
 #include <set>
 #include <string_view>
 #include <sys/stat.h>
@@ -30,6 +32,9 @@ namespace {
 
 constexpr char kMagic[4] = {'F', 'R', 'T', 'H'};
 constexpr std::string_view kTempMarker = ".partial-";  // AtomicFile's temporary names
+// How far in the future an entry's creation time may lie (clock adjustments)
+// before the entry counts as corrupt: it would otherwise never expire.
+constexpr std::int64_t kClockSlackSeconds = 24 * 3600;
 
 core::Error os_error(const char* message, int err) {
   core::Error e = make_error(Errc::io, message);
@@ -68,6 +73,16 @@ bool pread_exact(int fd, void* data, std::size_t size, std::uint64_t offset) {
   return true;
 }
 
+// The entry checksum: the payload's XXH3-64 as the seed of the XXH3-64 of
+// the header without its checksum field (bytes 0-15 and 24-63), so a changed
+// length, time or key fails the check as a changed payload does.
+std::uint64_t entry_checksum(const unsigned char* header, std::span<const std::byte> payload) {
+  unsigned char fields[DiskCache::kHeaderBytes - 8];
+  std::memcpy(fields, header, 16);
+  std::memcpy(fields + 16, header + 24, DiskCache::kHeaderBytes - 24);
+  return XXH3_64bits_withSeed(fields, sizeof fields, XXH3_64bits(payload.data(), payload.size()));
+}
+
 struct Fd {
   int fd = -1;
   ~Fd() {
@@ -93,6 +108,13 @@ struct DiskCache::Impl {
       : root(std::move(root_in)), options(std::move(options_in)), index_charge(account, 0) {}
 
   std::int64_t now() const { return options.clock ? options.clock() : static_cast<std::int64_t>(::time(nullptr)); }
+  // Whether time `t` lies more than the TTL before `now_s` (never overflows:
+  // ttl_seconds <= INT64_MAX is checked by open()).
+  bool expired_at(std::int64_t t, std::int64_t now_s) const {
+    if (options.ttl_seconds == 0) return false;
+    const auto ttl = static_cast<std::int64_t>(options.ttl_seconds);
+    return now_s >= INT64_MIN + ttl && t < now_s - ttl;
+  }
   std::string bucket_path(const CacheKey& key) const { return root + "/" + std::string(key.bucket()); }
   std::string path_of(const CacheKey& key) const { return bucket_path(key) + "/" + std::string(key.hex()); }
 
@@ -156,7 +178,7 @@ struct DiskCache::Impl {
     std::size_t n = 0;
     while (!by_age.empty()) {
       const auto& [last_access, key] = *by_age.begin();
-      if (now_s - last_access <= static_cast<std::int64_t>(options.ttl_seconds)) break;
+      if (!expired_at(last_access, now_s)) break;
       remove(CacheKey(key));
       ++expired;
       ++n;
@@ -227,6 +249,8 @@ std::size_t DiskCache::index_entry_cost() noexcept {
 core::Result<std::unique_ptr<DiskCache>> DiskCache::open(const std::string& root, DiskCacheOptions options) {
   if (options.max_bytes == 0 || options.max_entries == 0 || options.max_entry_bytes == 0)
     return make_error(Errc::invalid_argument, "thumbnail L2 cache: a cap is zero");
+  if (options.ttl_seconds > static_cast<std::uint64_t>(INT64_MAX))
+    return make_error(Errc::invalid_argument, "thumbnail L2 cache: ttl_seconds exceeds INT64_MAX");
   if (root.empty()) return make_error(Errc::invalid_argument, "thumbnail L2 cache: no root folder");
   mem::MemoryTracker& tracker = options.tracker ? *options.tracker : mem::default_tracker();
   FRUGAL_TRY(mem::Account account, tracker.account(kAccountName));
@@ -310,7 +334,11 @@ core::Result<Blob> DiskCache::get(const CacheKey& key) {
     return drop_corrupt();
   const auto created = static_cast<std::int64_t>(get_le(header + 24, 8));
   const std::int64_t now = m.now();
-  if (m.options.ttl_seconds != 0 && now - created > static_cast<std::int64_t>(m.options.ttl_seconds)) {
+  // Modular difference: exact whenever created > now.
+  if (created > now && static_cast<std::uint64_t>(created) - static_cast<std::uint64_t>(now) >
+                           static_cast<std::uint64_t>(kClockSlackSeconds))
+    return drop_corrupt();  // would never expire
+  if (m.expired_at(created, now)) {
     m.remove(key);
     ++m.expired;
     ++m.misses;
@@ -326,7 +354,7 @@ core::Result<Blob> DiskCache::get(const CacheKey& key) {
     if (errno == 0) return drop_corrupt();  // shrank meanwhile
     return os_error("thumbnail L2 cache: cannot read an entry", errno);
   }
-  if (XXH3_64bits(payload.data(), payload.size()) != get_le(header + 16, 8)) return drop_corrupt();
+  if (entry_checksum(header, payload) != get_le(header + 16, 8)) return drop_corrupt();
 
   // Last access = now, on disk too (the eviction order survives restarts).
   const timespec times[2] = {{static_cast<time_t>(now), 0}, {static_cast<time_t>(now), 0}};
@@ -363,9 +391,9 @@ core::Result<void> DiskCache::put(const CacheKey& key, std::span<const std::byte
   std::memcpy(header, kMagic, 4);
   put_le(header + 4, kFormatVersion, 4);
   put_le(header + 8, payload.size(), 8);
-  put_le(header + 16, XXH3_64bits(payload.data(), payload.size()), 8);
   put_le(header + 24, static_cast<std::uint64_t>(now), 8);
   std::memcpy(header + 32, key.hex().data(), CacheKey::kLength);
+  put_le(header + 16, entry_checksum(header, payload), 8);
 
   try {
     const std::string bucket = m.bucket_path(key);
