@@ -413,7 +413,8 @@ core::Result<void> DiskCache::put(const CacheKey& key, std::span<const std::byte
     const auto old = m.index.find(key);
     const std::optional<Impl::Entry> previous =
         old == m.index.end() ? std::nullopt : std::optional<Impl::Entry>(old->second);
-    if (!previous) m.evict_over_caps(nullptr, 1);
+    // Over the caps until the eviction below: evicting first would destroy
+    // a valid entry for a write that may still fail.
     FRUGAL_CHECK(m.index_add(key, Impl::Entry{file_bytes, now}));
     if (auto committed = file.commit(); !committed) {
       // The old file, if any, is intact: so is its index entry (a refresh

@@ -94,12 +94,13 @@ class DiskCache {
   /// missing file (the entry stays); Errc::out_of_memory.
   core::Result<Blob> get(const CacheKey& key);
 
-  /// Stores `payload` under `key` (replacing an entry of that key), then
-  /// evicts least recently used entries past the caps. Errors:
-  /// Errc::limit_exceeded when the payload exceeds max_entry_bytes or the
-  /// entry alone exceeds max_bytes; Errc::io (os_error) when writing fails
-  /// (the previous entry, if any, stays as it was); Errc::out_of_memory
-  /// when the index's charge is refused with the index empty.
+  /// Stores `payload` under `key` (replacing an entry of that key), then,
+  /// once it is committed, evicts least recently used entries past the caps.
+  /// Errors (the cache is then left as it was: nothing evicted, the previous
+  /// entry of `key`, if any, intact): Errc::limit_exceeded when the payload
+  /// exceeds max_entry_bytes or the entry alone exceeds max_bytes; Errc::io
+  /// (os_error) when writing fails; Errc::out_of_memory when the index's
+  /// tracker charge or the heap is refused.
   core::Result<void> put(const CacheKey& key, std::span<const std::byte> payload);
 
   /// Deletes the entry of `key`; returns whether there was one.
