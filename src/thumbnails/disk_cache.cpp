@@ -4,6 +4,7 @@
 
 #include <xxhash.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -90,6 +91,18 @@ struct Fd {
   }
 };
 
+// An entry's path relative to the root, "xx/<32 hex>", built on the stack:
+// the paths of get(), removal and eviction allocate nothing (no bad_alloc).
+struct RelativePath {
+  explicit RelativePath(const CacheKey& key) noexcept {
+    std::memcpy(text, key.hex().data(), 2);
+    text[2] = '/';
+    std::memcpy(text + 3, key.hex().data(), CacheKey::kLength);
+    text[3 + CacheKey::kLength] = '\0';
+  }
+  char text[3 + CacheKey::kLength + 1];
+};
+
 }  // namespace
 
 struct DiskCache::Impl {
@@ -104,8 +117,9 @@ struct DiskCache::Impl {
     }
   };
 
-  Impl(std::string root_in, DiskCacheOptions options_in, mem::Account account) noexcept
-      : root(std::move(root_in)), options(std::move(options_in)), index_charge(account, 0) {}
+  Impl(std::string root_in, int root_fd_in, DiskCacheOptions options_in, mem::Account account) noexcept
+      : root(std::move(root_in)), root_fd(root_fd_in), options(std::move(options_in)), index_charge(account, 0) {}
+  ~Impl() { ::close(root_fd); }
 
   std::int64_t now() const { return options.clock ? options.clock() : static_cast<std::int64_t>(::time(nullptr)); }
   // Whether time `t` lies more than the TTL before `now_s` (never overflows:
@@ -146,11 +160,11 @@ struct DiskCache::Impl {
   }
 
   // Deletes an entry's file and forgets it.
-  void remove(const CacheKey& key) {
-    (void)::unlink(path_of(key).c_str());
+  void remove(const CacheKey& key) noexcept {
+    (void)::unlinkat(root_fd, RelativePath(key).text, 0);
     forget(key);
   }
-  void forget(const CacheKey& key) {
+  void forget(const CacheKey& key) noexcept {
     const auto found = index.find(key);
     if (found == index.end()) return;
     total -= found->second.bytes;
@@ -161,7 +175,7 @@ struct DiskCache::Impl {
 
   // Evicts the least recently used entries (never `keep`) until the caps
   // hold with `extra_entries` more entries.
-  void evict_over_caps(const CacheKey* keep, std::size_t extra_entries) {
+  void evict_over_caps(const CacheKey* keep, std::size_t extra_entries) noexcept {
     auto it = by_age.begin();
     while (it != by_age.end() && (total > options.max_bytes || index.size() + extra_entries > options.max_entries)) {
       const CacheKey victim = it->second;
@@ -172,7 +186,7 @@ struct DiskCache::Impl {
     }
   }
 
-  std::size_t sweep_expired() {
+  std::size_t sweep_expired() noexcept {
     if (options.ttl_seconds == 0) return 0;
     const std::int64_t now_s = now();
     std::size_t n = 0;
@@ -187,8 +201,11 @@ struct DiskCache::Impl {
   }
 
   // One bucket folder of open(): deletes temporary files, indexes entries.
-  core::Result<void> scan_bucket(int root_fd, std::string_view bucket) {
-    const int fd = ::openat(root_fd, std::string(bucket).c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  // Allocates nothing but through index_add (which catches): no exception
+  // can pass the DIR*.
+  core::Result<void> scan_bucket(const char* bucket_name) noexcept {
+    const std::string_view bucket = bucket_name;
+    const int fd = ::openat(root_fd, bucket_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) return core::ok();  // not a real folder (e.g. a link): ignored
     DIR* dir = ::fdopendir(fd);
     if (!dir) {
@@ -229,6 +246,7 @@ struct DiskCache::Impl {
   }
 
   const std::string root;
+  const int root_fd;  // owned: entries are opened and deleted relative to it
   const DiskCacheOptions options;
   mutable std::mutex mutex;
   // Guarded by mutex.
@@ -265,9 +283,16 @@ core::Result<std::unique_ptr<DiskCache>> DiskCache::open(const std::string& root
 
   std::unique_ptr<Impl> impl;
   try {
-    impl.reset(new Impl(root, std::move(options), account));
+    std::string root_copy = root;  // before the dup: nothing throws while it is unowned
+    const int impl_root_fd = ::dup(root_fd.fd);
+    if (impl_root_fd < 0) return os_error("thumbnail L2 cache: cannot open the root folder", errno);
+    impl.reset(new (std::nothrow) Impl(std::move(root_copy), impl_root_fd, std::move(options), account));
+    if (!impl) {
+      ::close(impl_root_fd);
+      return make_error(Errc::out_of_memory, "thumbnail L2 cache: no memory for the cache");
+    }
     // Bucket names first, then each bucket (readdir of root stays short).
-    std::vector<std::string> buckets;
+    std::vector<std::array<char, 3>> buckets;
     const int list_fd = ::dup(root_fd.fd);
     DIR* dir = list_fd >= 0 ? ::fdopendir(list_fd) : nullptr;
     if (!dir) {
@@ -276,9 +301,16 @@ core::Result<std::unique_ptr<DiskCache>> DiskCache::open(const std::string& root
       return os_error("thumbnail L2 cache: cannot read the root folder", err);
     }
     while (const dirent* d = ::readdir(dir))
-      if (is_bucket_name(d->d_name)) buckets.emplace_back(d->d_name);
+      if (is_bucket_name(d->d_name)) {
+        try {
+          buckets.push_back({d->d_name[0], d->d_name[1], '\0'});
+        } catch (const std::bad_alloc&) {
+          ::closedir(dir);
+          throw;
+        }
+      }
     ::closedir(dir);
-    for (const std::string& bucket : buckets) FRUGAL_CHECK(impl->scan_bucket(root_fd.fd, bucket));
+    for (const auto& bucket : buckets) FRUGAL_CHECK(impl->scan_bucket(bucket.data()));
   } catch (const std::bad_alloc&) {
     return make_error(Errc::out_of_memory, "thumbnail L2 cache: no memory for the index");
   }
@@ -300,14 +332,13 @@ core::Result<Blob> DiskCache::get(const CacheKey& key) {
     ++m.misses;
     return Blob();
   }
-  const std::string path = m.path_of(key);
   auto drop_corrupt = [&] {
     m.remove(key);
     ++m.corrupt;
     ++m.misses;
     return Blob();
   };
-  Fd file{::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)};
+  Fd file{::openat(m.root_fd, RelativePath(key).text, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)};
   if (file.fd < 0) {
     if (errno == ENOENT) {
       m.remove(key);
@@ -424,7 +455,7 @@ core::Result<void> DiskCache::put(const CacheKey& key, std::span<const std::byte
       return committed.error();
     }
     const timespec times[2] = {{static_cast<time_t>(now), 0}, {static_cast<time_t>(now), 0}};
-    (void)::utimensat(AT_FDCWD, path.c_str(), times, AT_SYMLINK_NOFOLLOW);
+    (void)::utimensat(m.root_fd, RelativePath(key).text, times, AT_SYMLINK_NOFOLLOW);
   } catch (const std::bad_alloc&) {
     return make_error(Errc::out_of_memory, "thumbnail L2 cache: no memory for a path");
   }
