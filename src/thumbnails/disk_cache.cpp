@@ -117,8 +117,13 @@ struct DiskCache::Impl {
     }
   };
 
-  Impl(std::string root_in, int root_fd_in, DiskCacheOptions options_in, mem::Account account) noexcept
-      : root(std::move(root_in)), root_fd(root_fd_in), options(std::move(options_in)), index_charge(account, 0) {}
+  Impl(std::string root_in, int root_fd_in, DiskCacheOptions options_in, mem::Account account,
+       mem::Account read_account_in) noexcept
+      : root(std::move(root_in)),
+        root_fd(root_fd_in),
+        options(std::move(options_in)),
+        read_account(read_account_in),
+        index_charge(account, 0) {}
   ~Impl() { ::close(root_fd); }
 
   std::int64_t now() const { return options.clock ? options.clock() : static_cast<std::int64_t>(::time(nullptr)); }
@@ -248,6 +253,7 @@ struct DiskCache::Impl {
   const std::string root;
   const int root_fd;  // owned: entries are opened and deleted relative to it
   const DiskCacheOptions options;
+  const mem::Account read_account;  // get()'s payload buffers while they are read
   mutable std::mutex mutex;
   // Guarded by mutex.
   std::unordered_map<CacheKey, Entry, CacheKeyHash> index;
@@ -272,6 +278,7 @@ core::Result<std::unique_ptr<DiskCache>> DiskCache::open(const std::string& root
   if (root.empty()) return make_error(Errc::invalid_argument, "thumbnail L2 cache: no root folder");
   mem::MemoryTracker& tracker = options.tracker ? *options.tracker : mem::default_tracker();
   FRUGAL_TRY(mem::Account account, tracker.account(kAccountName));
+  FRUGAL_TRY(mem::Account read_account, tracker.account(kReadAccountName));
 
   if (::mkdir(root.c_str(), 0777) != 0 && errno != EEXIST)
     return os_error("thumbnail L2 cache: cannot create the root folder", errno);
@@ -286,7 +293,7 @@ core::Result<std::unique_ptr<DiskCache>> DiskCache::open(const std::string& root
     std::string root_copy = root;  // before the dup: nothing throws while it is unowned
     const int impl_root_fd = ::dup(root_fd.fd);
     if (impl_root_fd < 0) return os_error("thumbnail L2 cache: cannot open the root folder", errno);
-    impl.reset(new (std::nothrow) Impl(std::move(root_copy), impl_root_fd, std::move(options), account));
+    impl.reset(new (std::nothrow) Impl(std::move(root_copy), impl_root_fd, std::move(options), account, read_account));
     if (!impl) {
       ::close(impl_root_fd);
       return make_error(Errc::out_of_memory, "thumbnail L2 cache: no memory for the cache");
@@ -375,9 +382,12 @@ core::Result<Blob> DiskCache::get(const CacheKey& key) {
     ++m.misses;
     return Blob();
   }
+  // length <= max_entry_bytes (u32): fits size_t.
+  auto read_charge = mem::Charge::try_make(m.read_account, static_cast<std::size_t>(length));
+  if (!read_charge) return make_error(Errc::out_of_memory, "thumbnail L2 cache: read buffer refused by the tracker");
   std::vector<std::byte> payload;
   try {
-    payload.resize(static_cast<std::size_t>(length));  // <= max_entry_bytes (u32): fits size_t
+    payload.resize(static_cast<std::size_t>(length));
   } catch (const std::bad_alloc&) {
     return make_error(Errc::out_of_memory, "thumbnail L2 cache: no memory for an entry");
   }
@@ -401,11 +411,7 @@ core::Result<Blob> DiskCache::get(const CacheKey& key) {
     m.index_charge.resize(m.index.size() * index_entry_cost());
   }
   ++m.hits;
-  try {
-    return Blob(std::make_shared<const std::vector<std::byte>>(std::move(payload)));
-  } catch (const std::bad_alloc&) {
-    return make_error(Errc::out_of_memory, "thumbnail L2 cache: no memory for an entry");
-  }
+  return make_blob(std::move(payload));
 }
 
 core::Result<void> DiskCache::put(const CacheKey& key, std::span<const std::byte> payload) {

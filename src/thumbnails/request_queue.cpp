@@ -82,7 +82,7 @@ struct RequestQueue::Impl {
       count(&RequestStats::failed);
       return made.error();
     }
-    auto blob = make_blob(*made);
+    auto blob = make_blob(std::move(*made));
     if (!blob) {
       count(&RequestStats::failed);
       return blob.error();

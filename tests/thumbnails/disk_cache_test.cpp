@@ -240,6 +240,23 @@ TEST_F(DiskCacheTest, CreationTimesFarFromNowNeitherOverflowNorLiveForever) {
   EXPECT_EQ(DiskCache::open(root(), o).error().code, Errc::invalid_argument);
 }
 
+TEST_F(DiskCacheTest, ReadBuffersAreChargedBeforeTheyAreAllocated) {
+  ASSERT_TRUE(tracker.account(DiskCache::kReadAccountName, 500));  // hard limit, bytes
+  auto cache = open_cache();
+  ASSERT_TRUE(cache->put(key_of(1), payload_of(1, 400)));
+  ASSERT_TRUE(cache->put(key_of(2), payload_of(2, 1000)));
+  expect_hit(*cache, 1, 400);
+  auto read = tracker.account(DiskCache::kReadAccountName);
+  EXPECT_EQ(read->peak(), 400u);
+  EXPECT_EQ(read->current(), 0u);  // the blob is the caller's
+  auto refused = cache->get(key_of(2));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Errc::out_of_memory);
+  EXPECT_EQ(read->peak(), 400u);
+  EXPECT_TRUE(fs::exists(cache->entry_path(key_of(2))));  // the entry stays
+  EXPECT_EQ(cache->stats().entries, 2u);
+}
+
 // Writes `bytes` over the file at `offset` (keeping the rest).
 void patch(const std::string& path, std::uint64_t offset, std::span<const unsigned char> bytes) {
   std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);

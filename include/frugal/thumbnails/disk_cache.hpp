@@ -71,6 +71,9 @@ struct DiskCacheStats {
 class DiskCache {
  public:
   static constexpr const char* kAccountName = "thumbnails/l2_index";
+  /// Charged with a payload's length while get() reads it (released when
+  /// get() returns: the blob is then the caller's to account for).
+  static constexpr const char* kReadAccountName = "thumbnails/l2_read";
   static constexpr std::size_t kHeaderBytes = 64;
   static constexpr std::uint32_t kFormatVersion = 2;  ///< 2: the checksum covers the header
   /// Bytes one index entry is charged (its nodes, estimated from their types).
@@ -90,8 +93,9 @@ class DiskCache {
 
   /// The payload stored under `key`, or nullptr for a miss (not indexed,
   /// gone, expired or corrupt; the last two are deleted). A hit sets the
-  /// file's mtime to now. Errors: Errc::io for a read error other than a
-  /// missing file (the entry stays); Errc::out_of_memory.
+  /// file's mtime to now. Errors (the entry stays): Errc::io for a read
+  /// error other than a missing file; Errc::out_of_memory when the tracker
+  /// refuses the read buffer's charge (kReadAccountName) or the heap refuses.
   core::Result<Blob> get(const CacheKey& key);
 
   /// Stores `payload` under `key` (replacing an entry of that key), then,
