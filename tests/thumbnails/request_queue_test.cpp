@@ -10,6 +10,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <pthread.h>
 #include <string>
 #include <vector>
 
@@ -211,6 +212,26 @@ TEST(RequestQueue, CancelCompletesWithCancelledAndDropsAnUnwantedJob) {
   EXPECT_EQ(done[3].id, *shared2);
   EXPECT_EQ(q->stats().cancelled, 2u);
   EXPECT_EQ(q->outstanding(), 0u);
+}
+
+TEST(RequestQueue, WorkersRunOnSmallStacksAndAreCapped) {
+  auto q = make_queue(1);
+  Recorder rec;
+  std::size_t stack_bytes = 0;
+  ASSERT_TRUE(q->submit(key_of(1), Priority::visible, [&]() -> core::Result<std::vector<std::byte>> {
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+      (void)pthread_attr_getstacksize(&attr, &stack_bytes);
+      pthread_attr_destroy(&attr);
+    }
+    return bytes_of(1);
+  }, rec.completion()));
+  rec.wait_for(1);
+  EXPECT_EQ(stack_bytes, RequestQueue::kWorkerStackBytes);
+  auto too_many = RequestQueue::create(RequestQueueOptions{RequestQueue::kMaxWorkers + 1});
+  ASSERT_FALSE(too_many);
+  EXPECT_EQ(too_many.error().code, Errc::invalid_argument);
+  EXPECT_TRUE(RequestQueue::create(RequestQueueOptions{RequestQueue::kMaxWorkers}));
 }
 
 TEST(RequestQueue, ShutdownCancelsPendingLetsRunningFinish) {
