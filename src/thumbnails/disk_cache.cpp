@@ -333,84 +333,95 @@ DiskCache::~DiskCache() = default;
 
 core::Result<Blob> DiskCache::get(const CacheKey& key) {
   Impl& m = *impl_;
-  std::lock_guard<std::mutex> lock(m.mutex);
-  const auto found = m.index.find(key);
-  if (found == m.index.end()) {
-    ++m.misses;
-    return Blob();
-  }
-  auto drop_corrupt = [&] {
-    m.remove(key);
-    ++m.corrupt;
-    ++m.misses;
-    return Blob();
-  };
-  Fd file{::openat(m.root_fd, RelativePath(key).text, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)};
-  if (file.fd < 0) {
-    if (errno == ENOENT) {
-      m.remove(key);
+  {
+    std::lock_guard<std::mutex> lock(m.mutex);
+    if (!m.index.contains(key)) {
       ++m.misses;
       return Blob();
     }
-    if (errno == ELOOP) return drop_corrupt();  // a link planted at an entry's name
-    return os_error("thumbnail L2 cache: cannot open an entry", errno);
   }
+  // The file is read and hashed without the lock (a slow read stalls no other
+  // lookup); the outcome is applied to the index under it below.
+  enum class Outcome { hit, gone, corrupt, expired };
+  Outcome outcome = Outcome::hit;
   struct stat st {};
-  if (::fstat(file.fd, &st) != 0) return os_error("thumbnail L2 cache: cannot stat an entry", errno);
-  if (!S_ISREG(st.st_mode)) return drop_corrupt();
-  const auto size = static_cast<std::uint64_t>(st.st_size);
-  unsigned char header[kHeaderBytes];
-  if (size < kHeaderBytes) return drop_corrupt();
-  if (!pread_exact(file.fd, header, kHeaderBytes, 0)) {
-    if (errno == 0) return drop_corrupt();
-    return os_error("thumbnail L2 cache: cannot read an entry", errno);
-  }
-  const std::uint64_t length = get_le(header + 8, 8);
-  if (std::memcmp(header, kMagic, 4) != 0 || get_le(header + 4, 4) != kFormatVersion ||
-      std::memcmp(header + 32, key.hex().data(), CacheKey::kLength) != 0 || length > m.options.max_entry_bytes ||
-      length != size - kHeaderBytes)
-    return drop_corrupt();
-  const auto created = static_cast<std::int64_t>(get_le(header + 24, 8));
+  std::vector<std::byte> payload;
   const std::int64_t now = m.now();
-  // Modular difference: exact whenever created > now.
-  if (created > now && static_cast<std::uint64_t>(created) - static_cast<std::uint64_t>(now) >
-                           static_cast<std::uint64_t>(kClockSlackSeconds))
-    return drop_corrupt();  // would never expire
-  if (m.expired_at(created, now)) {
-    m.remove(key);
-    ++m.expired;
+  Fd file{::openat(m.root_fd, RelativePath(key).text, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)};
+  if (file.fd < 0) {
+    if (errno == ENOENT) outcome = Outcome::gone;
+    else if (errno == ELOOP) outcome = Outcome::corrupt;  // a link planted at an entry's name
+    else return os_error("thumbnail L2 cache: cannot open an entry", errno);
+  } else {
+    if (::fstat(file.fd, &st) != 0) return os_error("thumbnail L2 cache: cannot stat an entry", errno);
+    const auto size = static_cast<std::uint64_t>(st.st_size);
+    unsigned char header[kHeaderBytes];
+    if (!S_ISREG(st.st_mode) || size < kHeaderBytes) {
+      outcome = Outcome::corrupt;
+    } else if (!pread_exact(file.fd, header, kHeaderBytes, 0)) {
+      if (errno != 0) return os_error("thumbnail L2 cache: cannot read an entry", errno);
+      outcome = Outcome::corrupt;
+    } else {
+      const std::uint64_t length = get_le(header + 8, 8);
+      const auto created = static_cast<std::int64_t>(get_le(header + 24, 8));
+      if (std::memcmp(header, kMagic, 4) != 0 || get_le(header + 4, 4) != kFormatVersion ||
+          std::memcmp(header + 32, key.hex().data(), CacheKey::kLength) != 0 || length > m.options.max_entry_bytes ||
+          length != size - kHeaderBytes) {
+        outcome = Outcome::corrupt;
+      } else if (created > now && static_cast<std::uint64_t>(created) - static_cast<std::uint64_t>(now) >
+                                      static_cast<std::uint64_t>(kClockSlackSeconds)) {
+        outcome = Outcome::corrupt;  // would never expire (modular difference: exact when created > now)
+      } else if (m.expired_at(created, now)) {
+        outcome = Outcome::expired;
+      } else {
+        // length <= max_entry_bytes (u32): fits size_t.
+        auto read_charge = mem::Charge::try_make(m.read_account, static_cast<std::size_t>(length));
+        if (!read_charge)
+          return make_error(Errc::out_of_memory, "thumbnail L2 cache: read buffer refused by the tracker");
+        try {
+          payload.resize(static_cast<std::size_t>(length));
+        } catch (const std::bad_alloc&) {
+          return make_error(Errc::out_of_memory, "thumbnail L2 cache: no memory for an entry");
+        }
+        if (!pread_exact(file.fd, payload.data(), payload.size(), kHeaderBytes)) {
+          if (errno != 0) return os_error("thumbnail L2 cache: cannot read an entry", errno);
+          outcome = Outcome::corrupt;  // shrank meanwhile
+        } else if (entry_checksum(header, payload) != get_le(header + 16, 8)) {
+          outcome = Outcome::corrupt;
+        }
+      }
+    }
+  }
+
+  std::lock_guard<std::mutex> lock(m.mutex);
+  if (outcome != Outcome::hit) {
     ++m.misses;
+    if (outcome == Outcome::corrupt) ++m.corrupt;
+    if (outcome == Outcome::expired) ++m.expired;
+    // Deleted only while the name still holds the file judged (a put may
+    // have renamed a new entry over it meanwhile).
+    struct stat now_st {};
+    const bool same = file.fd >= 0 && ::fstatat(m.root_fd, RelativePath(key).text, &now_st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                      now_st.st_ino == st.st_ino && now_st.st_dev == st.st_dev;
+    if (file.fd < 0 || same) m.remove(key);
     return Blob();
   }
-  // length <= max_entry_bytes (u32): fits size_t.
-  auto read_charge = mem::Charge::try_make(m.read_account, static_cast<std::size_t>(length));
-  if (!read_charge) return make_error(Errc::out_of_memory, "thumbnail L2 cache: read buffer refused by the tracker");
-  std::vector<std::byte> payload;
-  try {
-    payload.resize(static_cast<std::size_t>(length));
-  } catch (const std::bad_alloc&) {
-    return make_error(Errc::out_of_memory, "thumbnail L2 cache: no memory for an entry");
-  }
-  if (!pread_exact(file.fd, payload.data(), payload.size(), kHeaderBytes)) {
-    if (errno == 0) return drop_corrupt();  // shrank meanwhile
-    return os_error("thumbnail L2 cache: cannot read an entry", errno);
-  }
-  if (entry_checksum(header, payload) != get_le(header + 16, 8)) return drop_corrupt();
-
   // Last access = now, on disk too (the eviction order survives restarts).
   const timespec times[2] = {{static_cast<time_t>(now), 0}, {static_cast<time_t>(now), 0}};
   (void)::futimens(file.fd, times);
-  const Impl::Entry entry{found->second.bytes, now};
-  m.by_age.erase({found->second.last_access, key});
-  found->second = entry;
-  try {
-    m.by_age.emplace(now, key);
-  } catch (const std::bad_alloc&) {
-    m.index.erase(found);  // forgotten (the file is a stray until the next open)
-    m.total -= entry.bytes;
-    m.index_charge.resize(m.index.size() * index_entry_cost());
-  }
   ++m.hits;
+  if (const auto found = m.index.find(key); found != m.index.end()) {  // else removed meanwhile
+    const Impl::Entry entry{found->second.bytes, now};
+    m.by_age.erase({found->second.last_access, key});
+    found->second = entry;
+    try {
+      m.by_age.emplace(now, key);
+    } catch (const std::bad_alloc&) {
+      m.index.erase(found);  // forgotten (the file is a stray until the next open)
+      m.total -= entry.bytes;
+      m.index_charge.resize(m.index.size() * index_entry_cost());
+    }
+  }
   return make_blob(std::move(payload));
 }
 
@@ -422,7 +433,6 @@ core::Result<void> DiskCache::put(const CacheKey& key, std::span<const std::byte
   if (file_bytes > m.options.max_bytes)
     return make_error(Errc::limit_exceeded, "thumbnail L2 cache: entry larger than the cache");
 
-  std::lock_guard<std::mutex> lock(m.mutex);
   const std::int64_t now = m.now();
   unsigned char header[kHeaderBytes] = {};
   std::memcpy(header, kMagic, 4);
@@ -431,39 +441,54 @@ core::Result<void> DiskCache::put(const CacheKey& key, std::span<const std::byte
   put_le(header + 24, static_cast<std::uint64_t>(now), 8);
   std::memcpy(header + 32, key.hex().data(), CacheKey::kLength);
   put_le(header + 16, entry_checksum(header, payload), 8);
+  const Impl::Entry entry{file_bytes, now};
 
-  try {
-    const std::string bucket = m.bucket_path(key);
-    if (::mkdir(bucket.c_str(), 0777) != 0 && errno != EEXIST)
-      return os_error("thumbnail L2 cache: cannot create a bucket folder", errno);
-    struct stat st {};
-    if (::lstat(bucket.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-      return make_error(Errc::io, "thumbnail L2 cache: a bucket is not a folder");
-    // AtomicFile follows a link at the target: never write through one.
-    const std::string path = m.path_of(key);
-    if (::lstat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && ::unlink(path.c_str()) != 0)
-      return os_error("thumbnail L2 cache: cannot replace a non-file entry", errno);
-    FRUGAL_TRY(platform::AtomicFile file, platform::AtomicFile::create(path));
-    FRUGAL_CHECK(file.write(std::as_bytes(std::span(header))));
-    FRUGAL_CHECK(file.write(payload));
-    // Indexed before the rename: a refused charge leaves the old entry.
+  // Indexed first, under the lock (a refused charge leaves everything as it
+  // was); the file is written and committed without it (temporary names are
+  // unique, the last rename wins), so a slow fsync stalls no lookup.
+  std::optional<Impl::Entry> previous;
+  {
+    std::lock_guard<std::mutex> lock(m.mutex);
     const auto old = m.index.find(key);
-    const std::optional<Impl::Entry> previous =
-        old == m.index.end() ? std::nullopt : std::optional<Impl::Entry>(old->second);
-    // Over the caps until the eviction below: evicting first would destroy
-    // a valid entry for a write that may still fail.
-    FRUGAL_CHECK(m.index_add(key, Impl::Entry{file_bytes, now}));
-    if (auto committed = file.commit(); !committed) {
-      // The old file, if any, is intact: so is its index entry (a refresh
-      // allocates nothing but the age node, whose room was just freed).
+    if (old != m.index.end()) previous = old->second;
+    FRUGAL_CHECK(m.index_add(key, entry));
+  }
+  auto written = [&]() -> core::Result<void> {
+    try {
+      const std::string bucket = m.bucket_path(key);
+      if (::mkdir(bucket.c_str(), 0777) != 0 && errno != EEXIST)
+        return os_error("thumbnail L2 cache: cannot create a bucket folder", errno);
+      struct stat st {};
+      if (::lstat(bucket.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+        return make_error(Errc::io, "thumbnail L2 cache: a bucket is not a folder");
+      // AtomicFile follows a link at the target: never write through one.
+      const std::string path = m.path_of(key);
+      if (::lstat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && ::unlink(path.c_str()) != 0)
+        return os_error("thumbnail L2 cache: cannot replace a non-file entry", errno);
+      FRUGAL_TRY(platform::AtomicFile file, platform::AtomicFile::create(path));
+      FRUGAL_CHECK(file.write(std::as_bytes(std::span(header))));
+      FRUGAL_CHECK(file.write(payload));
+      FRUGAL_CHECK(file.commit());
+      const timespec times[2] = {{static_cast<time_t>(now), 0}, {static_cast<time_t>(now), 0}};
+      (void)::utimensat(m.root_fd, RelativePath(key).text, times, AT_SYMLINK_NOFOLLOW);
+      return core::ok();
+    } catch (const std::bad_alloc&) {
+      return make_error(Errc::out_of_memory, "thumbnail L2 cache: no memory for a path");
+    }
+  }();
+
+  std::lock_guard<std::mutex> lock(m.mutex);
+  if (!written) {
+    // The old file, if any, is intact: so is its index entry, unless another
+    // call changed the entry meanwhile (then that call's view stands). A
+    // refresh allocates nothing but the age node, whose room was just freed.
+    const auto now_indexed = m.index.find(key);
+    if (now_indexed != m.index.end() && now_indexed->second.bytes == entry.bytes &&
+        now_indexed->second.last_access == entry.last_access) {
       if (previous) (void)m.index_add(key, *previous);
       else m.forget(key);
-      return committed.error();
     }
-    const timespec times[2] = {{static_cast<time_t>(now), 0}, {static_cast<time_t>(now), 0}};
-    (void)::utimensat(m.root_fd, RelativePath(key).text, times, AT_SYMLINK_NOFOLLOW);
-  } catch (const std::bad_alloc&) {
-    return make_error(Errc::out_of_memory, "thumbnail L2 cache: no memory for a path");
+    return written.error();
   }
   ++m.writes;
   m.evict_over_caps(&key, 0);

@@ -13,9 +13,11 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <memory>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -255,6 +257,38 @@ TEST_F(DiskCacheTest, ReadBuffersAreChargedBeforeTheyAreAllocated) {
   EXPECT_EQ(read->peak(), 400u);
   EXPECT_TRUE(fs::exists(cache->entry_path(key_of(2))));  // the entry stays
   EXPECT_EQ(cache->stats().entries, 2u);
+}
+
+TEST_F(DiskCacheTest, AReadInProgressHoldsNoLockOtherCallsNeed) {
+  // get() asks the clock while it reads the entry: a clock that blocks
+  // stands in for a slow card. Other calls must go on meanwhile.
+  std::promise<void> entered, release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<bool> block{false};
+  DiskCacheOptions o = options();
+  o.clock = [&] {
+    if (block.exchange(false)) {
+      entered.set_value();
+      released.wait();
+    }
+    return now.load();
+  };
+  auto cache = open_cache(o);
+  ASSERT_TRUE(cache->put(key_of(1), payload_of(1, 100)));
+  ASSERT_TRUE(cache->put(key_of(2), payload_of(2, 100)));
+  block = true;
+  std::thread reader([&] { expect_hit(*cache, 1, 100); });
+  entered.get_future().wait();
+  auto others = std::async(std::launch::async, [&] {
+    EXPECT_EQ(cache->stats().entries, 2u);
+    EXPECT_TRUE(cache->invalidate(key_of(2)));
+  });
+  // Seconds only on failure: with the lock held through the read this waits forever.
+  EXPECT_EQ(others.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  release.set_value();
+  reader.join();
+  others.wait();
+  EXPECT_EQ(cache->stats().hits, 1u);
 }
 
 // Writes `bytes` over the file at `offset` (keeping the rest).

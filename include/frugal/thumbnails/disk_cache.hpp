@@ -25,7 +25,10 @@
 //
 // One process per root: another process's temporary files would be deleted
 // by open(). Thread-safety: every member may be called from any thread; one
-// mutex, held during the file I/O of a call (entries are small).
+// mutex guards the index only: get() reads and hashes, put() writes, fsyncs
+// and renames without it (temporary names are unique; of two puts of a key
+// the last rename wins). A removal racing a put of the same key may delete
+// the new file: a later miss, never a wrong blob.
 
 #include <frugal/core/result.hpp>
 #include <frugal/mem/memory_tracker.hpp>
