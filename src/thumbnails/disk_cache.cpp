@@ -398,12 +398,13 @@ core::Result<Blob> DiskCache::get(const CacheKey& key) {
     ++m.misses;
     if (outcome == Outcome::corrupt) ++m.corrupt;
     if (outcome == Outcome::expired) ++m.expired;
-    // Deleted only while the name still holds the file judged (a put may
-    // have renamed a new entry over it meanwhile).
+    // Deleted only while the name still holds what was judged (a put may
+    // have renamed a new entry there meanwhile).
     struct stat now_st {};
-    const bool same = file.fd >= 0 && ::fstatat(m.root_fd, RelativePath(key).text, &now_st, AT_SYMLINK_NOFOLLOW) == 0 &&
-                      now_st.st_ino == st.st_ino && now_st.st_dev == st.st_dev;
-    if (file.fd < 0 || same) m.remove(key);
+    const bool present = ::fstatat(m.root_fd, RelativePath(key).text, &now_st, AT_SYMLINK_NOFOLLOW) == 0;
+    const bool same = file.fd >= 0 ? present && now_st.st_ino == st.st_ino && now_st.st_dev == st.st_dev
+                                   : !present || !S_ISREG(now_st.st_mode);
+    if (same) m.remove(key);
     return Blob();
   }
   // Last access = now, on disk too (the eviction order survives restarts).
