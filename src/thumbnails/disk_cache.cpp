@@ -4,7 +4,9 @@
 
 #include <xxhash.h>
 
+#include <array>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <ctime>
 #include <dirent.h>
@@ -13,6 +15,7 @@
 #include <mutex>
 #include <new>
 #include <optional>
+#include <span>
 #include <set>
 #include <string_view>
 #include <sys/stat.h>
@@ -30,6 +33,9 @@ namespace {
 
 constexpr char kMagic[4] = {'F', 'R', 'T', 'H'};
 constexpr std::string_view kTempMarker = ".partial-";  // AtomicFile's temporary names
+// How far in the future an entry's creation time may lie (clock adjustments)
+// before the entry counts as corrupt: it would otherwise never expire.
+constexpr std::int64_t kClockSlackSeconds = 24 * 3600;
 
 core::Error os_error(const char* message, int err) {
   core::Error e = make_error(Errc::io, message);
@@ -68,11 +74,33 @@ bool pread_exact(int fd, void* data, std::size_t size, std::uint64_t offset) {
   return true;
 }
 
+// The entry checksum: the payload's XXH3-64 as the seed of the XXH3-64 of
+// the header without its checksum field (bytes 0-15 and 24-63), so a changed
+// length, time or key fails the check as a changed payload does.
+std::uint64_t entry_checksum(const unsigned char* header, std::span<const std::byte> payload) {
+  unsigned char fields[DiskCache::kHeaderBytes - 8];
+  std::memcpy(fields, header, 16);
+  std::memcpy(fields + 16, header + 24, DiskCache::kHeaderBytes - 24);
+  return XXH3_64bits_withSeed(fields, sizeof fields, XXH3_64bits(payload.data(), payload.size()));
+}
+
 struct Fd {
   int fd = -1;
   ~Fd() {
     if (fd >= 0) ::close(fd);
   }
+};
+
+// An entry's path relative to the root, "xx/<32 hex>", built on the stack:
+// the paths of get(), removal and eviction allocate nothing (no bad_alloc).
+struct RelativePath {
+  explicit RelativePath(const CacheKey& key) noexcept {
+    std::memcpy(text, key.hex().data(), 2);
+    text[2] = '/';
+    std::memcpy(text + 3, key.hex().data(), CacheKey::kLength);
+    text[3 + CacheKey::kLength] = '\0';
+  }
+  char text[3 + CacheKey::kLength + 1];
 };
 
 }  // namespace
@@ -89,10 +117,23 @@ struct DiskCache::Impl {
     }
   };
 
-  Impl(std::string root_in, DiskCacheOptions options_in, mem::Account account) noexcept
-      : root(std::move(root_in)), options(std::move(options_in)), index_charge(account, 0) {}
+  Impl(std::string root_in, int root_fd_in, DiskCacheOptions options_in, mem::Account account,
+       mem::Account read_account_in) noexcept
+      : root(std::move(root_in)),
+        root_fd(root_fd_in),
+        options(std::move(options_in)),
+        read_account(read_account_in),
+        index_charge(account, 0) {}
+  ~Impl() { ::close(root_fd); }
 
   std::int64_t now() const { return options.clock ? options.clock() : static_cast<std::int64_t>(::time(nullptr)); }
+  // Whether time `t` lies more than the TTL before `now_s` (never overflows:
+  // ttl_seconds <= INT64_MAX is checked by open()).
+  bool expired_at(std::int64_t t, std::int64_t now_s) const {
+    if (options.ttl_seconds == 0) return false;
+    const auto ttl = static_cast<std::int64_t>(options.ttl_seconds);
+    return now_s >= INT64_MIN + ttl && t < now_s - ttl;
+  }
   std::string bucket_path(const CacheKey& key) const { return root + "/" + std::string(key.bucket()); }
   std::string path_of(const CacheKey& key) const { return bucket_path(key) + "/" + std::string(key.hex()); }
 
@@ -124,11 +165,11 @@ struct DiskCache::Impl {
   }
 
   // Deletes an entry's file and forgets it.
-  void remove(const CacheKey& key) {
-    (void)::unlink(path_of(key).c_str());
+  void remove(const CacheKey& key) noexcept {
+    (void)::unlinkat(root_fd, RelativePath(key).text, 0);
     forget(key);
   }
-  void forget(const CacheKey& key) {
+  void forget(const CacheKey& key) noexcept {
     const auto found = index.find(key);
     if (found == index.end()) return;
     total -= found->second.bytes;
@@ -139,7 +180,7 @@ struct DiskCache::Impl {
 
   // Evicts the least recently used entries (never `keep`) until the caps
   // hold with `extra_entries` more entries.
-  void evict_over_caps(const CacheKey* keep, std::size_t extra_entries) {
+  void evict_over_caps(const CacheKey* keep, std::size_t extra_entries) noexcept {
     auto it = by_age.begin();
     while (it != by_age.end() && (total > options.max_bytes || index.size() + extra_entries > options.max_entries)) {
       const CacheKey victim = it->second;
@@ -150,13 +191,13 @@ struct DiskCache::Impl {
     }
   }
 
-  std::size_t sweep_expired() {
+  std::size_t sweep_expired() noexcept {
     if (options.ttl_seconds == 0) return 0;
     const std::int64_t now_s = now();
     std::size_t n = 0;
     while (!by_age.empty()) {
       const auto& [last_access, key] = *by_age.begin();
-      if (now_s - last_access <= static_cast<std::int64_t>(options.ttl_seconds)) break;
+      if (!expired_at(last_access, now_s)) break;
       remove(CacheKey(key));
       ++expired;
       ++n;
@@ -165,8 +206,11 @@ struct DiskCache::Impl {
   }
 
   // One bucket folder of open(): deletes temporary files, indexes entries.
-  core::Result<void> scan_bucket(int root_fd, std::string_view bucket) {
-    const int fd = ::openat(root_fd, std::string(bucket).c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  // Allocates nothing but through index_add (which catches): no exception
+  // can pass the DIR*.
+  core::Result<void> scan_bucket(const char* bucket_name) noexcept {
+    const std::string_view bucket = bucket_name;
+    const int fd = ::openat(root_fd, bucket_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) return core::ok();  // not a real folder (e.g. a link): ignored
     DIR* dir = ::fdopendir(fd);
     if (!dir) {
@@ -207,7 +251,9 @@ struct DiskCache::Impl {
   }
 
   const std::string root;
+  const int root_fd;  // owned: entries are opened and deleted relative to it
   const DiskCacheOptions options;
+  const mem::Account read_account;  // get()'s payload buffers while they are read
   mutable std::mutex mutex;
   // Guarded by mutex.
   std::unordered_map<CacheKey, Entry, CacheKeyHash> index;
@@ -227,9 +273,12 @@ std::size_t DiskCache::index_entry_cost() noexcept {
 core::Result<std::unique_ptr<DiskCache>> DiskCache::open(const std::string& root, DiskCacheOptions options) {
   if (options.max_bytes == 0 || options.max_entries == 0 || options.max_entry_bytes == 0)
     return make_error(Errc::invalid_argument, "thumbnail L2 cache: a cap is zero");
+  if (options.ttl_seconds > static_cast<std::uint64_t>(INT64_MAX))
+    return make_error(Errc::invalid_argument, "thumbnail L2 cache: ttl_seconds exceeds INT64_MAX");
   if (root.empty()) return make_error(Errc::invalid_argument, "thumbnail L2 cache: no root folder");
   mem::MemoryTracker& tracker = options.tracker ? *options.tracker : mem::default_tracker();
   FRUGAL_TRY(mem::Account account, tracker.account(kAccountName));
+  FRUGAL_TRY(mem::Account read_account, tracker.account(kReadAccountName));
 
   if (::mkdir(root.c_str(), 0777) != 0 && errno != EEXIST)
     return os_error("thumbnail L2 cache: cannot create the root folder", errno);
@@ -241,9 +290,16 @@ core::Result<std::unique_ptr<DiskCache>> DiskCache::open(const std::string& root
 
   std::unique_ptr<Impl> impl;
   try {
-    impl.reset(new Impl(root, std::move(options), account));
+    std::string root_copy = root;  // before the dup: nothing throws while it is unowned
+    const int impl_root_fd = ::dup(root_fd.fd);
+    if (impl_root_fd < 0) return os_error("thumbnail L2 cache: cannot open the root folder", errno);
+    impl.reset(new (std::nothrow) Impl(std::move(root_copy), impl_root_fd, std::move(options), account, read_account));
+    if (!impl) {
+      ::close(impl_root_fd);
+      return make_error(Errc::out_of_memory, "thumbnail L2 cache: no memory for the cache");
+    }
     // Bucket names first, then each bucket (readdir of root stays short).
-    std::vector<std::string> buckets;
+    std::vector<std::array<char, 3>> buckets;
     const int list_fd = ::dup(root_fd.fd);
     DIR* dir = list_fd >= 0 ? ::fdopendir(list_fd) : nullptr;
     if (!dir) {
@@ -252,9 +308,16 @@ core::Result<std::unique_ptr<DiskCache>> DiskCache::open(const std::string& root
       return os_error("thumbnail L2 cache: cannot read the root folder", err);
     }
     while (const dirent* d = ::readdir(dir))
-      if (is_bucket_name(d->d_name)) buckets.emplace_back(d->d_name);
+      if (is_bucket_name(d->d_name)) {
+        try {
+          buckets.push_back({d->d_name[0], d->d_name[1], '\0'});
+        } catch (const std::bad_alloc&) {
+          ::closedir(dir);
+          throw;
+        }
+      }
     ::closedir(dir);
-    for (const std::string& bucket : buckets) FRUGAL_CHECK(impl->scan_bucket(root_fd.fd, bucket));
+    for (const auto& bucket : buckets) FRUGAL_CHECK(impl->scan_bucket(bucket.data()));
   } catch (const std::bad_alloc&) {
     return make_error(Errc::out_of_memory, "thumbnail L2 cache: no memory for the index");
   }
@@ -270,83 +333,97 @@ DiskCache::~DiskCache() = default;
 
 core::Result<Blob> DiskCache::get(const CacheKey& key) {
   Impl& m = *impl_;
-  std::lock_guard<std::mutex> lock(m.mutex);
-  const auto found = m.index.find(key);
-  if (found == m.index.end()) {
-    ++m.misses;
-    return Blob();
-  }
-  const std::string path = m.path_of(key);
-  auto drop_corrupt = [&] {
-    m.remove(key);
-    ++m.corrupt;
-    ++m.misses;
-    return Blob();
-  };
-  Fd file{::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)};
-  if (file.fd < 0) {
-    if (errno == ENOENT) {
-      m.remove(key);
+  {
+    std::lock_guard<std::mutex> lock(m.mutex);
+    if (!m.index.contains(key)) {
       ++m.misses;
       return Blob();
     }
-    if (errno == ELOOP) return drop_corrupt();  // a link planted at an entry's name
-    return os_error("thumbnail L2 cache: cannot open an entry", errno);
   }
+  // The file is read and hashed without the lock (a slow read stalls no other
+  // lookup); the outcome is applied to the index under it below.
+  enum class Outcome { hit, gone, corrupt, expired };
+  Outcome outcome = Outcome::hit;
   struct stat st {};
-  if (::fstat(file.fd, &st) != 0) return os_error("thumbnail L2 cache: cannot stat an entry", errno);
-  if (!S_ISREG(st.st_mode)) return drop_corrupt();
-  const auto size = static_cast<std::uint64_t>(st.st_size);
-  unsigned char header[kHeaderBytes];
-  if (size < kHeaderBytes) return drop_corrupt();
-  if (!pread_exact(file.fd, header, kHeaderBytes, 0)) {
-    if (errno == 0) return drop_corrupt();
-    return os_error("thumbnail L2 cache: cannot read an entry", errno);
-  }
-  const std::uint64_t length = get_le(header + 8, 8);
-  if (std::memcmp(header, kMagic, 4) != 0 || get_le(header + 4, 4) != kFormatVersion ||
-      std::memcmp(header + 32, key.hex().data(), CacheKey::kLength) != 0 || length > m.options.max_entry_bytes ||
-      length != size - kHeaderBytes)
-    return drop_corrupt();
-  const auto created = static_cast<std::int64_t>(get_le(header + 24, 8));
+  std::vector<std::byte> payload;
   const std::int64_t now = m.now();
-  if (m.options.ttl_seconds != 0 && now - created > static_cast<std::int64_t>(m.options.ttl_seconds)) {
-    m.remove(key);
-    ++m.expired;
+  Fd file{::openat(m.root_fd, RelativePath(key).text, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)};
+  if (file.fd < 0) {
+    if (errno == ENOENT) outcome = Outcome::gone;
+    else if (errno == ELOOP) outcome = Outcome::corrupt;  // a link planted at an entry's name
+    else return os_error("thumbnail L2 cache: cannot open an entry", errno);
+  } else {
+    if (::fstat(file.fd, &st) != 0) return os_error("thumbnail L2 cache: cannot stat an entry", errno);
+    const auto size = static_cast<std::uint64_t>(st.st_size);
+    unsigned char header[kHeaderBytes];
+    if (!S_ISREG(st.st_mode) || size < kHeaderBytes) {
+      outcome = Outcome::corrupt;
+    } else if (!pread_exact(file.fd, header, kHeaderBytes, 0)) {
+      if (errno != 0) return os_error("thumbnail L2 cache: cannot read an entry", errno);
+      outcome = Outcome::corrupt;
+    } else {
+      const std::uint64_t length = get_le(header + 8, 8);
+      const auto created = static_cast<std::int64_t>(get_le(header + 24, 8));
+      if (std::memcmp(header, kMagic, 4) != 0 || get_le(header + 4, 4) != kFormatVersion ||
+          std::memcmp(header + 32, key.hex().data(), CacheKey::kLength) != 0 || length > m.options.max_entry_bytes ||
+          length != size - kHeaderBytes) {
+        outcome = Outcome::corrupt;
+      } else if (created > now && static_cast<std::uint64_t>(created) - static_cast<std::uint64_t>(now) >
+                                      static_cast<std::uint64_t>(kClockSlackSeconds)) {
+        outcome = Outcome::corrupt;  // would never expire (modular difference: exact when created > now)
+      } else if (m.expired_at(created, now)) {
+        outcome = Outcome::expired;
+      } else {
+        // length <= max_entry_bytes (u32): fits size_t.
+        auto read_charge = mem::Charge::try_make(m.read_account, static_cast<std::size_t>(length));
+        if (!read_charge)
+          return make_error(Errc::out_of_memory, "thumbnail L2 cache: read buffer refused by the tracker");
+        try {
+          payload.resize(static_cast<std::size_t>(length));
+        } catch (const std::bad_alloc&) {
+          return make_error(Errc::out_of_memory, "thumbnail L2 cache: no memory for an entry");
+        }
+        if (!pread_exact(file.fd, payload.data(), payload.size(), kHeaderBytes)) {
+          if (errno != 0) return os_error("thumbnail L2 cache: cannot read an entry", errno);
+          outcome = Outcome::corrupt;  // shrank meanwhile
+        } else if (entry_checksum(header, payload) != get_le(header + 16, 8)) {
+          outcome = Outcome::corrupt;
+        }
+      }
+    }
+  }
+
+  std::lock_guard<std::mutex> lock(m.mutex);
+  if (outcome != Outcome::hit) {
     ++m.misses;
+    if (outcome == Outcome::corrupt) ++m.corrupt;
+    if (outcome == Outcome::expired) ++m.expired;
+    // Deleted only while the name still holds what was judged (a put may
+    // have renamed a new entry there meanwhile).
+    struct stat now_st {};
+    const bool present = ::fstatat(m.root_fd, RelativePath(key).text, &now_st, AT_SYMLINK_NOFOLLOW) == 0;
+    const bool same = file.fd >= 0 ? present && now_st.st_ino == st.st_ino && now_st.st_dev == st.st_dev
+                                   : !present || !S_ISREG(now_st.st_mode);
+    if (same) m.remove(key);
     return Blob();
   }
-  std::vector<std::byte> payload;
-  try {
-    payload.resize(static_cast<std::size_t>(length));  // <= max_entry_bytes (u32): fits size_t
-  } catch (const std::bad_alloc&) {
-    return make_error(Errc::out_of_memory, "thumbnail L2 cache: no memory for an entry");
-  }
-  if (!pread_exact(file.fd, payload.data(), payload.size(), kHeaderBytes)) {
-    if (errno == 0) return drop_corrupt();  // shrank meanwhile
-    return os_error("thumbnail L2 cache: cannot read an entry", errno);
-  }
-  if (XXH3_64bits(payload.data(), payload.size()) != get_le(header + 16, 8)) return drop_corrupt();
-
   // Last access = now, on disk too (the eviction order survives restarts).
   const timespec times[2] = {{static_cast<time_t>(now), 0}, {static_cast<time_t>(now), 0}};
   (void)::futimens(file.fd, times);
-  const Impl::Entry entry{found->second.bytes, now};
-  m.by_age.erase({found->second.last_access, key});
-  found->second = entry;
-  try {
-    m.by_age.emplace(now, key);
-  } catch (const std::bad_alloc&) {
-    m.index.erase(found);  // forgotten (the file is a stray until the next open)
-    m.total -= entry.bytes;
-    m.index_charge.resize(m.index.size() * index_entry_cost());
-  }
   ++m.hits;
-  try {
-    return Blob(std::make_shared<const std::vector<std::byte>>(std::move(payload)));
-  } catch (const std::bad_alloc&) {
-    return make_error(Errc::out_of_memory, "thumbnail L2 cache: no memory for an entry");
+  if (const auto found = m.index.find(key); found != m.index.end()) {  // else removed meanwhile
+    const Impl::Entry entry{found->second.bytes, now};
+    m.by_age.erase({found->second.last_access, key});
+    found->second = entry;
+    try {
+      m.by_age.emplace(now, key);
+    } catch (const std::bad_alloc&) {
+      m.index.erase(found);  // forgotten (the file is a stray until the next open)
+      m.total -= entry.bytes;
+      m.index_charge.resize(m.index.size() * index_entry_cost());
+    }
   }
+  return make_blob(std::move(payload));
 }
 
 core::Result<void> DiskCache::put(const CacheKey& key, std::span<const std::byte> payload) {
@@ -357,47 +434,62 @@ core::Result<void> DiskCache::put(const CacheKey& key, std::span<const std::byte
   if (file_bytes > m.options.max_bytes)
     return make_error(Errc::limit_exceeded, "thumbnail L2 cache: entry larger than the cache");
 
-  std::lock_guard<std::mutex> lock(m.mutex);
   const std::int64_t now = m.now();
   unsigned char header[kHeaderBytes] = {};
   std::memcpy(header, kMagic, 4);
   put_le(header + 4, kFormatVersion, 4);
   put_le(header + 8, payload.size(), 8);
-  put_le(header + 16, XXH3_64bits(payload.data(), payload.size()), 8);
   put_le(header + 24, static_cast<std::uint64_t>(now), 8);
   std::memcpy(header + 32, key.hex().data(), CacheKey::kLength);
+  put_le(header + 16, entry_checksum(header, payload), 8);
+  const Impl::Entry entry{file_bytes, now};
 
-  try {
-    const std::string bucket = m.bucket_path(key);
-    if (::mkdir(bucket.c_str(), 0777) != 0 && errno != EEXIST)
-      return os_error("thumbnail L2 cache: cannot create a bucket folder", errno);
-    struct stat st {};
-    if (::lstat(bucket.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-      return make_error(Errc::io, "thumbnail L2 cache: a bucket is not a folder");
-    // AtomicFile follows a link at the target: never write through one.
-    const std::string path = m.path_of(key);
-    if (::lstat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && ::unlink(path.c_str()) != 0)
-      return os_error("thumbnail L2 cache: cannot replace a non-file entry", errno);
-    FRUGAL_TRY(platform::AtomicFile file, platform::AtomicFile::create(path));
-    FRUGAL_CHECK(file.write(std::as_bytes(std::span(header))));
-    FRUGAL_CHECK(file.write(payload));
-    // Indexed before the rename: a refused charge leaves the old entry.
+  // Indexed first, under the lock (a refused charge leaves everything as it
+  // was); the file is written and committed without it (temporary names are
+  // unique, the last rename wins), so a slow fsync stalls no lookup.
+  std::optional<Impl::Entry> previous;
+  {
+    std::lock_guard<std::mutex> lock(m.mutex);
     const auto old = m.index.find(key);
-    const std::optional<Impl::Entry> previous =
-        old == m.index.end() ? std::nullopt : std::optional<Impl::Entry>(old->second);
-    if (!previous) m.evict_over_caps(nullptr, 1);
-    FRUGAL_CHECK(m.index_add(key, Impl::Entry{file_bytes, now}));
-    if (auto committed = file.commit(); !committed) {
-      // The old file, if any, is intact: so is its index entry (a refresh
-      // allocates nothing but the age node, whose room was just freed).
+    if (old != m.index.end()) previous = old->second;
+    FRUGAL_CHECK(m.index_add(key, entry));
+  }
+  auto written = [&]() -> core::Result<void> {
+    try {
+      const std::string bucket = m.bucket_path(key);
+      if (::mkdir(bucket.c_str(), 0777) != 0 && errno != EEXIST)
+        return os_error("thumbnail L2 cache: cannot create a bucket folder", errno);
+      struct stat st {};
+      if (::lstat(bucket.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+        return make_error(Errc::io, "thumbnail L2 cache: a bucket is not a folder");
+      // AtomicFile follows a link at the target: never write through one.
+      const std::string path = m.path_of(key);
+      if (::lstat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && ::unlink(path.c_str()) != 0)
+        return os_error("thumbnail L2 cache: cannot replace a non-file entry", errno);
+      FRUGAL_TRY(platform::AtomicFile file, platform::AtomicFile::create(path));
+      FRUGAL_CHECK(file.write(std::as_bytes(std::span(header))));
+      FRUGAL_CHECK(file.write(payload));
+      FRUGAL_CHECK(file.commit());
+      const timespec times[2] = {{static_cast<time_t>(now), 0}, {static_cast<time_t>(now), 0}};
+      (void)::utimensat(m.root_fd, RelativePath(key).text, times, AT_SYMLINK_NOFOLLOW);
+      return core::ok();
+    } catch (const std::bad_alloc&) {
+      return make_error(Errc::out_of_memory, "thumbnail L2 cache: no memory for a path");
+    }
+  }();
+
+  std::lock_guard<std::mutex> lock(m.mutex);
+  if (!written) {
+    // The old file, if any, is intact: so is its index entry, unless another
+    // call changed the entry meanwhile (then that call's view stands). A
+    // refresh allocates nothing but the age node, whose room was just freed.
+    const auto now_indexed = m.index.find(key);
+    if (now_indexed != m.index.end() && now_indexed->second.bytes == entry.bytes &&
+        now_indexed->second.last_access == entry.last_access) {
       if (previous) (void)m.index_add(key, *previous);
       else m.forget(key);
-      return committed.error();
     }
-    const timespec times[2] = {{static_cast<time_t>(now), 0}, {static_cast<time_t>(now), 0}};
-    (void)::utimensat(AT_FDCWD, path.c_str(), times, AT_SYMLINK_NOFOLLOW);
-  } catch (const std::bad_alloc&) {
-    return make_error(Errc::out_of_memory, "thumbnail L2 cache: no memory for a path");
+    return written.error();
   }
   ++m.writes;
   m.evict_over_caps(&key, 0);

@@ -72,12 +72,13 @@ core::Result<std::unique_ptr<MemoryCache>> MemoryCache::create(mem::MemoryTracke
   std::unique_ptr<Impl> impl(new (std::nothrow) Impl(account, capacity));
   if (!impl) return make_error(Errc::out_of_memory, "thumbnail L1 cache: no memory for the cache");
   Impl* m = impl.get();
-  m->apply(tracker.level());
   try {
     m->pressure = tracker.subscribe([m](mem::PressureLevel level) { m->apply(level); });
   } catch (const std::bad_alloc&) {
     return make_error(Errc::out_of_memory, "thumbnail L1 cache: no memory for the subscription");
   }
+  // After subscribing: a level delivered in between reaches the callback.
+  m->apply(tracker.level());
   std::unique_ptr<MemoryCache> cache(new (std::nothrow) MemoryCache(std::move(impl)));
   if (!cache) return make_error(Errc::out_of_memory, "thumbnail L1 cache: no memory for the cache");
   return cache;

@@ -3,9 +3,8 @@
 #include <condition_variable>
 #include <mutex>
 #include <new>
+#include <pthread.h>
 #include <set>
-#include <system_error>
-#include <thread>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
@@ -82,7 +81,7 @@ struct RequestQueue::Impl {
       count(&RequestStats::failed);
       return made.error();
     }
-    auto blob = make_blob(*made);
+    auto blob = make_blob(std::move(*made));
     if (!blob) {
       count(&RequestStats::failed);
       return blob.error();
@@ -131,21 +130,38 @@ struct RequestQueue::Impl {
   RequestId next_id = 1;
   std::uint64_t next_seq = 0;
   bool stopping = false;
-  std::vector<std::thread> threads;  // written by create() and shutdown() only
+  std::vector<pthread_t> threads;  // started ones; written by create() and shutdown() only
+
+  static void* run_worker(void* impl) {
+    static_cast<Impl*>(impl)->work();
+    return nullptr;
+  }
 };
 
 core::Result<std::unique_ptr<RequestQueue>> RequestQueue::create(const RequestQueueOptions& options) {
   if (options.workers == 0) return make_error(Errc::invalid_argument, "thumbnail queue: no worker threads");
+  if (options.workers > kMaxWorkers) return make_error(Errc::invalid_argument, "thumbnail queue: more than kMaxWorkers threads");
   std::unique_ptr<RequestQueue> queue;
   try {
     queue.reset(new RequestQueue(std::make_unique<Impl>(options)));
     queue->impl_->threads.reserve(options.workers);
-    for (unsigned i = 0; i < options.workers; ++i) queue->impl_->threads.emplace_back([m = queue->impl_.get()] { m->work(); });
   } catch (const std::bad_alloc&) {
     return make_error(Errc::out_of_memory, "thumbnail queue: no memory for the queue");
-  } catch (const std::system_error& e) {
+  }
+  Impl& m = *queue->impl_;
+  pthread_attr_t attr;
+  const bool have_attr = pthread_attr_init(&attr) == 0;
+  if (have_attr) (void)pthread_attr_setstacksize(&attr, kWorkerStackBytes);
+  int failed = 0;
+  for (unsigned i = 0; i < options.workers && failed == 0; ++i) {
+    pthread_t handle{};
+    failed = pthread_create(&handle, have_attr ? &attr : nullptr, &Impl::run_worker, &m);
+    if (failed == 0) m.threads.push_back(handle);  // reserved: cannot throw
+  }
+  if (have_attr) pthread_attr_destroy(&attr);
+  if (failed != 0) {
     core::Error error = make_error(Errc::io, "thumbnail queue: cannot start a worker thread");
-    error.os_error = e.code().value();
+    error.os_error = failed;
     return error;  // the destructor joins those started
   }
   return queue;
@@ -267,7 +283,7 @@ void RequestQueue::shutdown() {
       m.jobs.erase(key);
     }
   }
-  for (std::thread& t : m.threads) t.join();
+  for (const pthread_t t : m.threads) pthread_join(t, nullptr);
   m.threads.clear();
 }
 

@@ -13,9 +13,11 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <memory>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -211,6 +213,84 @@ TEST_F(DiskCacheTest, ExpiredEntriesAreMissesAndDeleted) {
   EXPECT_TRUE(files().empty());
 }
 
+TEST_F(DiskCacheTest, CreationTimesFarFromNowNeitherOverflowNorLiveForever) {
+  DiskCacheOptions o = options();
+  o.ttl_seconds = 100;
+  auto cache = open_cache(o);
+  // Written by a clock at the far past: expired, no signed overflow (UBSan).
+  const std::int64_t today = now.load();
+  now = INT64_MIN + 5;
+  ASSERT_TRUE(cache->put(key_of(1), payload_of(1, 10)));
+  // Written by a clock a year ahead: corrupt (it would never expire).
+  now = today + 365 * 24 * 3600;
+  ASSERT_TRUE(cache->put(key_of(2), payload_of(2, 10)));
+  // A few minutes ahead is a clock adjustment: still served.
+  now = today + 300;
+  ASSERT_TRUE(cache->put(key_of(3), payload_of(3, 10)));
+  now = today;
+  expect_miss(*cache, 1);
+  expect_miss(*cache, 2);
+  expect_hit(*cache, 3, 10);
+  EXPECT_EQ(cache->stats().expired, 1u);
+  EXPECT_EQ(cache->stats().corrupt, 1u);
+  // The sweep's arithmetic on access times at both ends is safe too.
+  now = INT64_MIN + 5;
+  ASSERT_TRUE(cache->put(key_of(4), payload_of(4, 10)));
+  now = INT64_MAX;
+  EXPECT_EQ(cache->evict_expired(), 2u);  // 3 and 4
+  o.ttl_seconds = std::uint64_t{INT64_MAX} + 1;
+  EXPECT_EQ(DiskCache::open(root(), o).error().code, Errc::invalid_argument);
+}
+
+TEST_F(DiskCacheTest, ReadBuffersAreChargedBeforeTheyAreAllocated) {
+  ASSERT_TRUE(tracker.account(DiskCache::kReadAccountName, 500));  // hard limit, bytes
+  auto cache = open_cache();
+  ASSERT_TRUE(cache->put(key_of(1), payload_of(1, 400)));
+  ASSERT_TRUE(cache->put(key_of(2), payload_of(2, 1000)));
+  expect_hit(*cache, 1, 400);
+  auto read = tracker.account(DiskCache::kReadAccountName);
+  EXPECT_EQ(read->peak(), 400u);
+  EXPECT_EQ(read->current(), 0u);  // the blob is the caller's
+  auto refused = cache->get(key_of(2));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Errc::out_of_memory);
+  EXPECT_EQ(read->peak(), 400u);
+  EXPECT_TRUE(fs::exists(cache->entry_path(key_of(2))));  // the entry stays
+  EXPECT_EQ(cache->stats().entries, 2u);
+}
+
+TEST_F(DiskCacheTest, AReadInProgressHoldsNoLockOtherCallsNeed) {
+  // get() asks the clock while it reads the entry: a clock that blocks
+  // stands in for a slow card. Other calls must go on meanwhile.
+  std::promise<void> entered, release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<bool> block{false};
+  DiskCacheOptions o = options();
+  o.clock = [&] {
+    if (block.exchange(false)) {
+      entered.set_value();
+      released.wait();
+    }
+    return now.load();
+  };
+  auto cache = open_cache(o);
+  ASSERT_TRUE(cache->put(key_of(1), payload_of(1, 100)));
+  ASSERT_TRUE(cache->put(key_of(2), payload_of(2, 100)));
+  block = true;
+  std::thread reader([&] { expect_hit(*cache, 1, 100); });
+  entered.get_future().wait();
+  auto others = std::async(std::launch::async, [&] {
+    EXPECT_EQ(cache->stats().entries, 2u);
+    EXPECT_TRUE(cache->invalidate(key_of(2)));
+  });
+  // Seconds only on failure: with the lock held through the read this waits forever.
+  EXPECT_EQ(others.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  release.set_value();
+  reader.join();
+  others.wait();
+  EXPECT_EQ(cache->stats().hits, 1u);
+}
+
 // Writes `bytes` over the file at `offset` (keeping the rest).
 void patch(const std::string& path, std::uint64_t offset, std::span<const unsigned char> bytes) {
   std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
@@ -232,7 +312,8 @@ TEST_F(DiskCacheTest, CorruptEntriesAreDroppedAndReportedAsMisses) {
       {"truncated into the header", [](const std::string& p) { fs::resize_file(p, 20); }},
       {"zero length", [](const std::string& p) { fs::resize_file(p, 0); }},
       {"wrong magic", [](const std::string& p) { const unsigned char m[] = {'P', 'N', 'G', 0}; patch(p, 0, m); }},
-      {"other version", [](const std::string& p) { const unsigned char v[] = {2}; patch(p, 4, v); }},
+      {"other version", [](const std::string& p) { const unsigned char v[] = {1}; patch(p, 4, v); }},
+      {"created moved (header checksum)", [](const std::string& p) { const unsigned char t[] = {0x01}; patch(p, 24, t); }},
       {"length lies (longer)", [](const std::string& p) { const unsigned char l[] = {0xE9, 0x03}; patch(p, 8, l); }},
       {"length lies (huge)", [](const std::string& p) { const unsigned char l[] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}; patch(p, 8, l); }},
       {"hash byte flipped", [&](const std::string& p) { patch(p, 16, {&flip, 1}); }},

@@ -28,6 +28,15 @@ Blob blob_of(std::size_t bytes, std::uint8_t fill) {
   return *b;
 }
 
+TEST(Blob, TakesAVectorOverWithoutCopyingIt) {
+  std::vector<std::byte> bytes(1000, std::byte{7});
+  const std::byte* data = bytes.data();
+  auto b = make_blob(std::move(bytes));
+  ASSERT_TRUE(b);
+  EXPECT_EQ((*b)->data(), data);
+  EXPECT_EQ((*b)->size(), 1000u);
+}
+
 class MemoryCacheTest : public ::testing::Test {
  protected:
   std::unique_ptr<MemoryCache> make(std::size_t capacity) {

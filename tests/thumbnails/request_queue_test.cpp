@@ -10,6 +10,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <pthread.h>
 #include <string>
 #include <vector>
 
@@ -213,6 +214,29 @@ TEST(RequestQueue, CancelCompletesWithCancelledAndDropsAnUnwantedJob) {
   EXPECT_EQ(q->outstanding(), 0u);
 }
 
+TEST(RequestQueue, WorkersRunOnSmallStacksAndAreCapped) {
+  auto q = make_queue(1);
+  Recorder rec;
+  std::size_t stack_bytes = 0;
+  ASSERT_TRUE(q->submit(key_of(1), Priority::visible, [&]() -> core::Result<std::vector<std::byte>> {
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+      (void)pthread_attr_getstacksize(&attr, &stack_bytes);
+      pthread_attr_destroy(&attr);
+    }
+    return bytes_of(1);
+  }, rec.completion()));
+  rec.wait_for(1);
+  // At least what was asked; sanitizers add their own room, yet far below
+  // the default 8 MiB.
+  EXPECT_GE(stack_bytes, RequestQueue::kWorkerStackBytes);
+  EXPECT_LT(stack_bytes, std::size_t{2} << 20);
+  auto too_many = RequestQueue::create(RequestQueueOptions{RequestQueue::kMaxWorkers + 1});
+  ASSERT_FALSE(too_many);
+  EXPECT_EQ(too_many.error().code, Errc::invalid_argument);
+  EXPECT_TRUE(RequestQueue::create(RequestQueueOptions{RequestQueue::kMaxWorkers}));
+}
+
 TEST(RequestQueue, ShutdownCancelsPendingLetsRunningFinish) {
   auto q = make_queue(1);
   Gate gate;
@@ -223,14 +247,17 @@ TEST(RequestQueue, ShutdownCancelsPendingLetsRunningFinish) {
   }, rec.completion());
   ASSERT_TRUE(running);
   gate.wait_until_waited_on();
-  for (std::uint64_t i = 1; i <= 3; ++i) ASSERT_TRUE(q->submit(key_of(i), Priority::visible, producing(i), rec.completion()));
-  std::thread opener([&] {
-    // Let shutdown() start waiting for the worker, then let the worker go.
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // The pending requests' cancellations run on this thread inside shutdown(),
+  // after it marked the queue stopping and took the pending jobs, and before
+  // it joins: opening the gate from the first one lets the worker finish key 0
+  // with nothing left to take (no timing involved).
+  const Completion record = rec.completion();
+  Completion open_then_record = [&gate, record](RequestId id, const core::Result<Blob>& r) {
     gate.open();
-  });
+    record(id, r);
+  };
+  for (std::uint64_t i = 1; i <= 3; ++i) ASSERT_TRUE(q->submit(key_of(i), Priority::visible, producing(i), open_then_record));
   q->shutdown();
-  opener.join();
   const auto done = rec.wait_for(4);
   std::size_t cancelled = 0, served = 0;
   for (const auto& d : done) {

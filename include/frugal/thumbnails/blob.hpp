@@ -22,5 +22,8 @@ using Blob = std::shared_ptr<const std::vector<std::byte>>;
 /// A new blob holding a copy of `bytes`. Errors: Errc::out_of_memory when the
 /// heap refuses (caught inside: no exception leaves).
 core::Result<Blob> make_blob(std::span<const std::byte> bytes) noexcept;
+/// A new blob taking `bytes` over (no copy; on an error `bytes` is left as
+/// it was). Errors: Errc::out_of_memory when the heap refuses.
+core::Result<Blob> make_blob(std::vector<std::byte>&& bytes) noexcept;
 
 }  // namespace frugal::thumbnails

@@ -3,15 +3,17 @@
 // restarts. Layout: root/<first 2 key characters>/<32-character key>, e.g.
 // root/3f/3fa4...e1. An entry file is a 64-byte header then the payload
 // (all numbers little-endian):
-//   0  magic "FRTH"              4  format version (u32, 1)
-//   8  payload length (u64)      16 payload XXH3-64 (u64, seed 0)
+//   0  magic "FRTH"              4  format version (u32, 2)
+//   8  payload length (u64)      16 checksum (u64): XXH3-64 of the header's
+//   other bytes (0-15, 24-63), seeded with the payload's XXH3-64 (seed 0)
 //   24 created (i64, seconds since the Unix epoch)
 //   32 the key's 32 hex characters
 // Files are written through platform::AtomicFile (a temporary file beside
 // the entry, fsync, rename), so a reader never sees a partial entry; a
 // writer killed mid-write leaves only a temporary "<key>.partial-..." file,
 // which get() never reads and open() deletes. get() checks magic, version,
-// key, length and hash, and deletes an entry that fails any check (a miss).
+// key, length, checksum and that `created` is at most a day ahead of now
+// (else it would never expire), and deletes an entry failing any (a miss).
 //
 // An in-memory index (key → file bytes, last access) is built on open() by
 // scanning the buckets (names that are not a key in its own bucket are
@@ -23,7 +25,10 @@
 //
 // One process per root: another process's temporary files would be deleted
 // by open(). Thread-safety: every member may be called from any thread; one
-// mutex, held during the file I/O of a call (entries are small).
+// mutex guards the index only: get() reads and hashes, put() writes, fsyncs
+// and renames without it (temporary names are unique; of two puts of a key
+// the last rename wins). A removal racing a put of the same key may delete
+// the new file: a later miss, never a wrong blob.
 
 #include <frugal/core/result.hpp>
 #include <frugal/mem/memory_tracker.hpp>
@@ -46,7 +51,7 @@ struct DiskCacheOptions {
   std::size_t max_entries = 16384;
   /// Largest payload stored or read, bytes (a longer header length is corrupt).
   std::uint32_t max_entry_bytes = std::uint32_t{4} << 20;
-  /// Seconds after creation an entry expires; 0 = never.
+  /// Seconds after creation an entry expires; 0 = never; at most INT64_MAX.
   std::uint64_t ttl_seconds = std::uint64_t{30} * 24 * 3600;
   /// Now, in seconds since the Unix epoch (tests inject one); empty: time().
   std::function<std::int64_t()> clock;
@@ -69,8 +74,11 @@ struct DiskCacheStats {
 class DiskCache {
  public:
   static constexpr const char* kAccountName = "thumbnails/l2_index";
+  /// Charged with a payload's length while get() reads it (released when
+  /// get() returns: the blob is then the caller's to account for).
+  static constexpr const char* kReadAccountName = "thumbnails/l2_read";
   static constexpr std::size_t kHeaderBytes = 64;
-  static constexpr std::uint32_t kFormatVersion = 1;
+  static constexpr std::uint32_t kFormatVersion = 2;  ///< 2: the checksum covers the header
   /// Bytes one index entry is charged (its nodes, estimated from their types).
   static std::size_t index_entry_cost() noexcept;
 
@@ -78,8 +86,8 @@ class DiskCache {
   /// deletes stale temporary files, indexes the entries, then evicts what
   /// is over the caps or surely expired (last access older than the TTL).
   /// Errors: Errc::io (os_error = errno) when root cannot be created or read;
-  /// Errc::invalid_argument for bad options (zero caps) or a root that is not
-  /// a folder; Errc::out_of_memory when the index's charge is refused.
+  /// Errc::invalid_argument for bad options (zero caps, ttl_seconds >
+  /// INT64_MAX) or a root that is not a folder; Errc::out_of_memory when the index's charge is refused.
   static core::Result<std::unique_ptr<DiskCache>> open(const std::string& root, DiskCacheOptions options = {});
 
   ~DiskCache();
@@ -88,16 +96,18 @@ class DiskCache {
 
   /// The payload stored under `key`, or nullptr for a miss (not indexed,
   /// gone, expired or corrupt; the last two are deleted). A hit sets the
-  /// file's mtime to now. Errors: Errc::io for a read error other than a
-  /// missing file (the entry stays); Errc::out_of_memory.
+  /// file's mtime to now. Errors (the entry stays): Errc::io for a read
+  /// error other than a missing file; Errc::out_of_memory when the tracker
+  /// refuses the read buffer's charge (kReadAccountName) or the heap refuses.
   core::Result<Blob> get(const CacheKey& key);
 
-  /// Stores `payload` under `key` (replacing an entry of that key), then
-  /// evicts least recently used entries past the caps. Errors:
-  /// Errc::limit_exceeded when the payload exceeds max_entry_bytes or the
-  /// entry alone exceeds max_bytes; Errc::io (os_error) when writing fails
-  /// (the previous entry, if any, stays as it was); Errc::out_of_memory
-  /// when the index's charge is refused with the index empty.
+  /// Stores `payload` under `key` (replacing an entry of that key), then,
+  /// once it is committed, evicts least recently used entries past the caps.
+  /// Errors (the cache is then left as it was: nothing evicted, the previous
+  /// entry of `key`, if any, intact): Errc::limit_exceeded when the payload
+  /// exceeds max_entry_bytes or the entry alone exceeds max_bytes; Errc::io
+  /// (os_error) when writing fails; Errc::out_of_memory when the index's
+  /// tracker charge or the heap is refused.
   core::Result<void> put(const CacheKey& key, std::span<const std::byte> payload);
 
   /// Deletes the entry of `key`; returns whether there was one.

@@ -40,7 +40,7 @@ using Producer = std::function<core::Result<std::vector<std::byte>>()>;
 using Completion = std::function<void(RequestId, const core::Result<Blob>&)>;
 
 struct RequestQueueOptions {
-  /// Worker threads (at least 1).
+  /// Worker threads (1 to RequestQueue::kMaxWorkers).
   unsigned workers = 2;
   /// The caches to look in and fill; either may be null (not used). They
   /// must outlive the queue.
@@ -63,8 +63,19 @@ struct RequestStats {
 
 class RequestQueue {
  public:
+  /// Most worker threads a queue starts (each takes kWorkerStackBytes of
+  /// address space; thumbnailing is bound by a few cores anyway).
+  static constexpr unsigned kMaxWorkers = 8;
+  /// Stack of each worker thread (pthread_create, as assets' worker pool):
+  /// 512 KiB of address space, not the default 8 MiB, which counts on a
+  /// 32-bit device. Producers run on it: a decoder must keep its large state
+  /// on the heap (libjpeg's does; its frames are a few KiB — not measured
+  /// here, hence twice the 256 KiB of assets' pool). The system's default
+  /// when the attribute is refused.
+  static constexpr std::size_t kWorkerStackBytes = std::size_t{512} << 10;
+
   /// Starts `options.workers` threads. Errors: Errc::invalid_argument for no
-  /// workers; Errc::out_of_memory; Errc::io (os_error) when a thread cannot
+  /// workers or more than kMaxWorkers; Errc::out_of_memory; Errc::io (os_error) when a thread cannot
   /// be started.
   static core::Result<std::unique_ptr<RequestQueue>> create(const RequestQueueOptions& options);
 
