@@ -19,6 +19,7 @@ packages=(
   libpng-dev                                 # PNG output (imageio: rom tiles; optional: FRUGAL_WITH_PNG, off in cross builds)
   libxxhash-dev                              # XXH3 hashes: thumbnail cache keys and entry checks (thumbnails)
   libjpeg62-turbo-dev                        # JPEG decoding (thumbnails, with libpng and TagLib; optional: FRUGAL_WITH_JPEG)
+  libsqlite3-dev                             # the media library's catalogue (library; optional: FRUGAL_WITH_SQLITE)
   googletest libgtest-dev                    # tests
   libavcodec-dev libavutil-dev               # AAC, ALAC, MP3, AC-3, E-AC-3 (optional: FRUGAL_WITH_AVCODEC)
   libmpg123-dev                              # MP3 (optional: FRUGAL_WITH_MPG123)
