@@ -11,6 +11,7 @@
 #include <new>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace frugal::imageio {
 
@@ -37,8 +38,18 @@ struct PngWriter::Impl {
   }
   bool flush() noexcept {
     if (!buffered) return true;
-    auto written = file->write(std::span(buffer.data(), buffered));
+    const std::span<const std::byte> bytes(buffer.data(), buffered);
     buffered = 0;
+    if (!file) {  // in memory
+      try {
+        memory.insert(memory.end(), bytes.begin(), bytes.end());
+      } catch (const std::bad_alloc&) {
+        io_error = make_error(Errc::out_of_memory, "PNG: no memory for the encoded bytes");
+        return false;
+      }
+      return true;
+    }
+    auto written = file->write(bytes);
     if (!written) {
       io_error = written.error();
       return false;
@@ -55,7 +66,8 @@ struct PngWriter::Impl {
 
   png_structp png = nullptr;
   png_infop info = nullptr;
-  std::optional<platform::AtomicFile> file;
+  std::optional<platform::AtomicFile> file;  // none: the bytes go to `memory`
+  std::vector<std::byte> memory;
   PngKind kind = PngKind::indexed;
   std::uint32_t width = 0;
   std::uint32_t height = 0;
@@ -121,7 +133,7 @@ int fewest_bits(std::size_t palette_size) {
 
 }  // namespace
 
-core::Result<PngWriter> PngWriter::create(const std::string& path, const PngImage& image) {
+core::Result<PngWriter> PngWriter::start(const std::string* path, const PngImage& image) {
   if (image.width == 0 || image.height == 0 || image.width > kMaxPngSide || image.height > kMaxPngSide)
     return make_error(Errc::invalid_argument, "PNG: width or height not in 1-1000000");
   int bit_depth = 8;
@@ -151,8 +163,10 @@ core::Result<PngWriter> PngWriter::create(const std::string& path, const PngImag
   m->width = image.width;
   m->height = image.height;
   m->palette_size = image.palette.size();
-  FRUGAL_TRY(platform::AtomicFile file, platform::AtomicFile::create(path));
-  m->file.emplace(std::move(file));
+  if (path) {
+    FRUGAL_TRY(platform::AtomicFile file, platform::AtomicFile::create(*path));
+    m->file.emplace(std::move(file));
+  }
   m->png = png_create_write_struct(PNG_LIBPNG_VER_STRING, m.get(), on_error, on_warning);
   if (!m->png) return make_error(Errc::out_of_memory, "PNG: libpng is out of memory");
   m->info = png_create_info_struct(m->png);
@@ -163,6 +177,12 @@ core::Result<PngWriter> PngWriter::create(const std::string& path, const PngImag
     return m->failure();
   return PngWriter(std::move(m));
 }
+
+core::Result<PngWriter> PngWriter::create(const std::string& path, const PngImage& image) {
+  return start(&path, image);
+}
+
+core::Result<PngWriter> PngWriter::create_in_memory(const PngImage& image) { return start(nullptr, image); }
 
 PngWriter::PngWriter(std::unique_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {}
 PngWriter::PngWriter(PngWriter&&) noexcept = default;
@@ -195,13 +215,32 @@ core::Result<void> PngWriter::finish() {
   m.dead = true;
   if (m.rows != m.height) return make_error(Errc::invalid_argument, "PNG: fewer rows than the height");
   if (!guarded_end(&m) || !m.flush()) return m.failure();
+  if (!m.file) return core::ok();
   FRUGAL_CHECK(m.file->commit());
   m.file.reset();  // committed: nothing left to remove
   return core::ok();
 }
 
-core::Result<void> write_png(const std::string& path, const PngImage& image, std::span<const std::uint8_t> pixels,
-                             std::size_t stride) {
+std::vector<std::byte> PngWriter::take_bytes() noexcept {
+  Impl& m = *impl_;
+  if (!m.dead || m.file || m.rows != m.height) return {};
+  return std::move(m.memory);
+}
+
+namespace {
+
+// Writes `image.height` rows of `pixels`, `stride` bytes apart, then finishes.
+core::Result<void> write_rows(PngWriter& writer, const PngImage& image, std::span<const std::uint8_t> pixels,
+                              std::size_t stride) {
+  const std::size_t row_bytes = std::size_t{image.width} * (image.kind == PngKind::rgba8 ? 4 : 1);
+  for (std::uint32_t y = 0; y < image.height; ++y)
+    FRUGAL_CHECK(writer.write_row(pixels.subspan(std::size_t{y} * stride, row_bytes)));
+  return writer.finish();
+}
+
+// Checks that `pixels` holds the image at `stride` (0: packed rows); the stride to use.
+core::Result<std::size_t> checked_stride(const PngImage& image, std::span<const std::uint8_t> pixels,
+                                         std::size_t stride) {
   if (image.width == 0 || image.height == 0)
     return make_error(Errc::invalid_argument, "PNG: width or height not in 1-1000000");
   const std::size_t row_bytes = std::size_t{image.width} * (image.kind == PngKind::rgba8 ? 4 : 1);
@@ -210,9 +249,24 @@ core::Result<void> write_png(const std::string& path, const PngImage& image, std
   if (pixels.size() < row_bytes ||
       (pixels.size() - row_bytes) / stride < std::size_t{image.height} - 1)
     return make_error(Errc::invalid_argument, "PNG: fewer pixels than the image holds");
+  return stride;
+}
+
+}  // namespace
+
+core::Result<void> write_png(const std::string& path, const PngImage& image, std::span<const std::uint8_t> pixels,
+                             std::size_t stride) {
+  FRUGAL_TRY(stride, checked_stride(image, pixels, stride));
   FRUGAL_TRY(PngWriter writer, PngWriter::create(path, image));
-  for (std::uint32_t y = 0; y < image.height; ++y) FRUGAL_CHECK(writer.write_row(pixels.subspan(std::size_t{y} * stride, row_bytes)));
-  return writer.finish();
+  return write_rows(writer, image, pixels, stride);
+}
+
+core::Result<std::vector<std::byte>> encode_png(const PngImage& image, std::span<const std::uint8_t> pixels,
+                                                std::size_t stride) {
+  FRUGAL_TRY(stride, checked_stride(image, pixels, stride));
+  FRUGAL_TRY(PngWriter writer, PngWriter::create_in_memory(image));
+  FRUGAL_CHECK(write_rows(writer, image, pixels, stride));
+  return writer.take_bytes();
 }
 
 }  // namespace frugal::imageio

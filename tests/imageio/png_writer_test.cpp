@@ -10,7 +10,10 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <vector>
 
@@ -115,6 +118,35 @@ TEST(PngWriter, RgbaRoundTripRowByRow) {
   EXPECT_EQ(png->color_type, 6);
   EXPECT_EQ(png->bit_depth, 8);
   EXPECT_EQ(png->pixels, all);
+}
+
+TEST(PngWriter, InMemoryBytesAreTheFilesBytes) {
+  test::TempDir dir;
+  PngImage image;
+  image.kind = PngKind::rgba8;
+  image.width = 37;
+  image.height = 21;
+  std::vector<std::uint8_t> pixels(std::size_t{37} * 21 * 4);
+  std::mt19937 rng(7);
+  for (auto& p : pixels) p = static_cast<std::uint8_t>(rng());
+  const std::string path = dir.file("file.png");
+  ASSERT_TRUE(write_png(path, image, pixels));
+  auto encoded = encode_png(image, pixels);
+  ASSERT_TRUE(encoded);
+  std::ifstream in(path, std::ios::binary);
+  const std::vector<char> file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_EQ(encoded->size(), file.size());
+  EXPECT_EQ(std::memcmp(encoded->data(), file.data(), file.size()), 0);
+  auto png = test::read_png(path);
+  ASSERT_TRUE(png);
+  EXPECT_EQ(png->pixels, pixels);
+  EXPECT_EQ(listing(dir.path()), std::vector<std::string>{"file.png"});  // in memory: no file of its own
+
+  // A writer's bytes are taken once, after finish() only.
+  auto writer = PngWriter::create_in_memory(image);
+  ASSERT_TRUE(writer);
+  EXPECT_TRUE(writer->take_bytes().empty());
+  EXPECT_FALSE(encode_png(image, std::span(pixels).first(pixels.size() - 1)));  // a pixel short
 }
 
 TEST(PngWriter, BadImagesAndRowsAreRefused) {

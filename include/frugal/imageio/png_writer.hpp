@@ -1,6 +1,7 @@
 #pragma once
 // PNG files written through libpng (hosted only: it writes files), row by
-// row, atomically: the bytes go to a temporary file beside the target, which
+// row — or encoded into memory (create_in_memory, encode_png: e.g. a cached
+// thumbnail). Files are written atomically: the bytes go to a temporary file beside the target, which
 // finish() flushes to storage (fsync) and renames over the target. A writer
 // destroyed before finish(), or any failure, removes the temporary file: no
 // half-written file is ever left, and an existing target stays as it was.
@@ -25,6 +26,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace frugal::imageio {
 
@@ -66,6 +68,10 @@ class PngWriter {
   /// something other than a regular file); Errc::io (os_error = errno:
   /// e.g. the folder is missing or not writable); Errc::out_of_memory.
   static core::Result<PngWriter> create(const std::string& path, const PngImage& image);
+  /// As create(), but the PNG's bytes collect in memory (take_bytes()), no
+  /// file. Errors: create()'s but Errc::io; Errc::out_of_memory later, from
+  /// write_row() or finish(), when the bytes cannot grow.
+  static core::Result<PngWriter> create_in_memory(const PngImage& image);
 
   PngWriter(PngWriter&&) noexcept;
   PngWriter& operator=(PngWriter&&) noexcept;
@@ -86,9 +92,14 @@ class PngWriter {
   /// `height`); Errc::io.
   core::Result<void> finish();
 
+  /// The PNG's bytes, once, from a create_in_memory() writer whose finish()
+  /// succeeded; empty otherwise.
+  std::vector<std::byte> take_bytes() noexcept;
+
   struct Impl;  // internal (libpng's callbacks reach it)
 
  private:
+  static core::Result<PngWriter> start(const std::string* path, const PngImage& image);  // null path: in memory
   explicit PngWriter(std::unique_ptr<Impl> impl) noexcept;
   std::unique_ptr<Impl> impl_;
 };
@@ -99,5 +110,10 @@ class PngWriter {
 /// short.
 core::Result<void> write_png(const std::string& path, const PngImage& image, std::span<const std::uint8_t> pixels,
                              std::size_t stride = 0);
+
+/// The PNG file's bytes of a whole image, encoded in memory (as
+/// write_png's file would hold them). Errors: write_png's but Errc::io.
+core::Result<std::vector<std::byte>> encode_png(const PngImage& image, std::span<const std::uint8_t> pixels,
+                                                std::size_t stride = 0);
 
 }  // namespace frugal::imageio
