@@ -112,13 +112,17 @@ constexpr const char* kHelp = R"(usage: frugal COMMAND [options] [--stats]
                                     threads}}
   thumb FILE -o OUT.png [--size N]  a thumbnail (RGBA PNG, longest side N pixels, default 128,
          [--orientation 1-8]        never enlarged) of a JPEG or PNG image, or of an audio
-         [--json]                   file's cover art (the front cover first); JPEGs decode
+         [--cache DIR] [--json]     file's cover art (the front cover first); JPEGs decode
                                     DCT-scaled, PNGs row by row, within a memory plan refused
                                     past --mem-budget before decoding; the JPEG's EXIF
                                     orientation applied, or N. JSON keys: output, cover_art,
                                     codec, source_width, source_height, scale (N/8),
                                     decoded_width, decoded_height, width, height, orientation,
-                                    whole_image, planned_peak_bytes
+                                    whole_image, planned_peak_bytes. --cache DIR: through
+                                    the disk cache at DIR (made if missing; keyed by the file's
+                                    path, size, mtime and inode, the size and orientation): a
+                                    hit reads no image. JSON then: output, cache (hit|miss),
+                                    width, height, png_bytes
   image-info FILE [--json]          an image's header only (PNG, JPEG, GIF, BMP, WebP; a
                                     JPEG's segments before its frame skipped, not read).
                                     JSON keys: format, width, height (pixels; a JPEG's

@@ -9,7 +9,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 namespace frugal::test {
 namespace {
@@ -47,6 +50,49 @@ TEST(ThumbCli, JpegToPng) {
   // The gradient: red grows left to right, green top to bottom.
   EXPECT_LT(png->pixels[0], png->pixels[63 * 4]);
   EXPECT_LT(png->pixels[1], png->pixels[std::size_t{47} * 64 * 4 + 1]);
+}
+
+// Whole file as bytes.
+Bytes slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<char> c((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Bytes b(c.size());
+  std::memcpy(b.data(), c.data(), c.size());
+  return b;
+}
+
+TEST(ThumbCli, CacheServesTheSecondRunAndFollowsTheFile) {
+  TempDir dir;
+  const std::string in = dir.write("photo.jpg", gradient_jpeg(320, 200));
+  const std::string cache = dir.file("cache");
+  const std::string direct = dir.file("direct.png");
+  ASSERT_EQ(run_frugal("thumb " + shell_quote(in) + " -o " + shell_quote(direct) + " --size 40").exit_code, 0);
+  const auto cached_run = [&](const std::string& out) {
+    return run_frugal("thumb " + shell_quote(in) + " -o " + shell_quote(out) + " --size 40 --cache " +
+                      shell_quote(cache) + " --json");
+  };
+  const CommandResult first = cached_run(dir.file("first.png"));
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(field(first.out, "cache"), "miss");
+  EXPECT_EQ(field(first.out, "width"), "40");
+  EXPECT_EQ(field(first.out, "height"), "25");
+  const CommandResult second = cached_run(dir.file("second.png"));
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(field(second.out, "cache"), "hit");
+  // The same PNG whichever way it came.
+  EXPECT_EQ(slurp(dir.file("first.png")), slurp(direct));
+  EXPECT_EQ(slurp(dir.file("second.png")), slurp(direct));
+  // A changed file is a new entry.
+  dir.write("photo.jpg", gradient_jpeg(200, 320));
+  const CommandResult third = cached_run(dir.file("third.png"));
+  ASSERT_EQ(third.exit_code, 0) << third.err;
+  EXPECT_EQ(field(third.out, "cache"), "miss");
+  EXPECT_EQ(field(third.out, "width"), "25");
+  // A cache folder that cannot be made: a clear error, no output.
+  const CommandResult bad = run_frugal("thumb " + shell_quote(in) + " -o " + shell_quote(dir.file("bad.png")) +
+                                       " --cache " + shell_quote(dir.file("missing/parent")));
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_FALSE(std::filesystem::exists(dir.file("bad.png")));
 }
 
 TEST(ThumbCli, CoverArtAndOrientation) {
