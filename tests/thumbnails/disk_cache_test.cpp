@@ -5,6 +5,7 @@
 
 #include "support/rng.hpp"
 #include "support/temp_dir.hpp"
+#include "thumbnails/key_of.hpp"
 
 #include <gtest/gtest.h>
 
@@ -26,12 +27,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using core::Errc;
-
-CacheKey key_of(std::uint64_t n) {
-  CacheKeyBuilder b;
-  b.add_u64(n);
-  return b.finish();
-}
 
 // The payload for key n: its length and bytes follow from n alone.
 std::vector<std::byte> payload_of(std::uint64_t n, std::size_t bytes) {

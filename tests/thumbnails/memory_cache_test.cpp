@@ -5,6 +5,8 @@
 #include <frugal/mem/manual_source.hpp>
 #include <frugal/thumbnails/memory_cache.hpp>
 
+#include "thumbnails/key_of.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -15,12 +17,6 @@ namespace frugal::thumbnails {
 namespace {
 
 using core::Errc;
-
-CacheKey key_of(std::uint64_t n) {
-  CacheKeyBuilder b;
-  b.add_u64(n);
-  return b.finish();
-}
 
 Blob blob_of(std::size_t bytes, std::uint8_t fill) {
   auto b = make_blob(std::vector<std::byte>(bytes, std::byte{fill}));

@@ -4,6 +4,7 @@
 #include <frugal/thumbnails/request_queue.hpp>
 
 #include "support/temp_dir.hpp"
+#include "thumbnails/key_of.hpp"
 
 #include <gtest/gtest.h>
 
@@ -18,12 +19,6 @@ namespace frugal::thumbnails {
 namespace {
 
 using core::Errc;
-
-CacheKey key_of(std::uint64_t n) {
-  CacheKeyBuilder b;
-  b.add_u64(n);
-  return b.finish();
-}
 
 std::vector<std::byte> bytes_of(std::uint64_t n) { return std::vector<std::byte>(64 + n, std::byte(n & 0xFF)); }
 
