@@ -1,8 +1,11 @@
 // OpenEXR headers on hostile bytes: read_exr_header either fails cleanly or
 // gives parts that obey the header's own rules (windows ordered, chunk
 // counts within an int32, offset tables after the headers, every byte read
-// from the headers), and leaves nothing charged once the header is gone.
+// from the headers), and leaves nothing charged once the header is gone;
+// each part's preview, when it has one, is read back from the same bytes
+// (read_exr_preview: its pixels lie inside the input, sized as declared).
 #include <frugal/assets/exr_header.hpp>
+#include <frugal/assets/exr_preview.hpp>
 
 #include "harness.hpp"
 
@@ -28,6 +31,10 @@ void run(std::span<const std::byte> input, frugal::mem::MemoryTracker& tracker) 
     check(p.offset_table_offset == table, "offset table offset");
     check(p.offset_table_bytes == p.chunk_count * 8, "offset table size");
     table += p.offset_table_bytes;
+    auto preview = read_exr_preview(source, p, std::uint64_t{1} << 16, &tracker);
+    if (!preview) continue;
+    check(preview->pixels.size() == std::size_t{preview->width} * preview->height * 4, "preview size");
+    check(preview->pixels.size() <= input.size(), "preview past the input");
   }
 }
 
