@@ -3,11 +3,13 @@
 // counts within an int32, offset tables after the headers, every byte read
 // from the headers), and leaves nothing charged once the header is gone;
 // each part's preview, when it has one, is read back from the same bytes
-// (read_exr_preview: its pixels lie inside the input, sized as declared).
+// (read_exr_preview: its pixels are the attribute's, sized as declared).
 #include <frugal/assets/exr_header.hpp>
 #include <frugal/assets/exr_preview.hpp>
 
 #include "harness.hpp"
+
+#include <cstring>
 
 
 namespace {
@@ -33,8 +35,15 @@ void run(std::span<const std::byte> input, frugal::mem::MemoryTracker& tracker) 
     table += p.offset_table_bytes;
     auto preview = read_exr_preview(source, p, std::uint64_t{1} << 16, &tracker);
     if (!preview) continue;
-    check(preview->pixels.size() == std::size_t{preview->width} * preview->height * 4, "preview size");
-    check(preview->pixels.size() <= input.size(), "preview past the input");
+    // The pixels are the attribute's bytes after its two sides, inside the headers.
+    const ExrAttribute* attribute = nullptr;
+    for (const ExrAttribute& a : p.attributes)
+      if (a.name == "preview") attribute = &a;
+    check(attribute != nullptr, "a preview without its attribute");
+    const std::size_t bytes = preview->pixels.size();
+    check(bytes == std::size_t{preview->width} * preview->height * 4, "preview size");
+    check(attribute->offset + 8 + bytes <= h->header_bytes, "preview past the headers");
+    check(std::memcmp(preview->rgba().data(), input.data() + attribute->offset + 8, bytes) == 0, "preview pixels");
   }
 }
 

@@ -1,12 +1,11 @@
 // frugal thumb: a PNG thumbnail of an image (JPEG, PNG) or of an audio
-// file's cover art (thumbnails::make_thumbnail / make_cover_thumbnail,
-// imageio::write_png), or with --cache DIR through the thumbnail service
-// and its disk cache; built with the thumbnails module only
+// file's cover art (thumbnails::make_file_thumbnail, encode_thumbnail_png),
+// or with --cache DIR through the thumbnail service and its disk cache
+// (a miss's reads are not counted in --stats: they happen on its worker); built with the thumbnails module only
 // (thumb_unavailable.cpp).
 #include "cli/common.hpp"
 #include "cli/json.hpp"
 
-#include <frugal/imageio/png_writer.hpp>
 #include <frugal/assets/image_info.hpp>
 #include <frugal/thumbnails/disk_cache.hpp>
 #include <frugal/thumbnails/thumbnail_service.hpp>
@@ -14,18 +13,26 @@
 
 #include "output_file.hpp"
 
-#include <array>
 #include <cstdio>
 
 namespace frugal::cli {
 
 namespace {
 
+// Writes `png` to `out` atomically.
+core::Result<void> write_file(const std::string& out, std::span<const std::byte> png) {
+  FRUGAL_TRY(platform::AtomicFile file, platform::AtomicFile::create(out));
+  FRUGAL_CHECK(file.write(png));
+  return file.commit();
+}
+
 // --cache DIR: through the thumbnail service and its disk cache at DIR; the
 // cached PNG is the output's bytes.
 int thumb_through_cache(const std::string& path, const std::string& out, const std::string& cache_dir,
                         const thumbnails::ThumbnailOptions& options, bool json) {
-  auto l2 = thumbnails::DiskCache::open(cache_dir);
+  thumbnails::DiskCacheOptions cache_options;
+  cache_options.tracker = options.tracker;
+  auto l2 = thumbnails::DiskCache::open(cache_dir, cache_options);
   if (!l2) return report(cache_dir, l2.error());
   thumbnails::ThumbnailServiceOptions service_options;
   service_options.queue.workers = 1;
@@ -41,10 +48,7 @@ int thumb_through_cache(const std::string& path, const std::string& out, const s
   const bool hit = (*service)->queue().stats().l2_hits == 1;
   auto info = assets::read_image_info(**blob);
   if (!info) return report(path, info.error());
-  auto file = platform::AtomicFile::create(out);
-  if (!file) return report(out, file.error());
-  if (auto w = file->write(**blob); !w) return report(out, w.error());
-  if (auto c = file->commit(); !c) return report(out, c.error());
+  if (auto w = write_file(out, **blob); !w) return report(out, w.error());
   if (json) {
     JsonObject o;
     o.add("output", out)
@@ -88,25 +92,14 @@ int run_thumb(const std::vector<std::string>& argv) {
   auto file = core::FileSource::open(path.c_str());
   if (!file) return report(path, file.error());
   core::CountingSource source(*file);
-  // An image by its signature; anything else is taken for an audio file
-  // and its cover art.
-  std::array<std::byte, 16> head{};
-  auto n = source.read_at(0, head);
-  if (!n) return report(path, n.error());
-  const bool cover = assets::sniff_image_format(std::span(head.data(), *n)) == assets::ImageFormat::unknown;
-  auto thumb = cover ? thumbnails::make_cover_thumbnail(source, options) : thumbnails::make_thumbnail(source, options);
+  bool cover = false;
+  auto thumb = thumbnails::make_file_thumbnail(source, options, &cover);
   io_stats().bytes_read += source.bytes_read();
   io_stats().read_calls += source.read_calls();
   if (!thumb) return report(path, thumb.error());
-
-  imageio::PngImage image;
-  image.kind = imageio::PngKind::rgba8;
-  image.width = thumb->width;
-  image.height = thumb->height;
-  const auto pixels = thumb->pixels.span();
-  if (auto w = imageio::write_png(*out, image, std::span(reinterpret_cast<const std::uint8_t*>(pixels.data()), pixels.size()));
-      !w)
-    return report(*out, w.error());
+  auto png = thumbnails::encode_thumbnail_png(*thumb, options.tracker);
+  if (!png) return report(*out, png.error());
+  if (auto w = write_file(*out, *png); !w) return report(*out, w.error());
 
   const thumbnails::ThumbnailPlan& plan = thumb->plan;
   const std::string scale = std::to_string(plan.scale_num) + "/8";

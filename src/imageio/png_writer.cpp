@@ -11,6 +11,7 @@
 #include <new>
 #include <optional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace frugal::imageio {
@@ -68,6 +69,7 @@ struct PngWriter::Impl {
   png_infop info = nullptr;
   std::optional<platform::AtomicFile> file;  // none: the bytes go to `memory`
   std::vector<std::byte> memory;
+  bool complete = false;  // in memory, finish() succeeded and the bytes are not taken yet
   PngKind kind = PngKind::indexed;
   std::uint32_t width = 0;
   std::uint32_t height = 0;
@@ -215,7 +217,10 @@ core::Result<void> PngWriter::finish() {
   m.dead = true;
   if (m.rows != m.height) return make_error(Errc::invalid_argument, "PNG: fewer rows than the height");
   if (!guarded_end(&m) || !m.flush()) return m.failure();
-  if (!m.file) return core::ok();
+  if (!m.file) {
+    m.complete = true;
+    return core::ok();
+  }
   FRUGAL_CHECK(m.file->commit());
   m.file.reset();  // committed: nothing left to remove
   return core::ok();
@@ -223,8 +228,13 @@ core::Result<void> PngWriter::finish() {
 
 std::vector<std::byte> PngWriter::take_bytes() noexcept {
   Impl& m = *impl_;
-  if (!m.dead || m.file || m.rows != m.height) return {};
-  return std::move(m.memory);
+  if (!m.complete) return {};
+  m.complete = false;
+  try {
+    m.memory.shrink_to_fit();  // a holder charging size() holds no more
+  } catch (const std::bad_alloc&) {
+  }  // a non-binding request: the bytes stay valid
+  return std::exchange(m.memory, {});
 }
 
 namespace {

@@ -1,11 +1,9 @@
 #include <frugal/thumbnails/thumbnail_service.hpp>
 
-#include <frugal/assets/image_info.hpp>
 #include <frugal/core/file_source.hpp>
 #include <frugal/imageio/png_writer.hpp>
 #include <frugal/thumbnails/thumbnailer.hpp>
 
-#include <array>
 #include <cerrno>
 #include <condition_variable>
 #include <mutex>
@@ -22,31 +20,39 @@ using core::make_error;
 
 namespace {
 
-// The blob's format, in every key: a change of encoding must not serve old blobs.
-constexpr const char* kBlobFormat = "png-rgba8-v1";
+// The blob's format, in every key with the rendering's version: a change of
+// either must not serve old blobs.
+constexpr const char* kBlobFormat = "png-rgba8";
 
-// The thumbnail's PNG file bytes.
-core::Result<std::vector<std::byte>> encode(const core::Result<Thumbnail>& thumb) {
-  if (!thumb) return thumb.error();
-  imageio::PngImage image;
-  image.kind = imageio::PngKind::rgba8;
-  image.width = thumb->width;
-  image.height = thumb->height;
-  const auto pixels = thumb->pixels.span();
-  return imageio::encode_png(image, std::span(reinterpret_cast<const std::uint8_t*>(pixels.data()), pixels.size()));
-}
-
-// An image by its signature; anything else is taken for an audio file and its cover art.
-core::Result<Thumbnail> file_thumbnail(const std::string& path, const ThumbnailOptions& options) {
-  FRUGAL_TRY(core::FileSource file, core::FileSource::open(path.c_str()));
-  std::array<std::byte, 16> head{};
-  FRUGAL_TRY(const std::size_t n, file.read_at(0, head));
-  if (assets::sniff_image_format(std::span(head.data(), n)) == assets::ImageFormat::unknown)
-    return make_cover_thumbnail(file, options);
-  return make_thumbnail(file, options);
+// std::function may allocate (and throw) when it takes a lambda: built
+// inside `call`, a bad_alloc becomes an error instead of leaving the API.
+template <class Call>
+auto guarded(Call&& call) noexcept -> decltype(call()) {
+  try {
+    return call();
+  } catch (const std::bad_alloc&) {
+    return make_error(Errc::out_of_memory, "thumbnail: no memory for the request");
+  }
 }
 
 }  // namespace
+
+core::Result<std::vector<std::byte>> encode_thumbnail_png(const Thumbnail& thumb, mem::MemoryTracker* tracker) {
+  imageio::PngImage image;
+  image.kind = imageio::PngKind::rgba8;
+  image.width = thumb.width;
+  image.height = thumb.height;
+  const auto pixels = thumb.pixels.span();
+  // The encoded bytes, while they grow: at most the pixels plus a filter
+  // byte a row and zlib's stored-block overhead (5 bytes per 16 KiB and
+  // more); thrice, for a capacity up to twice the size (the vector's
+  // doubling) and the copy that trims it (PngWriter::take_bytes).
+  mem::MemoryTracker& t = tracker ? *tracker : mem::default_tracker();
+  FRUGAL_TRY(mem::Account account, t.account(kThumbnailAccount));
+  const std::size_t bound = pixels.size() + thumb.height + pixels.size() / 1024 + 1024;
+  FRUGAL_TRY(mem::Charge charge, mem::Charge::try_make(account, 3 * bound));
+  return imageio::encode_png(image, std::span(reinterpret_cast<const std::uint8_t*>(pixels.data()), pixels.size()));
+}
 
 core::Result<CacheKey> file_identity_key(const std::string& path) {
   struct stat st {};
@@ -56,11 +62,17 @@ core::Result<CacheKey> file_identity_key(const std::string& path) {
     return error;
   }
   if (!S_ISREG(st.st_mode)) return make_error(Errc::invalid_argument, "thumbnail: not a regular file");
+  // st_ctim too: a file rewritten in place with its size and mtime put back
+  // (rsync --inplace -t, touch -r, a FAT clock's 2-second steps) still
+  // changes it, and no user call sets it.
   CacheKeyBuilder key;
   key.add_string("file")
       .add_string(path)
       .add_u64(static_cast<std::uint64_t>(st.st_size))
-      .add_u64(static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1000000000u + static_cast<std::uint64_t>(st.st_mtim.tv_nsec))
+      .add_u64(static_cast<std::uint64_t>(st.st_mtim.tv_sec))
+      .add_u64(static_cast<std::uint64_t>(st.st_mtim.tv_nsec))
+      .add_u64(static_cast<std::uint64_t>(st.st_ctim.tv_sec))
+      .add_u64(static_cast<std::uint64_t>(st.st_ctim.tv_nsec))
       .add_u64(static_cast<std::uint64_t>(st.st_ino))
       .add_u64(static_cast<std::uint64_t>(st.st_dev));
   return key.finish();
@@ -87,7 +99,7 @@ core::Result<RequestId> ThumbnailService::submit(CacheKeyBuilder& key, const Thu
                                                  Producer produce, Completion done) {
   if (request.size == 0 || request.size > kMaxThumbnailSide || request.orientation > 8)
     return make_error(Errc::invalid_argument, "thumbnail: size or orientation out of range");
-  key.add_u64(request.size).add_u64(request.orientation).add_string(kBlobFormat);
+  key.add_u64(request.size).add_u64(request.orientation).add_string(kBlobFormat).add_u64(kThumbnailRenderVersion);
   return queue_->submit(key.finish(), request.priority, std::move(produce), std::move(done));
 }
 
@@ -100,17 +112,28 @@ core::Result<RequestId> ThumbnailService::request_file(const std::string& path, 
   options.max_size = request.size;
   options.orientation = request.orientation;
   options.tracker = tracker_;
-  return submit(key, request, [path, options] { return encode(file_thumbnail(path, options)); }, std::move(done));
+  return guarded([&] {
+    return submit(
+        key, request,
+        [path, options]() -> core::Result<std::vector<std::byte>> {
+          FRUGAL_TRY(core::FileSource file, core::FileSource::open(path.c_str()));
+          FRUGAL_TRY(const Thumbnail thumb, make_file_thumbnail(file, options));
+          return encode_thumbnail_png(thumb, options.tracker);
+        },
+        std::move(done));
+  });
 }
 
 core::Result<Blob> ThumbnailService::thumbnail_of_file(const std::string& path, const ThumbnailRequest& request) {
   std::mutex mutex;
   std::condition_variable cv;
   std::optional<core::Result<Blob>> outcome;
-  FRUGAL_CHECK(request_file(path, request, [&](RequestId, const core::Result<Blob>& result) {
-    std::lock_guard<std::mutex> lock(mutex);
-    outcome.emplace(result);
-    cv.notify_all();
+  FRUGAL_CHECK(guarded([&] {
+    return request_file(path, request, [&](RequestId, const core::Result<Blob>& result) {
+      std::lock_guard<std::mutex> lock(mutex);
+      outcome.emplace(result);
+      cv.notify_all();
+    });
   }));
   std::unique_lock<std::mutex> lock(mutex);
   cv.wait(lock, [&] { return outcome.has_value(); });
@@ -129,13 +152,16 @@ core::Result<RequestId> ThumbnailService::request_sheet(const CacheKey& identity
   options.tracker = tracker_;
   // The palette is part of the rendering: hashed into the key, copied into the producer.
   key.add_bytes(std::as_bytes(palette.view()));
-  return submit(
-      key, request,
-      [make_sheet = std::move(make_sheet), palette, options]() -> core::Result<std::vector<std::byte>> {
-        FRUGAL_TRY(const assets::TileSheet sheet, make_sheet());
-        return encode(make_thumbnail(sheet, palette, options));
-      },
-      std::move(done));
+  return guarded([&] {
+    return submit(
+        key, request,
+        [make_sheet = std::move(make_sheet), palette, options]() -> core::Result<std::vector<std::byte>> {
+          FRUGAL_TRY(const assets::TileSheet sheet, make_sheet());
+          FRUGAL_TRY(const Thumbnail thumb, make_thumbnail(sheet, palette, options));
+          return encode_thumbnail_png(thumb, options.tracker);
+        },
+        std::move(done));
+  });
 }
 
 SpriteSheetThumbnails::SpriteSheetThumbnails(ThumbnailService& service, assets::RomImage& rom,
@@ -155,9 +181,11 @@ core::Result<RequestId> SpriteSheetThumbnails::generate(std::uint64_t offset, st
   ThumbnailRequest request;
   request.size = size;
   request.priority = priority;
-  return service_.request_sheet(
-      identity.finish(), [rom = &rom_, offset, sheet = sheet_] { return assets::make_tile_sheet(*rom, offset, sheet); },
-      palette_, request, std::move(done));
+  return guarded([&] {
+    return service_.request_sheet(
+        identity.finish(), [rom = &rom_, offset, sheet = sheet_] { return assets::make_tile_sheet(*rom, offset, sheet); },
+        palette_, request, std::move(done));
+  });
 }
 
 }  // namespace frugal::thumbnails

@@ -234,4 +234,13 @@ core::Result<Thumbnail> make_cover_thumbnail(core::ByteSource& audio, const Thum
   return make_thumbnail(image, options);
 }
 
+core::Result<Thumbnail> make_file_thumbnail(core::ByteSource& source, const ThumbnailOptions& options,
+                                            bool* cover_art) {
+  std::array<std::byte, 16> head{};
+  FRUGAL_TRY(const std::size_t n, source.read_at(0, head));
+  const bool cover = assets::sniff_image_format(std::span(head.data(), n)) == assets::ImageFormat::unknown;
+  if (cover_art) *cover_art = cover;
+  return cover ? make_cover_thumbnail(source, options) : make_thumbnail(source, options);
+}
+
 }  // namespace frugal::thumbnails

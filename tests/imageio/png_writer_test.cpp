@@ -142,10 +142,20 @@ TEST(PngWriter, InMemoryBytesAreTheFilesBytes) {
   EXPECT_EQ(png->pixels, pixels);
   EXPECT_EQ(listing(dir.path()), std::vector<std::string>{"file.png"});  // in memory: no file of its own
 
-  // A writer's bytes are taken once, after finish() only.
+  // A writer's bytes are taken once, after a finish() that succeeded only.
   auto writer = PngWriter::create_in_memory(image);
   ASSERT_TRUE(writer);
   EXPECT_TRUE(writer->take_bytes().empty());
+  for (std::uint32_t y = 0; y < image.height; ++y)
+    ASSERT_TRUE(writer->write_row(std::span(pixels).subspan(std::size_t{y} * 37 * 4, 37 * 4)));
+  ASSERT_TRUE(writer->finish());
+  EXPECT_EQ(writer->take_bytes(), *encoded);
+  EXPECT_TRUE(writer->take_bytes().empty());
+  auto short_one = PngWriter::create_in_memory(image);
+  ASSERT_TRUE(short_one);
+  ASSERT_TRUE(short_one->write_row(std::span(pixels).first(37 * 4)));
+  EXPECT_FALSE(short_one->finish());  // rows missing
+  EXPECT_TRUE(short_one->take_bytes().empty());
   EXPECT_FALSE(encode_png(image, std::span(pixels).first(pixels.size() - 1)));  // a pixel short
 }
 

@@ -12,17 +12,20 @@
 
 #include <frugal/core/byte_source.hpp>
 #include <frugal/core/file_source.hpp>
-#include <frugal/imageio/png_writer.hpp>
 #include <frugal/thumbnails/disk_cache.hpp>
 #include <frugal/thumbnails/memory_cache.hpp>
 #include <frugal/thumbnails/thumbnailer.hpp>
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <fstream>
 #include <mutex>
 #include <optional>
+
+#include <fcntl.h>
+#include <sys/stat.h>
 
 namespace frugal::thumbnails {
 namespace {
@@ -34,12 +37,8 @@ using test::Bytes;
 std::vector<std::byte> png_of(const core::Result<Thumbnail>& thumb) {
   EXPECT_TRUE(thumb) << thumb.error().message;
   if (!thumb) return {};
-  imageio::PngImage image;
-  image.kind = imageio::PngKind::rgba8;
-  image.width = thumb->width;
-  image.height = thumb->height;
-  const auto p = thumb->pixels.span();
-  auto png = imageio::encode_png(image, std::span(reinterpret_cast<const std::uint8_t*>(p.data()), p.size()));
+  mem::MemoryTracker tracker;
+  auto png = encode_thumbnail_png(*thumb, &tracker);
   EXPECT_TRUE(png);
   return png ? std::move(*png) : std::vector<std::byte>{};
 }
@@ -102,11 +101,11 @@ TEST(ThumbnailService, FileThumbnailsAreCachedUnderTheFilesIdentity) {
   const std::string photo = dir.write("photo.jpg", jpeg_of(96, 64, 3));
   ThumbnailRequest request;
   request.size = 48;
-  core::Result<Thumbnail> direct = [&] {
-    auto file = core::FileSource::open(photo.c_str());
+  core::Result<Thumbnail> direct = [&]() -> core::Result<Thumbnail> {
+    FRUGAL_TRY(core::FileSource file, core::FileSource::open(photo.c_str()));
     ThumbnailOptions o;
     o.max_size = 48;
-    return make_thumbnail(*file, o);
+    return make_thumbnail(file, o);
   }();
   const auto expected = png_of(direct);
   {
@@ -127,6 +126,13 @@ TEST(ThumbnailService, FileThumbnailsAreCachedUnderTheFilesIdentity) {
     ASSERT_TRUE(small);
     EXPECT_NE(**small, expected);
     EXPECT_EQ(service->queue().stats().misses, 2u);
+    // So is another orientation.
+    request.orientation = 3;
+    auto turned = service->thumbnail_of_file(photo, request);
+    ASSERT_TRUE(turned);
+    EXPECT_NE(**turned, **small);
+    EXPECT_EQ(service->queue().stats().misses, 3u);
+    request.orientation = 0;
   }
   // A restart (fresh L1, the same folder) is served from disk...
   request.size = 48;
@@ -136,7 +142,17 @@ TEST(ThumbnailService, FileThumbnailsAreCachedUnderTheFilesIdentity) {
   ASSERT_TRUE(from_disk);
   EXPECT_EQ(**from_disk, expected);
   EXPECT_EQ(service->queue().stats().l2_hits, 1u);
-  // ...until the file changes: a new identity, a new thumbnail.
+  // ...until the file changes: the same bytes written again, even with the
+  // old mtime put back (only st_ctim tells), are a new identity...
+  const auto misses_before = service->queue().stats().misses;
+  struct stat before {};
+  ASSERT_EQ(::stat(photo.c_str(), &before), 0);
+  dir.write("photo.jpg", jpeg_of(96, 64, 3));
+  const struct timespec times[2] = {before.st_atim, before.st_mtim};
+  ASSERT_EQ(::utimensat(AT_FDCWD, photo.c_str(), times, 0), 0);
+  ASSERT_TRUE(service->thumbnail_of_file(photo, request));
+  EXPECT_EQ(service->queue().stats().misses, misses_before + 1);
+  // ...and other bytes a new thumbnail.
   dir.write("photo.jpg", jpeg_of(64, 96, 5));
   auto edited = service->thumbnail_of_file(photo, request);
   ASSERT_TRUE(edited);
@@ -144,7 +160,7 @@ TEST(ThumbnailService, FileThumbnailsAreCachedUnderTheFilesIdentity) {
   ASSERT_TRUE(png);
   EXPECT_EQ(png->width, 32u);
   EXPECT_EQ(png->height, 48u);
-  EXPECT_EQ(service->queue().stats().misses, 1u);
+  EXPECT_EQ(service->queue().stats().misses, misses_before + 2);
 }
 
 TEST(ThumbnailService, CoverArtOfAnAudioFile) {
@@ -232,6 +248,24 @@ TEST(ThumbnailService, SpriteSheetsByRomOffset) {
   ASSERT_TRUE(sprites.generate(0x8000, 24, Priority::background, again.completion()));
   ASSERT_TRUE(again.get());
   EXPECT_EQ(service->queue().stats().l1_hits, 1u);
+
+  // Another palette, format or layout at the same offset: another thumbnail.
+  assets::Palette inverted = palette;
+  std::reverse(inverted.colors.begin(), inverted.colors.begin() + static_cast<std::ptrdiff_t>(inverted.count));
+  assets::TileSheetOptions bpp2 = sheet;
+  bpp2.format = assets::TileFormat::bpp2;
+  assets::TileSheetOptions wide = sheet;
+  wide.columns = 16;
+  SpriteSheetThumbnails other_palette(*service, *rom, *identity, sheet, inverted);
+  SpriteSheetThumbnails other_format(*service, *rom, *identity, bpp2, palette);
+  SpriteSheetThumbnails other_layout(*service, *rom, *identity, wide, palette);
+  for (SpriteSheetThumbnails* variant : {&other_palette, &other_format, &other_layout}) {
+    Outcome outcome;
+    ASSERT_TRUE(variant->generate(0x8000, 24, Priority::visible, outcome.completion()));
+    auto blob = outcome.get();
+    ASSERT_TRUE(blob) << blob.error().message;
+  }
+  EXPECT_EQ(service->queue().stats().misses, 6u);
 
   // Tiles past the image's end: make_tile_sheet's error, through the completion.
   Outcome past;

@@ -9,10 +9,12 @@
 // `frugal thumb --cache` uses as is.
 //
 // Memory: the decode is charged by the thumbnailer (kThumbnailAccount,
-// within its plan) on a worker; blobs are charged by the memory cache that
-// holds them (MemoryCache::kAccountName).
+// within its plan) on a worker, then the PNG's bytes while they are encoded
+// (encode_thumbnail_png); blobs are charged by the memory cache that holds
+// them (MemoryCache::kAccountName).
 // Thread-safety: every member may be called from any thread, completions
-// included, except shutdown() and the destructor (not from a completion).
+// included, except thumbnail_of_file(), shutdown() and the destructor (a
+// completion calling them would wait on its own worker).
 
 #include <frugal/assets/rom_image.hpp>
 #include <frugal/assets/tiles.hpp>
@@ -20,19 +22,21 @@
 #include <frugal/mem/memory_tracker.hpp>
 #include <frugal/thumbnails/cache_key.hpp>
 #include <frugal/thumbnails/request_queue.hpp>
+#include <frugal/thumbnails/thumbnailer.hpp>
 
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace frugal::thumbnails {
 
 struct ThumbnailServiceOptions {
   /// The queue's workers and caches (either cache may be null).
   RequestQueueOptions queue;
-  /// Tracker for the decodes (kThumbnailAccount) and tile sheets
-  /// (assets::kTileAccount); nullptr: mem::default_tracker().
+  /// Tracker for the decodes and encodes (kThumbnailAccount); nullptr:
+  /// mem::default_tracker(). It must outlive the service.
   mem::MemoryTracker* tracker = nullptr;
 };
 
@@ -44,11 +48,17 @@ struct ThumbnailRequest {
 };
 
 /// The key of a file's identity without reading it: its path and what
-/// stat(2) says (size, st_mtim in nanoseconds, st_ino, st_dev), so an edited
-/// or replaced file gets a new key. Errors: Errc::io (os_error = errno) when
+/// stat(2) says (size, st_mtim, st_ctim, st_ino, st_dev), so an edited or
+/// replaced file gets a new key. Errors: Errc::io (os_error = errno) when
 /// the file cannot be stat'ed; Errc::invalid_argument when it is not a
 /// regular file.
 core::Result<CacheKey> file_identity_key(const std::string& path);
+
+/// The PNG file of `thumb` (RGBA8, imageio::encode_png): the service's
+/// blobs. The bytes are charged to kThumbnailAccount on `tracker` (nullptr:
+/// mem::default_tracker()) while they are encoded. Errors:
+/// Errc::out_of_memory (the charge refused; the heap); encode_png's.
+core::Result<std::vector<std::byte>> encode_thumbnail_png(const Thumbnail& thumb, mem::MemoryTracker* tracker);
 
 class ThumbnailService {
  public:
@@ -75,8 +85,10 @@ class ThumbnailService {
 
   /// Queues the thumbnail of a tile sheet made by `make_sheet` (called on a
   /// worker, on a miss only) and coloured by `palette`, under the key of
-  /// `identity` (what the sheet is: the sprite tool's ROM and offset) with
-  /// the size and orientation. Errors: as request_file's.
+  /// `identity` with the palette, the size and the orientation: `identity`
+  /// must name everything the sheet depends on (the sprite tool's: the ROM,
+  /// the offset, the tile format, count and columns). Errors: as
+  /// request_file's.
   using SheetMaker = std::function<core::Result<assets::TileSheet>()>;
   core::Result<RequestId> request_sheet(const CacheKey& identity, SheetMaker make_sheet, const assets::Palette& palette,
                                         const ThumbnailRequest& request, Completion done);

@@ -51,6 +51,11 @@ namespace frugal::thumbnails {
 /// then the output pixels.
 inline constexpr const char* kThumbnailAccount = "thumbnails/image";
 
+/// The thumbnailer's rendering, numbered: bumped whenever the same input and
+/// options give other pixels (the filter, the cover chosen, orientation,
+/// tile decoding), so caches keyed with it never serve an old rendering.
+inline constexpr std::uint32_t kThumbnailRenderVersion = 1;
+
 /// Largest thumbnail side accepted, pixels.
 inline constexpr std::uint32_t kMaxThumbnailSide = 4096;
 
@@ -137,5 +142,12 @@ core::Result<Thumbnail> make_thumbnail(const assets::TileSheet& sheet, const ass
 /// loaded picture"; then make_thumbnail's (a GIF or AVIF cover:
 /// Errc::unsupported).
 core::Result<Thumbnail> make_cover_thumbnail(core::ByteSource& audio, const ThumbnailOptions& options = {});
+
+/// A thumbnail of a file's picture: make_thumbnail when the file starts
+/// with an image signature (assets::sniff_image_format), else
+/// make_cover_thumbnail (an audio file). `cover_art`, when given, says which.
+/// Errors: theirs; the source's.
+core::Result<Thumbnail> make_file_thumbnail(core::ByteSource& source, const ThumbnailOptions& options = {},
+                                            bool* cover_art = nullptr);
 
 }  // namespace frugal::thumbnails
