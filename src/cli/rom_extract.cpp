@@ -6,6 +6,7 @@
 #include "cli/rom_common.hpp"
 
 #include "cli/common.hpp"
+#include "cli/progress_bar.hpp"
 #include "cli/json.hpp"
 #include "output_file.hpp"
 
@@ -81,32 +82,6 @@ core::Result<OpenRom> open_rom(const std::string& path) {
   return r;
 }
 
-// A progress bar on stderr, redrawn when the percentage moves; only on a terminal.
-class ProgressBar {
- public:
-  explicit ProgressBar(bool enabled) : enabled_(enabled) {}
-  void update(const assets::HalBatchProgress& p) {
-    if (!enabled_ || p.total == 0) return;
-    const std::size_t percent = static_cast<std::size_t>(std::uint64_t{p.done} * 100 / p.total);
-    if (percent == last_ && p.done != p.total) return;
-    last_ = percent;
-    constexpr std::size_t kWidth = 40;
-    const std::size_t filled = percent * kWidth / 100;
-    std::fprintf(stderr, "\r[%s%s] %3zu%% %zu/%zu blocks, %zu failed", std::string(filled, '#').c_str(),
-                 std::string(kWidth - filled, ' ').c_str(), percent, p.done, p.total, p.failed);
-    std::fflush(stderr);
-    drawn_ = true;
-  }
-  void finish() {
-    if (drawn_) std::fputc('\n', stderr);
-  }
-
- private:
-  bool enabled_;
-  bool drawn_ = false;
-  std::size_t last_ = ~std::size_t{0};
-};
-
 }  // namespace
 
 int run_rom_extract(const std::vector<std::string>& argv) {
@@ -180,7 +155,8 @@ int run_rom_extract(const std::vector<std::string>& argv) {
   options.threads = threads;
   options.tracker = &tracker();
   options.progress = [&bar](const assets::HalBatchProgress& p) {
-    bar.update(p);
+    bar.update(p.done, p.total, std::to_string(p.done) + "/" + std::to_string(p.total) + " blocks, " +
+                                    std::to_string(p.failed) + " failed");
     return true;
   };
   const std::string dir = *out_dir;
