@@ -85,15 +85,17 @@ def make_bases(work):
     for sample in sorted(SAMPLES.glob("*.m4a")):
         codec = ffprobe(sample, "-show_entries", "stream=codec_name")[0]
         cut = work / f"{sample.stem}.cut.m4a"
-        # FLAC in MP4 is "experimental" to ffmpeg 5's muxer: -strict allows it.
+        # FLAC in MP4 is "experimental" to ffmpeg 5's muxer: -strict allows it; bitexact:
+        # no random Ogg serial numbers or encoder versions, so a seed makes the same bytes.
         run("ffmpeg", "-hide_banner", "-y", "-i", str(sample), "-t", "1", "-c", "copy", "-map_metadata", "-1",
-            "-strict", "experimental", "-f", "mp4", str(cut))
+            "-fflags", "+bitexact", "-strict", "experimental", "-f", "mp4", str(cut))
         bases.append((".m4a", cut.read_bytes()))
         native = {"flac": ".flac", "opus": ".opus"}.get(codec)
         if native is None:
             continue
         remux = work / f"{sample.stem}.cut{native}"
-        run("ffmpeg", "-hide_banner", "-y", "-i", str(cut), "-c", "copy", "-map_metadata", "-1", str(remux))
+        run("ffmpeg", "-hide_banner", "-y", "-i", str(cut), "-c", "copy", "-map_metadata", "-1", "-fflags", "+bitexact",
+            str(remux))
         if codec == "flac":
             fix_flac_total_samples(remux)
         bases.append((native, remux.read_bytes()))
