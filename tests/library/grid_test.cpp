@@ -274,10 +274,14 @@ TEST_P(PagedLoaderTest, JumpingToTheEndFetchesEveryPageExactlyOnce) {
   EXPECT_EQ(loader.known_cursors(), pages());
   EXPECT_LE(loader.held_pages(), kMaxPages);
   expect_range(loader, source.n == 0 ? 0 : source.n - 1, source.n);
-  // Past the end: nothing more to fetch.
+  // Past the end: nothing more to fetch, however far the range reaches.
   loader.set_visible_range(source.n + 100, source.n + 200);
   EXPECT_TRUE(*loader.pump());
-  EXPECT_EQ(std::uint64_t(source.fetches), pages());
+  loader.set_visible_range(0, ~std::uint64_t{0});
+  const bool fits = source.n <= kPage * kMaxPages;
+  EXPECT_EQ(*loader.pump(), fits);  // the range's first max_pages pages, refetched when the end was held
+  EXPECT_EQ(std::uint64_t(source.fetches), pages() + (fits ? 0 : kMaxPages));
+  expect_range(loader, 0, std::min<std::uint64_t>(source.n, kPage * kMaxPages));
 }
 
 TEST_P(PagedLoaderTest, FetchErrorsLeaveTheStateUnchanged) {
@@ -404,6 +408,28 @@ TEST(PagedLoader, ASourceThatReportsTheEndOneEmptyPageLateWorksToo) {
   EXPECT_EQ(loader->item(20), nullptr);
 }
 
+TEST(PagedLoader, DropsThePageFarthestFromTheVisibleRange) {
+  mem::MemoryTracker tracker;
+  FakeSource source{100, 0, false, {}};
+  auto loader = PagedLoader<std::uint64_t>::create(tracker, source.fetch(), {10, 3, 0});
+  ASSERT_TRUE(loader);
+  loader->set_visible_range(0, 30);  // pages 0, 1, 2
+  ASSERT_TRUE(loader->pump());
+  loader->set_visible_range(30, 40);  // page 3: page 0 is the farthest
+  ASSERT_TRUE(loader->pump());
+  EXPECT_EQ(loader->item(0), nullptr);
+  EXPECT_NE(loader->item(10), nullptr);
+  EXPECT_NE(loader->item(20), nullptr);
+  loader->set_visible_range(0, 10);  // back to page 0: page 3 is the farthest now
+  ASSERT_TRUE(loader->pump());
+  EXPECT_EQ(source.fetches, 5);
+  EXPECT_EQ(source.cursors_seen.back(), "");
+  EXPECT_EQ(*loader->item(0), 0u);
+  EXPECT_EQ(loader->item(30), nullptr);
+  EXPECT_NE(loader->item(10), nullptr);
+  EXPECT_NE(loader->item(20), nullptr);
+}
+
 TEST(PagedLoader, ARangeWiderThanMaxPagesKeepsItsFirstPages) {
   mem::MemoryTracker tracker;
   FakeSource source{100, 0, false, {}};
@@ -416,9 +442,15 @@ TEST(PagedLoader, ARangeWiderThanMaxPagesKeepsItsFirstPages) {
   EXPECT_EQ(loader->held_pages(), 3u);
   EXPECT_NE(loader->item(29), nullptr);
   EXPECT_EQ(loader->item(30), nullptr);
+  EXPECT_EQ(source.fetches, 3);  // pages it could not hold are not fetched
+  ASSERT_TRUE(loader->pump());
+  EXPECT_EQ(source.fetches, 3);
+  loader->set_visible_range(30, 90);  // scrolled: the window moves with the range
+  ASSERT_TRUE(loader->pump());
   EXPECT_EQ(source.fetches, 6);
-  ASSERT_TRUE(loader->pump());  // held pages are not refetched; the rest are, once per pump
-  EXPECT_EQ(source.fetches, 9);
+  EXPECT_EQ(loader->held_pages(), 3u);
+  EXPECT_EQ(loader->item(29), nullptr);
+  EXPECT_EQ(*loader->item(59), 59u);
 }
 
 }  // namespace

@@ -19,9 +19,8 @@
 // estimate (sizeof(Row) by default) plus the page's bookkeeping — and the
 // stored cursors to the same account. When all max_pages slots are full, the
 // page farthest from the visible range is dropped (the least recently
-// wanted among equally far ones); a newly fetched page farther than every
-// held one is not kept (its cursor is). A visible range wider than max_pages
-// pages is loaded as far as max_pages pages reach from its start.
+// wanted among equally far ones). Of a visible range wider than max_pages
+// pages only the first max_pages pages are fetched and held.
 //
 // Errors from the source, malformed pages and refused charges are returned
 // by pump() and leave the loader exactly as it was before that fetch (pages
@@ -93,7 +92,8 @@ class PagedLoader {
   }
 
   /// Fetches what the visible range lacks, at most `max_fetches` pages:
-  /// missing pages in index order, each reached from its stored cursor or,
+  /// missing pages in index order (of the range's first max_pages pages, up
+  /// to the end when it is known), each reached from its stored cursor or,
   /// past the last known boundary, by fetching forward page by page. Returns
   /// whether the range is now loaded (true also when it lies past the end).
   /// Errors: the source's; Errc::malformed for a short page before the end
@@ -101,7 +101,9 @@ class PagedLoader {
   /// rows; Errc::out_of_memory when the tracker refuses a charge.
   core::Result<bool> pump(std::uint64_t max_fetches = kUnlimited) {
     std::uint64_t fetches = 0;
-    for (std::uint64_t page = first_page(); page < end_page(); ++page) {
+    // Only the pages that can be held, and none past the end: a range
+    // reaching far beyond either costs nothing.
+    for (std::uint64_t page = first_page(); page < window_end() && !past_end(page); ++page) {
       if (Slot* held = find(page)) {
         held->wanted_at = clock_;
         continue;
@@ -112,18 +114,17 @@ class PagedLoader {
         ++fetches;
         const std::uint64_t from = std::min<std::uint64_t>(page, cursors_.size() - 1);
         FRUGAL_CHECK(fetch_page(from));
-        if (from == page) break;  // held now, or no room for it
+        if (from == page) break;  // held now
       }
     }
     return loaded();
   }
 
-  /// Whether every index of the visible range below known_count() is held,
-  /// and the range needs no index past the known count unless the end was
-  /// reached.
+  /// Whether every page of the visible range is held, up to the end when
+  /// it was reached.
   bool loaded() const noexcept {
-    for (std::uint64_t page = first_page(); page < end_page(); ++page)
-      if (!past_end(page) && find(page) == nullptr) return false;
+    for (std::uint64_t page = first_page(); page < end_page() && !past_end(page); ++page)
+      if (find(page) == nullptr) return false;
     return true;
   }
 
@@ -183,9 +184,13 @@ class PagedLoader {
   bool past_end(std::uint64_t page) const noexcept {
     return end_reached_ && page * options_.page_size >= known_count_;
   }
+  // The pages to hold: the range's first max_pages pages.
+  std::uint64_t window_end() const noexcept {
+    return first_page() + std::min<std::uint64_t>(end_page() - first_page(), options_.max_pages);
+  }
   std::uint64_t distance(std::uint64_t page) const noexcept {
     if (page < first_page()) return first_page() - page;
-    return page >= end_page() ? page - end_page() + 1 : 0;
+    return page >= window_end() ? page - window_end() + 1 : 0;
   }
   const Slot* find(std::uint64_t page) const noexcept {
     for (const Slot& slot : slots_)
@@ -193,23 +198,24 @@ class PagedLoader {
     return nullptr;
   }
   Slot* find(std::uint64_t page) noexcept { return const_cast<Slot*>(std::as_const(*this).find(page)); }
-  // The slot a page at `distance` may take: a free one, else the farthest
-  // held page (least recently wanted among ties) if it is farther; nullptr
-  // when the new page is the one to drop.
-  Slot* victim_for(std::uint64_t page_distance) noexcept {
+  // The slot for a new page: a free one, else the farthest from the window
+  // (the least recently wanted among equally far ones). Never a window page:
+  // the window has at most max_pages pages and the new page is one of them
+  // or lies outside it (fetched on the way), as every held page then does.
+  Slot& victim() noexcept {
     Slot* best = nullptr;
     for (Slot& slot : slots_) {
-      if (!slot.used) return &slot;
+      if (!slot.used) return slot;
       if (best == nullptr || distance(slot.page) > distance(best->page) ||
           (distance(slot.page) == distance(best->page) && slot.wanted_at < best->wanted_at))
         best = &slot;
     }
-    return distance(best->page) > page_distance ? best : nullptr;
+    return *best;
   }
 
-  // Fetches page `page` (its cursor is stored), keeps it if there is room
-  // for it (see victim_for) and records the boundary after it. All checks
-  // and charges happen before anything changes.
+  // Fetches page `page` (its cursor is stored), keeps it (unless empty) in
+  // victim()'s slot and records the boundary after it. All checks and
+  // charges happen before anything changes.
   core::Result<void> fetch_page(std::uint64_t page) {
     ++fetch_count_;
     FRUGAL_TRY(Page<Row> fetched, fetch_(cursors_[static_cast<std::size_t>(page)], options_.page_size));
@@ -221,12 +227,8 @@ class PagedLoader {
       return core::make_error(core::Errc::limit_exceeded, "paged loader: more than 2^32 rows");
     const bool new_boundary = !last && page + 1 == cursors_.size();
     mem::Charge page_charge;
-    Slot* slot = nullptr;
     if (!fetched.rows.empty()) {
-      slot = victim_for(distance(page));
-      if (slot != nullptr) {
-        FRUGAL_TRY(page_charge, mem::Charge::try_make(account_, fetched.rows.size() * options_.row_bytes + sizeof(Slot)));
-      }
+      FRUGAL_TRY(page_charge, mem::Charge::try_make(account_, fetched.rows.size() * options_.row_bytes + sizeof(Slot)));
     }
     if (new_boundary) {
       FRUGAL_CHECK(cursor_charge_.try_resize(cursor_charge_.bytes() + cursor_cost(fetched.next_cursor)));
@@ -234,7 +236,7 @@ class PagedLoader {
     }
     if (last) end_reached_ = true;
     known_count_ = std::max(known_count_, page_end);
-    if (slot != nullptr) *slot = Slot{true, page, clock_, std::move(fetched.rows), std::move(page_charge)};
+    if (!fetched.rows.empty()) victim() = Slot{true, page, clock_, std::move(fetched.rows), std::move(page_charge)};
     return core::ok();
   }
 
