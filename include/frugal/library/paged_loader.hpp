@@ -58,12 +58,16 @@ struct Page {
 template <typename Row>
 using PageFetch = std::function<core::Result<Page<Row>>(const std::string& cursor, std::uint32_t limit)>;
 
+/// How a PagedLoader pages: the fetch size, how many pages it may hold, and
+/// what a row costs in memory.
 struct PagedLoaderOptions {
   std::uint32_t page_size = 64;   ///< rows per fetch (the source's `limit`), > 0
   std::uint32_t max_pages = 4;    ///< pages held at most, > 0
   std::size_t row_bytes = 0;      ///< bytes a row is charged as; 0 = sizeof(Row)
 };
 
+/// Rows of a keyset-paged list, fetched as its visible range moves (see the
+/// file comment: use, memory, errors, thread-safety). Move-only.
 template <typename Row>
 class PagedLoader {
  public:
