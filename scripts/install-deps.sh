@@ -4,6 +4,7 @@
 #   scripts/install-deps.sh --samples  also espeak-ng and sox (scripts/make-samples.sh)
 #   scripts/install-deps.sh --bench    also Google Benchmark and libavformat (bench/; exr_bench uses the
 #                                      base list's libopenexr-dev)
+#   scripts/install-deps.sh --library  also python3-mutagen (scripts/make-library.py tags its files; ffmpeg is in the base list)
 #   scripts/install-deps.sh --fuzz     also clang and its libFuzzer runtime (the fuzz preset)
 #   scripts/install-deps.sh --armhf    also the armhf cross compiler, qemu-user and the
 #   scripts/install-deps.sh --aarch64  target's libraries as multiarch packages (armhf/aarch64 presets)
@@ -43,6 +44,7 @@ for option in "$@"; do
   case "$option" in
     --samples) packages+=(espeak-ng sox) ;;
     --bench) packages+=(libbenchmark-dev libavformat-dev) ;;
+    --library) packages+=(python3-mutagen) ;;   # tags written by scripts/make-library.py
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
     --armhf) cross armhf arm-linux-gnueabihf ;;
     --aarch64) cross arm64 aarch64-linux-gnu ;;
