@@ -42,9 +42,8 @@ class Walk {
     if (stopping()) return ok();
     auto path = absolute_path(given);
     if (!path) return error_(ScanError{given, path.error()}) ? ok() : stopped();
-    const int fd = ::open(path->c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) return report(std::move(*path), "cannot open", errno);
-    return enter_or_file(fd, std::move(*path));
+    const std::string name = *path;  // `path` moves into the call
+    return classify(AT_FDCWD, name.c_str(), std::move(*path));
   }
 
   // Reads the stack's folders until it is empty.
@@ -68,13 +67,12 @@ class Walk {
         if (!file_(std::move(child))) return stopped();
         continue;
       }
-      if (entry->d_type != DT_DIR && entry->d_type != DT_LNK && entry->d_type != DT_UNKNOWN) continue;  // special
-      const int fd = ::openat(dirfd(top.dir), entry->d_name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-      if (fd < 0) {
-        FRUGAL_CHECK(report(std::move(child), "cannot open", errno));
+      if (entry->d_type == DT_DIR) {
+        FRUGAL_CHECK(enter(dirfd(top.dir), entry->d_name, std::move(child)));
         continue;
       }
-      FRUGAL_CHECK(enter_or_file(fd, std::move(child)));
+      if (entry->d_type != DT_LNK && entry->d_type != DT_UNKNOWN) continue;  // special
+      FRUGAL_CHECK(classify(dirfd(top.dir), entry->d_name, std::move(child)));
     }
     return ok();
   }
@@ -93,29 +91,31 @@ class Walk {
     return error_(os_scan_error(std::move(path), message, err)) ? ok() : stopped();
   }
 
-  // `fd` is open on `path` (symlinks followed): a folder is pushed, a
-  // regular file handed on, anything else ignored. Takes the descriptor.
-  core::Result<void> enter_or_file(int fd, std::string path) {
-    if (stop_) {
-      ::close(fd);
-      return ok();
-    }
+  // `name` (in folder `at`, known as `path`), symlinks followed: a folder
+  // is entered, a regular file handed on, anything else ignored (never
+  // opened: a device's open may act).
+  core::Result<void> classify(int at, const char* name, std::string path) {
+    struct stat st {};
+    if (fstatat(at, name, &st, 0) != 0) return report(std::move(path), "cannot stat", errno);
+    if (S_ISREG(st.st_mode)) return file_(std::move(path)) ? ok() : stopped();
+    if (S_ISDIR(st.st_mode)) return enter(at, name, std::move(path));
+    return ok();
+  }
+
+  // Pushes folder `name` (in folder `at`, known as `path`) unless it is too
+  // deep or already visited.
+  core::Result<void> enter(int at, const char* name, std::string path) {
+    if (stack_.size() > options_.max_depth)
+      return error_(ScanError{std::move(path), make_error(Errc::limit_exceeded, "folder deeper than max_depth")})
+                 ? ok()
+                 : stopped();
+    const int fd = ::openat(at, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return report(std::move(path), "cannot open folder", errno);
     struct stat st {};
     if (fstat(fd, &st) != 0) {
       const int err = errno;
       ::close(fd);
       return report(std::move(path), "cannot stat", err);
-    }
-    if (!S_ISDIR(st.st_mode)) {
-      ::close(fd);
-      if (!S_ISREG(st.st_mode)) return ok();
-      return file_(std::move(path)) ? ok() : stopped();
-    }
-    if (stack_.size() > options_.max_depth) {
-      ::close(fd);
-      return error_(ScanError{std::move(path), make_error(Errc::limit_exceeded, "folder deeper than max_depth")})
-                 ? ok()
-                 : stopped();
     }
     if (!visited_.emplace(st.st_dev, st.st_ino).second) {  // a loop, or a second link to it
       ::close(fd);
