@@ -202,6 +202,26 @@ TEST(Scanner, RecordsCarryFactsAndTagsWhateverTheName) {
   EXPECT_NE(f.hash, o.hash);
 }
 
+TEST(Scanner, RootsMayBeFilesOrRelativeAndAMissingOneIsAnError) {
+  test::TempDir dir;
+  const std::string a = write_file(dir.path() / "a.flac", flac_file("a"));
+  const std::string b = write_file(dir.path() / "sub" / "b.flac", flac_file("b"));
+  const fs::path cwd = fs::current_path();
+  fs::current_path(dir.path());
+  Scanner scanner;
+  const std::string roots[] = {a, "sub/", "missing"};
+  Collector sink;
+  auto stats = scanner.run(roots, sink);
+  fs::current_path(cwd);
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(sink.tracks.size(), 2u);
+  EXPECT_TRUE(sink.tracks.count(a));
+  EXPECT_TRUE(sink.tracks.count(b));  // absolute, the trailing slash dropped
+  ASSERT_EQ(sink.errors.size(), 1u);
+  EXPECT_EQ(sink.errors[0].path, (dir.path() / "missing").string());
+  EXPECT_EQ(sink.errors[0].error.os_error, ENOENT);
+}
+
 TEST(Scanner, AudioThatDoesNotParseIsAnErrorAndTheScanGoesOn) {
   test::TempDir dir;
   Bytes broken = flac_file("x");
