@@ -4,6 +4,7 @@
 #include <frugal/library/scanner.hpp>
 
 #include "support/media.hpp"
+#include "heap_counter.hpp"
 #include "support/flac_writer.hpp"
 #include "support/mp4_writer.hpp"
 #include "support/temp_dir.hpp"
@@ -492,6 +493,45 @@ TEST(Scanner, OneOrFourWorkersGiveTheSameRecords) {
                        b.track_number, b.cover_bytes))
         << path;
   }
+}
+
+// Counts what it receives and keeps nothing.
+struct Counter : ScanSink {
+  std::size_t tracks = 0;
+  bool on_track(TrackRecord&&) override { return ++tracks, true; }
+  bool on_unchanged(const std::string&) override { return true; }
+  bool on_error(const ScanError&) override { return true; }
+  bool on_progress(const ScanProgress&) override { return true; }
+};
+
+// Peak heap of a scan of `root` above what was allocated before it.
+std::uint64_t scan_heap_peak(const fs::path& root, std::size_t expected_tracks) {
+  ScanOptions options;
+  options.cpu_workers = 2;
+  options.queue_capacity = 16;
+  Scanner scanner(options);
+  const std::string roots[] = {root.string()};
+  Counter sink;
+  const std::uint64_t before = platform::heap_counts().current;
+  platform::reset_heap_peak();
+  EXPECT_TRUE(scanner.run(roots, sink));
+  EXPECT_EQ(sink.tracks, expected_tracks);
+  return platform::heap_counts().peak - before;
+}
+
+TEST(Scanner, HeapDoesNotGrowWithTheFolder) {
+  if (!platform::heap_counts().available) GTEST_SKIP() << "no malloc counter (sanitizer build)";
+  test::TempDir small_dir, large_dir;
+  const std::size_t small = make_many(small_dir.path(), 200);
+  const std::size_t large = make_many(large_dir.path(), 2000);
+  (void)scan_heap_peak(small_dir.path(), small);  // first use: TagLib's and iostream's one-time allocations
+  const std::uint64_t small_peak = scan_heap_peak(small_dir.path(), small);
+  const std::uint64_t large_peak = scan_heap_peak(large_dir.path(), large);
+  std::cout << "heap peak: " << small_peak << " B for 200 files, " << large_peak << " B for 2000\n";
+  // Ten times the files: the queues bound what is in flight; only the
+  // visited set (10 folders each here) may differ. 25% slack for timing
+  // (how full the queues happened to be).
+  EXPECT_LT(large_peak, small_peak + small_peak / 4);
 }
 
 TEST(Scanner, RejectsBadOptions) {
