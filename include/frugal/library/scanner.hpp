@@ -5,13 +5,18 @@
 // caller answers `ScanOptions::unchanged` and stores what the sink receives.
 //
 // Pipeline (threads started with pthread_create on small stacks):
-//   walk (1 thread) → I/O workers (open, fstat, sniff, hash: few, as an SD
+//   walk (1 thread) → I/O workers (stat, open, sniff, hash: few, as an SD
 //   card thrashes under parallel reads) → CPU workers (demuxer + tags) → the
 //   sink, called on the thread of run() only.
 // Between the stages, bounded queues of ScanOptions::queue_capacity items
 // each: however large the folder, at most 3 × queue_capacity files are in
 // flight (each holding its path, at most one open descriptor and, past the
 // CPU stage, its TrackRecord), plus one file per worker.
+//
+// Audio by content, never by name: MP4 with an ftyp box first (ISO/IEC
+// 14496-12 §4.3), FLAC ("fLaC", after an ID3v2 tag too; RFC 9639 §6), Ogg
+// whose first packet is OpusHead (RFC 7845 §3). A file that sniffs as one of
+// them but whose demuxer or tags cannot be read is a ScanError.
 //
 // Memory (tracker account "library/scan"): each I/O worker's read buffer
 // (ScanOptions::chunk_bytes) and XXH3 state; each open folder of the walk
