@@ -26,6 +26,7 @@ packages=(
   libmpg123-dev                              # MP3 (optional: FRUGAL_WITH_MPG123)
   libfaad-dev                                # AAC over faad2 (FRUGAL_WITH_FAAD2: the asan and armhf presets)
   ffmpeg opus-tools                          # test oracles (ffprobe, opusdec, reference decodes)
+  xxhash                                     # test oracle: xxhsum -H2 (the library scanner's XXH3-128 content hashes)
   openexr libopenexr-dev                     # EXR oracles: exrheader, OpenEXRCore (tests/support/exr_core_oracle), previews
                                              # (exr_preview_oracle); exr_bench's peer (Imf::MultiPartInputFile)
 )

@@ -1,0 +1,112 @@
+#include "library/scan_file.hpp"
+
+#include <frugal/core/media.hpp>
+#include <frugal/tags/tags.hpp>
+
+#include <cstring>
+
+namespace frugal::library::detail {
+
+using core::Errc;
+using core::make_error;
+
+namespace {
+
+bool has_at(std::span<const std::byte> head, std::size_t at, const char* magic) {
+  const std::size_t n = std::strlen(magic);
+  return head.size() >= at + n && std::memcmp(head.data() + at, magic, n) == 0;
+}
+
+// RFC 3533 §6: the first page's segment table (its length at byte 26)
+// ends at 27 + length; the first packet starts there.
+bool opus_first(std::span<const std::byte> head) {
+  if (head.size() < 27) return false;
+  const std::size_t segments = std::to_integer<std::size_t>(head[26]);
+  return has_at(head, 27 + segments, "OpusHead");
+}
+
+// The first four digits of a date tag ("2004", "2004-05-06"), else 0.
+std::uint32_t year_of(const std::string& date) {
+  if (date.size() < 4) return 0;
+  std::uint32_t year = 0;
+  for (std::size_t i = 0; i < 4; ++i) {
+    if (date[i] < '0' || date[i] > '9') return 0;
+    year = year * 10 + std::uint32_t(date[i] - '0');
+  }
+  return year;
+}
+
+// ticks / timescale in milliseconds, without overflow (ticks may be near 2^64).
+std::uint64_t to_ms(std::uint64_t ticks, std::uint32_t timescale) {
+  if (timescale == 0) return 0;
+  return ticks / timescale * 1000 + ticks % timescale * 1000 / timescale;
+}
+
+}  // namespace
+
+core::Result<std::optional<player::Container>> sniff_audio(core::ByteSource& source,
+                                                           std::span<const std::byte> head) {
+  // detect_container tells FLAC (ID3v2 skipped) and Ogg; what it hands to
+  // MP4 by default must start with ftyp here, and Ogg must carry Opus.
+  FRUGAL_TRY(player::Container container, player::detect_container(source));
+  switch (container) {
+    case player::Container::flac: return std::optional(container);
+    case player::Container::ogg:
+      if (opus_first(head)) return std::optional(container);
+      break;
+    case player::Container::mp4:
+      if (has_at(head, 4, "ftyp")) return std::optional(container);
+      break;
+  }
+  return std::optional<player::Container>();
+}
+
+const char* container_name(player::Container container) noexcept {
+  switch (container) {
+    case player::Container::mp4: return "mp4";
+    case player::Container::flac: return "flac";
+    case player::Container::ogg: return "ogg";
+  }
+  return "";
+}
+
+core::Result<void> read_facts(core::ByteSource& source, mem::MemoryTracker* tracker, TrackRecord& record) {
+  {
+    FRUGAL_TRY(auto demuxer, player::open_demuxer(source));
+    const core::Track* audio = nullptr;
+    for (const core::Track& track : demuxer->tracks())
+      if (track.audio()) {
+        audio = &track;
+        break;
+      }
+    if (!audio) return make_error(Errc::unsupported, "no audio track");
+    const core::CodecParameters& codec = *audio->audio();
+    record.codec = core::codec_name(codec);
+    record.sample_rate = codec.sample_rate;
+    record.channels = codec.channels;
+    record.duration_ms = to_ms(audio->duration, audio->timescale);
+  }
+  tags::TagOptions options;
+  options.load_pictures = false;
+  options.tracker = tracker;
+  FRUGAL_TRY(tags::Tags tags, tags::read_tags(source, options));
+  record.title = std::move(tags.title);
+  record.artist = std::move(tags.artist);
+  record.album = std::move(tags.album);
+  record.album_artist = std::move(tags.album_artist);
+  record.genre = std::move(tags.genre);
+  record.year = year_of(tags.date);
+  record.track_number = tags.track_number;
+  record.disc_number = tags.disc_number;
+  const tags::Picture* cover = nullptr;
+  for (const tags::Picture& p : tags.pictures)
+    if (p.type == 3) {
+      cover = &p;
+      break;
+    }
+  if (!cover && !tags.pictures.empty()) cover = &tags.pictures.front();
+  record.cover_bytes = cover ? cover->size : 0;
+  return core::ok();
+}
+
+}  // namespace frugal::library::detail

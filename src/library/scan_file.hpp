@@ -1,0 +1,32 @@
+#pragma once
+// Internal: what the scanner learns of one file — whether it is audio it
+// catalogues (by content) and, on a CPU worker, its facts and tags.
+
+#include <frugal/core/byte_source.hpp>
+#include <frugal/library/record.hpp>
+#include <frugal/mem/memory_tracker.hpp>
+#include <frugal/player/container.hpp>
+
+#include <optional>
+#include <span>
+
+namespace frugal::library::detail {
+
+/// The container of an audio file the library catalogues, or nullopt for
+/// other content: MP4 with an ftyp box first (ISO/IEC 14496-12 §4.3), FLAC
+/// ("fLaC", after an ID3v2 tag too; RFC 9639 §6), Ogg whose first page's
+/// first packet is OpusHead (RFC 7845 §3). `head`: the file's first bytes
+/// (at least 4 KiB of them when the file has them). Errors: the source's.
+core::Result<std::optional<player::Container>> sniff_audio(core::ByteSource& source,
+                                                           std::span<const std::byte> head);
+
+/// "mp4", "flac", "ogg".
+const char* container_name(player::Container container) noexcept;
+
+/// Fills `record`'s facts (from the first audio track of the demuxer
+/// player::open_demuxer picks) and tags (tags::read_tags, pictures not
+/// loaded; charged to `tracker`). Errors: the demuxer's;
+/// Errc::unsupported for a file without an audio track; the tags reader's.
+core::Result<void> read_facts(core::ByteSource& source, mem::MemoryTracker* tracker, TrackRecord& record);
+
+}  // namespace frugal::library::detail
