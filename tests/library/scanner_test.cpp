@@ -3,6 +3,7 @@
 // hashes against xxhsum -H2, and the shared media folder against ffprobe.
 #include <frugal/library/scanner.hpp>
 
+#include "library/fixtures.hpp"
 #include "support/media.hpp"
 #include "heap_counter.hpp"
 #include "support/flac_writer.hpp"
@@ -26,79 +27,10 @@ namespace {
 
 namespace fs = std::filesystem;
 using test::Bytes;
-using test::bytes_of;
-using test::ilst_item;
-
-Bytes text_item(test::FourCC type, std::string_view text) { return ilst_item(type, bytes_of(text)); }
-
-Bytes position_item(test::FourCC type, std::uint16_t n, std::uint16_t total) {
-  const std::byte v[] = {std::byte{0}, std::byte{0}, std::byte(n >> 8), std::byte(n), std::byte(total >> 8),
-                         std::byte(total), std::byte{0}, std::byte{0}};
-  return ilst_item(type, v, 0);
-}
-
-// An AAC (mp4a, object type 0x40) movie of 2 s at 44.1 kHz stereo, with
-// title/artist/album/album artist/genre/date/track/disc and a PNG cover.
-Bytes m4a_file(const std::string& title, std::size_t cover_bytes) {
-  test::MovieSpec movie;
-  movie.brand = test::FourCC("M4A ");
-  test::TrackSpec track = test::audio_track(
-      test::audio_sample_entry(test::AudioEntrySpec(test::FourCC("mp4a"),
-                                                    {test::esds_box(0x40, test::audio_specific_config({}))})),
-      {16, 16, 16});
-  track.duration = 2 * 44100;
-  movie.tracks.push_back(std::move(track));
-  const Bytes png = test::png_image(8, 8, cover_bytes > 40 ? cover_bytes - 40 : 0);
-  Bytes covr;
-  {
-    test::BoxWriter w;
-    w.begin("covr").begin("data").u32(14).u32(0).bytes(png).end();
-    covr = w.end().take();
-  }
-  movie.moov_extra.push_back(test::udta_with({text_item("\251nam", title), text_item("\251ART", "Artist M"),
-                                              text_item("\251alb", "Album M"), text_item("aART", "Band M"),
-                                              text_item("\251gen", "Jazz"), text_item("\251day", "1999-12-31"),
-                                              position_item("trkn", 3, 12), position_item("disk", 2, 2), covr}));
-  return test::build_mp4(movie);
-}
-
-// FLAC (STREAMINFO: 44.1 kHz stereo, 44,100 samples) with Vorbis comments,
-// a back cover then a front cover, one frame of 16 stereo samples, then
-// `pad` bytes.
-Bytes flac_file(const std::string& title, std::size_t pad = 0) {
-  test::FlacFrameSpec frame;
-  frame.channels = 2;
-  frame.samples = test::flac_test_samples(32, 1);
-  Bytes audio = test::flac_frame(frame);
-  audio.resize(audio.size() + pad, std::byte{0xAA});
-  const Bytes back = test::png_image(4, 4, 10), front = test::png_image(16, 16, 100);
-  return test::flac_file({{4, test::vorbis_comment({{"TITLE", title},
-                                                    {"ARTIST", "Artist F"},
-                                                    {"ALBUM", "Album F"},
-                                                    {"ALBUMARTIST", "Band F"},
-                                                    {"GENRE", "Rock"},
-                                                    {"DATE", "2001-02-03"},
-                                                    {"TRACKNUMBER", "7/9"},
-                                                    {"DISCNUMBER", "1"}})},
-                          {6, test::flac_picture(4, "image/png", "back", 4, 4, back)},
-                          {6, test::flac_picture(3, "image/png", "front", 16, 16, front)}},
-                         audio);
-}
-
-Bytes opus_file(const std::string& title) {
-  return test::opus_file({{"TITLE", title}, {"ARTIST", "Artist O"}, {"DATE", "2020"}});
-}
-
-std::string write_file(const fs::path& path, const Bytes& bytes) {
-  fs::create_directories(path.parent_path());
-  FILE* f = std::fopen(path.c_str(), "wb");
-  EXPECT_NE(f, nullptr) << path;
-  if (f) {
-    EXPECT_EQ(std::fwrite(bytes.data(), 1, bytes.size(), f), bytes.size());
-    std::fclose(f);
-  }
-  return path.string();
-}
+using test::tagged_flac;
+using test::tagged_m4a;
+using test::tagged_opus;
+using test::write_file;
 
 // Keeps everything it is handed; can stop the scan after `stop_after` tracks.
 struct Collector : ScanSink {
@@ -143,9 +75,9 @@ core::Result<ScanStats> scan(const fs::path& root, Collector& sink, ScanOptions 
 
 TEST(Scanner, RecordsCarryFactsAndTagsWhateverTheName) {
   test::TempDir dir;
-  const std::string m4a = write_file(dir.path() / "a" / "b" / "song.m4a", m4a_file("Song M", 300));
-  const std::string flac = write_file(dir.path() / "a" / "track.bin", flac_file("Song F"));  // audio named .bin
-  const std::string opus = write_file(dir.path() / "c.opus", opus_file("Song O"));
+  const std::string m4a = write_file(dir.path() / "a" / "b" / "song.m4a", tagged_m4a("Song M", 300));
+  const std::string flac = write_file(dir.path() / "a" / "track.bin", tagged_flac({"Song F"}));  // audio named .bin
+  const std::string opus = write_file(dir.path() / "c.opus", tagged_opus("Song O"));
   const std::string text = write_file(dir.path() / "notes.m4a", Bytes(200, std::byte{'x'}));  // text named .m4a
   Collector sink;
   auto stats = scan(dir.path(), sink);
@@ -205,8 +137,8 @@ TEST(Scanner, RecordsCarryFactsAndTagsWhateverTheName) {
 
 TEST(Scanner, RootsMayBeFilesOrRelativeAndAMissingOneIsAnError) {
   test::TempDir dir;
-  const std::string a = write_file(dir.path() / "a.flac", flac_file("a"));
-  const std::string b = write_file(dir.path() / "sub" / "b.flac", flac_file("b"));
+  const std::string a = write_file(dir.path() / "a.flac", tagged_flac({"a"}));
+  const std::string b = write_file(dir.path() / "sub" / "b.flac", tagged_flac({"b"}));
   const fs::path cwd = fs::current_path();
   fs::current_path(dir.path());
   Scanner scanner;
@@ -225,10 +157,10 @@ TEST(Scanner, RootsMayBeFilesOrRelativeAndAMissingOneIsAnError) {
 
 TEST(Scanner, AudioThatDoesNotParseIsAnErrorAndTheScanGoesOn) {
   test::TempDir dir;
-  Bytes broken = flac_file("x");
+  Bytes broken = tagged_flac({"x"});
   broken.resize(20);  // "fLaC" and half a STREAMINFO
   const std::string bad = write_file(dir.path() / "bad.flac", broken);
-  const std::string good = write_file(dir.path() / "good.flac", flac_file("ok"));
+  const std::string good = write_file(dir.path() / "good.flac", tagged_flac({"ok"}));
   Collector sink;
   auto stats = scan(dir.path(), sink);
   ASSERT_TRUE(stats);
@@ -241,9 +173,9 @@ TEST(Scanner, AudioThatDoesNotParseIsAnErrorAndTheScanGoesOn) {
 
 TEST(Scanner, HiddenEntriesAreSkipped) {
   test::TempDir dir;
-  write_file(dir.path() / ".hidden" / "a.flac", flac_file("a"));
-  write_file(dir.path() / ".b.flac", flac_file("b"));
-  const std::string seen = write_file(dir.path() / "c.flac", flac_file("c"));
+  write_file(dir.path() / ".hidden" / "a.flac", tagged_flac({"a"}));
+  write_file(dir.path() / ".b.flac", tagged_flac({"b"}));
+  const std::string seen = write_file(dir.path() / "c.flac", tagged_flac({"c"}));
   Collector sink;
   auto stats = scan(dir.path(), sink);
   ASSERT_TRUE(stats);
@@ -254,7 +186,7 @@ TEST(Scanner, HiddenEntriesAreSkipped) {
 
 TEST(Scanner, SymlinkLoopsEndAndEachFolderIsWalkedOnce) {
   test::TempDir dir;
-  const std::string a = write_file(dir.path() / "top" / "sub" / "a.flac", flac_file("a"));
+  const std::string a = write_file(dir.path() / "top" / "sub" / "a.flac", tagged_flac({"a"}));
   fs::create_directory_symlink("..", dir.path() / "top" / "sub" / "up");            // a loop
   fs::create_directory_symlink(dir.path() / "top", dir.path() / "top" / "again");   // another
   fs::create_symlink(dir.path() / "missing", dir.path() / "top" / "dangling");      // reported
@@ -271,8 +203,8 @@ TEST(Scanner, SymlinkLoopsEndAndEachFolderIsWalkedOnce) {
 
 TEST(Scanner, FoldersBelowMaxDepthAreReported) {
   test::TempDir dir;
-  const std::string shallow = write_file(dir.path() / "1" / "a.flac", flac_file("a"));
-  write_file(dir.path() / "1" / "2" / "b.flac", flac_file("b"));
+  const std::string shallow = write_file(dir.path() / "1" / "a.flac", tagged_flac({"a"}));
+  write_file(dir.path() / "1" / "2" / "b.flac", tagged_flac({"b"}));
   Collector sink;
   ScanOptions options;
   options.max_depth = 1;
@@ -288,8 +220,8 @@ TEST(Scanner, FoldersBelowMaxDepthAreReported) {
 TEST(Scanner, UnreadableFolderIsReportedAndTheScanGoesOn) {
   if (geteuid() == 0) GTEST_SKIP() << "running as root: chmod 000 does not stop root from reading";
   test::TempDir dir;
-  const std::string ok = write_file(dir.path() / "ok" / "a.flac", flac_file("a"));
-  write_file(dir.path() / "locked" / "b.flac", flac_file("b"));
+  const std::string ok = write_file(dir.path() / "ok" / "a.flac", tagged_flac({"a"}));
+  write_file(dir.path() / "locked" / "b.flac", tagged_flac({"b"}));
   const fs::path locked = dir.path() / "locked";
   fs::permissions(locked, fs::perms::none);
   Collector sink;
@@ -307,9 +239,9 @@ TEST(Scanner, HashesEqualXxhsum) {
   FRUGAL_REQUIRE_PROGRAM(xxhsum, "xxhsum");
   test::TempDir dir;
   // Sizes around the 4 KiB chunk: within one, exactly two, and many.
-  const std::string files[] = {write_file(dir.path() / "a.flac", flac_file("a", 100)),
-                               write_file(dir.path() / "b.flac", flac_file("b", 8192 - flac_file("b", 0).size())),
-                               write_file(dir.path() / "c.flac", flac_file("c", 50'001))};
+  const std::string files[] = {write_file(dir.path() / "a.flac", tagged_flac({"a"}, 100)),
+                               write_file(dir.path() / "b.flac", tagged_flac({"b"}, 8192 - tagged_flac({"b"}).size())),
+                               write_file(dir.path() / "c.flac", tagged_flac({"c"}, 50'001))};
   ASSERT_EQ(fs::file_size(files[1]), 8192u);
   Collector sink;
   ScanOptions options;
@@ -330,7 +262,7 @@ TEST(Scanner, HashesEqualXxhsum) {
 
 TEST(Scanner, UnchangedFilesAreNeitherHashedNorParsed) {
   test::TempDir dir;
-  for (int i = 0; i < 5; ++i) write_file(dir.path() / ("f" + std::to_string(i) + ".flac"), flac_file("t"));
+  for (int i = 0; i < 5; ++i) write_file(dir.path() / ("f" + std::to_string(i) + ".flac"), tagged_flac({"t"}));
   write_file(dir.path() / "not_audio.txt", Bytes(100, std::byte{'x'}));
   Collector first;
   auto stats = scan(dir.path(), first);
@@ -371,7 +303,7 @@ TEST(Scanner, UnchangedFilesAreNeitherHashedNorParsed) {
 
 TEST(Scanner, ProgressEveryNFilesAndOnceAtTheEnd) {
   test::TempDir dir;
-  for (int i = 0; i < 10; ++i) write_file(dir.path() / ("f" + std::to_string(i) + ".flac"), flac_file("t"));
+  for (int i = 0; i < 10; ++i) write_file(dir.path() / ("f" + std::to_string(i) + ".flac"), tagged_flac({"t"}));
   Collector sink;
   ScanOptions options;
   options.progress_every = 3;
@@ -399,7 +331,7 @@ std::size_t make_many(const fs::path& root, int count) {
       write_file(path, Bytes(64, std::byte{'x'}));
       continue;
     }
-    write_file(path, i % 2 ? flac_file(title) : opus_file(title));
+    write_file(path, i % 2 ? tagged_flac({title}) : tagged_opus(title));
     ++audio;
   }
   return audio;
@@ -548,7 +480,7 @@ TEST(Scanner, RejectsBadOptions) {
 TEST(Scanner, ReadBufferIsChargedAndReleased) {
   mem::MemoryTracker tracker;
   test::TempDir dir;
-  write_file(dir.path() / "a.flac", flac_file("a"));
+  write_file(dir.path() / "a.flac", tagged_flac({"a"}));
   Collector sink;
   ScanOptions options;
   options.tracker = &tracker;
