@@ -783,13 +783,16 @@ TEST(CatalogueMemory, CacheChargedAndReleasedUnderPressure) {
       query.after = page->next_cursor;
     }
     const std::size_t used = catalogue->cache_used();
+    RecordProperty("cache_used_bytes", std::to_string(used));
     // Measured: the cache fills to its cap and no further (SQLite counts
     // each page with its header, ~5% over the page bytes).
     EXPECT_GT(used, options.cache_bytes / 2);
     EXPECT_LE(used, options.cache_bytes + options.cache_bytes / 8);
     source.set(mem::PressureLevel::high);
     EXPECT_EQ(tracker.dispatch(), mem::PressureLevel::high);
-    EXPECT_LT(catalogue->cache_used(), used / 4) << "before " << used;
+    const std::size_t released = catalogue->cache_used();
+    RecordProperty("cache_used_after_high_bytes", std::to_string(released));
+    EXPECT_LT(released, used / 4) << "before " << used;
     tracker.remove_source(source);
   }
   EXPECT_EQ(account->current(), 0u);
