@@ -6,6 +6,7 @@
 
 #include <frugal/core/error.hpp>
 
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 
@@ -147,6 +148,12 @@ Result<std::unique_ptr<Catalogue>> Catalogue::open(const std::string& path, Cata
   const int from = std::atoi(version->c_str());
   if (from > schema_version() || from < 0)
     return make_error(Errc::unsupported, "catalogue: the database is from a newer schema version");
+  if (from == 0) {
+    // Version 0 is a new, empty file; tables without a version are another program's.
+    auto tables = query_text(impl->db, "SELECT count(*) FROM sqlite_master", "catalogue: cannot read the schema");
+    if (!tables) return tables.error();
+    if (*tables != "0") return make_error(Errc::unsupported, "catalogue: an SQLite database that is not a catalogue");
+  }
   if (options.verify_on_open && from > 0) {
     auto check = query_text(impl->db, "PRAGMA quick_check", "catalogue: integrity check failed");
     if (!check) return check.error();

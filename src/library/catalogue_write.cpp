@@ -170,6 +170,9 @@ Result<bool> Catalogue::Writer::relocate(std::string_view old_path, std::string_
   if (new_path.empty()) return make_error(Errc::invalid_argument, "catalogue: relocating to an empty path");
   if (auto r = begin_batch(); !r) return r.error();
   Impl& impl = *catalogue_->impl_;
+  auto existing = catalogue_->lookup(old_path);
+  if (!existing) return fail(existing.error());
+  if (!existing->has_value()) return false;  // nothing changed: the row at new_path stays
   if (old_path != new_path) {
     Statement& drop = impl[Sql::delete_path];
     drop.bind(1, new_path);
@@ -181,9 +184,8 @@ Result<bool> Catalogue::Writer::relocate(std::string_view old_path, std::string_
   bind_stamp(stmt, 3, stamp);
   stmt.bind(7, generation_);
   if (auto r = impl.run(stmt, "catalogue: relocating a track failed"); !r) return fail(r.error());
-  const bool found = sqlite3_changes(impl.db) > 0;
   if (auto r = row_done(); !r) return r.error();
-  return found;
+  return true;
 }
 
 Result<std::uint64_t> Catalogue::Writer::remove_unseen(std::string_view root) {

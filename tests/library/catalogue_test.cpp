@@ -158,6 +158,20 @@ TEST(Catalogue, RefusesANewerSchemaUntouched) {
   EXPECT_EQ(raw.text("PRAGMA journal_mode"), "delete");  // not switched to WAL
 }
 
+TEST(Catalogue, RefusesAnotherProgramsDatabase) {
+  test::TempDir dir;
+  const std::string path = dir.file("other.db");
+  {
+    RawDb raw(path);
+    raw.exec("CREATE TABLE tracks(x); INSERT INTO tracks VALUES (1);");
+  }
+  auto catalogue = Catalogue::open(path);
+  ASSERT_FALSE(catalogue);
+  EXPECT_EQ(catalogue.error().code, Errc::unsupported);
+  RawDb raw(path);
+  EXPECT_EQ(raw.text("SELECT count(*) FROM sqlite_master"), "1");
+}
+
 TEST(Catalogue, MigratesAVersion1Database) {
   test::TempDir dir;
   const std::string path = dir.file("v1.db");
@@ -281,6 +295,9 @@ TEST(Catalogue, GenerationsSeenMovedAndRemoved) {
   ASSERT_TRUE(missing);
   EXPECT_FALSE(*missing);
   const FileStamp moved_stamp{5, 6, 7, 8};
+  auto nowhere = writer->relocate("/m/a/none", "/m/b/5", moved_stamp);
+  ASSERT_TRUE(nowhere);
+  EXPECT_FALSE(*nowhere);  // and /m/b/5 is still there (checked below)
   auto moved = writer->relocate("/m/a/2", "/m/a/2-renamed", moved_stamp);
   ASSERT_TRUE(moved);
   EXPECT_TRUE(*moved);

@@ -144,7 +144,8 @@ class Catalogue {
   /// pending migrations (each in its own transaction) and sets WAL mode.
   /// Errors, the file left untouched: Errc::malformed when the file is not
   /// an SQLite database or fails quick_check; Errc::unsupported when its
-  /// user_version is newer than this code's schema; Errc::io (os_error =
+  /// user_version is newer than this code's schema, or it is 0 on a
+  /// database that already has tables (another program's); Errc::io (os_error =
   /// errno when known) when it cannot be opened, locked or WAL is refused
   /// (e.g. a filesystem without shared memory); Errc::invalid_argument for
   /// options out of range; Errc::out_of_memory when the tracker refuses the
@@ -187,7 +188,7 @@ class Catalogue {
     core::Result<bool> mark_seen(std::string_view path);
     /// A moved file: its row takes `new_path` and `stamp` (same id, tags and
     /// hash) and this generation; a row already at `new_path` is replaced.
-    /// False when `old_path` is not catalogued.
+    /// False (nothing changed) when `old_path` is not catalogued.
     core::Result<bool> relocate(std::string_view old_path, std::string_view new_path, const FileStamp& stamp);
     /// After a COMPLETE scan of `root`: commits the open batch with the
     /// deletion of every track (and recorded error) under `root` (the path
