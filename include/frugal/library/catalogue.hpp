@@ -198,6 +198,7 @@ class Catalogue {
     /// Commits the open batch.
     core::Result<void> finish();
 
+    /// The scan generation this writer stamps rows with.
     std::int64_t generation() const noexcept { return generation_; }
     /// Transactions this writer committed.
     std::uint64_t commits() const noexcept { return commits_; }
