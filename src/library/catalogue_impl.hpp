@@ -37,8 +37,9 @@ class Statement {
   // replaces them).
   void bind(int index, std::int64_t value) noexcept { sqlite3_bind_int64(stmt_, index, value); }
   void bind(int index, std::string_view text) noexcept {
-    // A null data() would bind NULL, not ''.
-    sqlite3_bind_text(stmt_, index, text.data() ? text.data() : "", static_cast<int>(text.size()), SQLITE_STATIC);
+    // A null data() would bind NULL, not ''; text64 takes any size_t
+    // (past SQLITE_MAX_LENGTH the bind fails and NULL breaks NOT NULL).
+    sqlite3_bind_text64(stmt_, index, text.data() ? text.data() : "", text.size(), SQLITE_STATIC, SQLITE_UTF8);
   }
   std::int64_t column_int(int index) const noexcept { return sqlite3_column_int64(stmt_, index); }
   std::string_view column_text(int index) const noexcept;

@@ -71,6 +71,8 @@ Result<void> Catalogue::Writer::row_done() {
 
 namespace {
 
+constexpr std::size_t kMaxTextBytes = 64 << 10;
+
 // Runs an INSERT … RETURNING id.
 Result<std::int64_t> returning_id(Catalogue::Impl& impl, Statement& stmt, const char* message) {
   StatementUse use(stmt);
@@ -97,6 +99,9 @@ void bind_stamp(Statement& stmt, int first, const FileStamp& stamp) {
 
 Result<void> Catalogue::Writer::upsert(const TrackRecord& record) {
   if (record.path.empty()) return make_error(Errc::invalid_argument, "catalogue: a track without a path");
+  for (const std::string* text : {&record.path, &record.container, &record.codec, &record.title, &record.artist,
+                                  &record.album, &record.album_artist, &record.genre})
+    if (text->size() > kMaxTextBytes) return make_error(Errc::invalid_argument, "catalogue: a text field over 64 KiB");
   if (auto r = begin_batch(); !r) return r;
   Impl& impl = *catalogue_->impl_;
   auto artist = artist_id(impl, record.artist);

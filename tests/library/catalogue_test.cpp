@@ -438,6 +438,23 @@ TEST(Catalogue, AFailedWriteRollsBackTheOpenBatch) {
   EXPECT_EQ(track_count(*catalogue), 11u);
 }
 
+TEST(Catalogue, RefusesRecordsWithoutAPathOrWithHugeText) {
+  test::TempDir dir;
+  auto catalogue = open_ok(dir.file("lib.db"));
+  ASSERT_TRUE(catalogue);
+  auto writer = catalogue->writer(1);
+  ASSERT_TRUE(writer);
+  ASSERT_TRUE(writer->upsert(record("/m/1", "t", "a", "b")));
+  auto no_path = writer->upsert(record("", "t", "a", "b"));
+  ASSERT_FALSE(no_path);
+  EXPECT_EQ(no_path.error().code, Errc::invalid_argument);
+  auto huge = writer->upsert(record("/m/2", std::string((64 << 10) + 1, 'x'), "a", "b"));
+  ASSERT_FALSE(huge);
+  EXPECT_EQ(huge.error().code, Errc::invalid_argument);
+  ASSERT_TRUE(writer->finish());  // the batch before them is intact
+  EXPECT_EQ(track_count(*catalogue), 1u);
+}
+
 TEST(Catalogue, DroppingAWriterDiscardsItsOpenBatch) {
   test::TempDir dir;
   auto catalogue = open_ok(dir.file("lib.db"));

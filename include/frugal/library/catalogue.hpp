@@ -178,7 +178,9 @@ class Catalogue {
 
     /// Inserts `record`, or updates the row of its path in place (same id),
     /// stamped with this writer's generation. Errors: Errc::invalid_argument
-    /// for an empty path; Errc::io for SQLite failures.
+    /// for an empty path or a text field over 64 KiB (nothing written);
+    /// SQLite failures (batch rolled back) as Errc::io, Errc::malformed (a
+    /// corrupt file) or Errc::out_of_memory.
     core::Result<void> upsert(const TrackRecord& record);
     /// Records (or replaces) the error of `error.path`: code, message,
     /// os_error, generation.
