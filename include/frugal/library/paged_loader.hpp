@@ -29,6 +29,7 @@
 // Thread-safety: none; one thread owns a PagedLoader, and the source is
 // called on that thread, inside pump().
 
+#include <frugal/library/page.hpp>
 #include <frugal/core/error.hpp>
 #include <frugal/core/result.hpp>
 #include <frugal/mem/memory_tracker.hpp>
@@ -43,14 +44,6 @@
 #include <vector>
 
 namespace frugal::library {
-
-/// One keyset page: up to `limit` rows in key order, and the cursor that
-/// fetches the rows after them — empty when these are the last rows.
-template <typename Row>
-struct Page {
-  std::vector<Row> rows;
-  std::string next_cursor;
-};
 
 /// A page source: the rows after `cursor` ("" = from the first), at most
 /// `limit` of them. A page that has a next_cursor must be full (`limit`
