@@ -1,0 +1,143 @@
+#include <frugal/library/library_scan.hpp>
+
+#include <cerrno>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <utility>
+
+#include <sys/stat.h>
+
+namespace frugal::library {
+
+using core::Errc;
+using core::make_error;
+
+namespace {
+
+// Whether nothing is at `path` any more (a moved file's old name).
+bool gone(const std::string& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) != 0 && errno == ENOENT;
+}
+
+// The scanner's results into the catalogue's writer, on the run() thread.
+class CatalogueSink final : public ScanSink {
+ public:
+  CatalogueSink(Catalogue& catalogue, Catalogue::Writer& writer, LibraryScanReport& report,
+                const std::function<bool(const ScanProgress&)>& progress)
+      : catalogue_(catalogue), writer_(writer), report_(report), progress_(progress) {}
+
+  bool on_track(TrackRecord&& record) override {
+    auto stored = catalogue_.lookup(record.path);
+    if (!stored) return fail(stored.error());
+    if (*stored) {
+      ++report_.updated;
+    } else if (!relocated(record)) {
+      if (error_) return false;
+      ++report_.added;
+    }
+    auto up = writer_.upsert(record);
+    return up ? true : fail(up.error());
+  }
+  bool on_unchanged(const std::string& path) override {
+    auto seen = writer_.mark_seen(path);
+    if (!seen) return fail(seen.error());
+    ++report_.unchanged;
+    return true;
+  }
+  bool on_error(const ScanError& error) override {
+    auto r = writer_.record_error(error);
+    if (!r) return fail(r.error());
+    ++report_.errors;
+    return true;
+  }
+  bool on_progress(const ScanProgress& progress) override { return !progress_ || progress_(progress); }
+
+  const std::optional<core::Error>& error() const noexcept { return error_; }
+
+ private:
+  // A new path: the row of the same content whose file is gone takes it.
+  bool relocated(const TrackRecord& record) {
+    auto paths = catalogue_.find_by_hash(record.hash);
+    if (!paths) return fail(paths.error());
+    for (const std::string& old_path : *paths) {
+      if (old_path == record.path || !gone(old_path)) continue;
+      auto moved = writer_.relocate(old_path, record.path, record.stamp);
+      if (!moved) return fail(moved.error());
+      if (*moved) {
+        ++report_.moved;
+        return true;
+      }
+    }
+    return false;
+  }
+  bool fail(const core::Error& error) {
+    if (!error_) error_ = error;
+    return false;
+  }
+
+  Catalogue& catalogue_;
+  Catalogue::Writer& writer_;
+  LibraryScanReport& report_;
+  const std::function<bool(const ScanProgress&)>& progress_;
+  std::optional<core::Error> error_;
+};
+
+}  // namespace
+
+LibraryScan::LibraryScan(Catalogue& catalogue, std::string database, LibraryScanOptions options)
+    : catalogue_(catalogue), database_(std::move(database)), options_(std::move(options)), scanner_([this] {
+        ScanOptions scan = options_.scan;
+        scan.unchanged = [this](const std::string& path, const FileStamp& stamp) { return unchanged(path, stamp); };
+        return scan;
+      }()) {}
+
+bool LibraryScan::unchanged(const std::string& path, const FileStamp& stamp) {
+  std::lock_guard<std::mutex> lock(lookup_mutex_);
+  if (!lookup_) return false;
+  auto stored = lookup_->lookup(path);
+  return stored && *stored && (*stored)->stamp == stamp;  // an error: read the file again
+}
+
+core::Result<LibraryScanReport> LibraryScan::run(std::span<const std::string> roots) {
+  CatalogueOptions read_options;
+  read_options.verify_on_open = false;
+  read_options.cache_bytes = std::size_t{256} << 10;
+  read_options.tracker = options_.scan.tracker;
+  FRUGAL_TRY(std::unique_ptr<Catalogue> lookup, Catalogue::open(database_, read_options));
+  {
+    std::lock_guard<std::mutex> lock(lookup_mutex_);
+    lookup_ = std::move(lookup);
+  }
+  struct Reset {
+    LibraryScan& scan;
+    ~Reset() {
+      std::lock_guard<std::mutex> lock(scan.lookup_mutex_);
+      scan.lookup_.reset();
+    }
+  } reset{*this};
+
+  LibraryScanReport report;
+  FRUGAL_TRY(report.generation, catalogue_.begin_scan());
+  FRUGAL_TRY(Catalogue::Writer writer, catalogue_.writer(report.generation));
+  CatalogueSink sink(catalogue_, writer, report, options_.progress);
+  auto stats = scanner_.run(roots, sink);
+  if (sink.error()) return *sink.error();  // the writer rolls its open batch back
+  if (!stats) {
+    if (stats.error().code == Errc::cancelled) FRUGAL_CHECK(writer.finish());  // keep what was read
+    return stats.error();
+  }
+  report.stats = *stats;
+  for (const std::string& root : roots) {
+    FRUGAL_TRY(const std::uint64_t removed, writer.remove_unseen(root));
+    report.removed += removed;
+  }
+  FRUGAL_CHECK(writer.finish());
+  report.commits = writer.commits();
+  return report;
+}
+
+void LibraryScan::cancel() noexcept { scanner_.cancel(); }
+
+}  // namespace frugal::library
