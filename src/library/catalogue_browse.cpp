@@ -120,10 +120,10 @@ Result<void> check_limit(std::uint32_t limit) {
   return {};
 }
 
-// The columns a TrackRow is read from, then album_id (for cursors).
+// The columns a TrackRow is read from.
 constexpr const char* kTrackColumns =
     "t.id, t.path, t.title, t.artist, t.album, t.codec, t.year, t.track_number, t.disc_number, t.duration_ms, "
-    "t.album_id";
+    "t.album_id, t.cover_bytes";
 
 TrackRow read_track(const Statement& stmt) {
   TrackRow row;
@@ -137,14 +137,16 @@ TrackRow read_track(const Statement& stmt) {
   row.track_number = static_cast<std::uint32_t>(stmt.column_int(7));
   row.disc_number = static_cast<std::uint32_t>(stmt.column_int(8));
   row.duration_ms = static_cast<std::uint64_t>(stmt.column_int(9));
+  row.album_id = stmt.column_int(10);
+  row.cover_bytes = static_cast<std::uint64_t>(stmt.column_int(11));
   return row;
 }
 
-std::string track_cursor(TrackOrder order, const TrackRow& row, std::int64_t album_id) {
+std::string track_cursor(TrackOrder order, const TrackRow& row) {
   CursorWriter cursor(kTrackKeys[static_cast<int>(order)].kind);
   auto album_tail = [&] {
     cursor.text(row.album);
-    cursor.number(album_id);
+    cursor.number(row.album_id);
     cursor.number(row.disc_number);
     cursor.number(row.track_number);
   };
@@ -199,13 +201,15 @@ Result<Page<TrackRow>> Catalogue::list_tracks(const TrackQuery& query) {
     if (!parsed) return parsed.error();
     after = std::move(*parsed);
   }
-  // Parameters: ?1 artist, ?2 album, ?3 limit + 1, ?4… the cursor's keys.
-  const std::size_t variant = order * 8 + (query.artist ? 4 : 0) + (query.album ? 2 : 0) + (after.empty() ? 0 : 1);
+  // Parameters: ?1 artist, ?2 album, ?3 limit + 1, ?4 album id, ?5… the cursor's keys.
+  const std::size_t variant = order * 16 + (query.artist ? 8 : 0) + (query.album ? 4 : 0) +
+                              (query.album_id ? 2 : 0) + (after.empty() ? 0 : 1);
   std::string sql = std::string("SELECT ") + kTrackColumns + " FROM tracks t WHERE 1";
   if (query.artist) sql += " AND artist = ?1";
   if (query.album) sql += " AND album = ?2";
+  if (query.album_id) sql += " AND album_id = ?4";
   if (!after.empty())
-    sql += std::string(" AND (") + keys.columns + ") > " + placeholders(4, std::char_traits<char>::length(keys.types));
+    sql += std::string(" AND (") + keys.columns + ") > " + placeholders(5, std::char_traits<char>::length(keys.types));
   sql += std::string(" ORDER BY ") + keys.columns + " LIMIT ?3";
   auto stmt = impl_->cached(impl_->track_pages[variant], sql);
   if (!stmt) return stmt.error();
@@ -213,16 +217,10 @@ Result<Page<TrackRow>> Catalogue::list_tracks(const TrackQuery& query) {
   if (query.artist) s.bind(1, std::string_view(*query.artist));
   if (query.album) s.bind(2, std::string_view(*query.album));
   s.bind(3, static_cast<std::int64_t>(query.limit) + 1);
-  if (!after.empty()) bind_keys(s, 4, keys, after);
-  // The last row's album_id is not in TrackRow: keep it beside the rows.
-  std::vector<std::int64_t> album_ids;
-  album_ids.reserve(query.limit);
-  auto read = [&album_ids](const Statement& st) {
-    album_ids.push_back(st.column_int(10));
-    return read_track(st);
-  };
-  auto cursor = [&](const TrackRow& row) { return track_cursor(query.order, row, album_ids.back()); };
-  return read_page<TrackRow>(*impl_, s, query.limit, read, cursor);
+  if (query.album_id) s.bind(4, *query.album_id);
+  if (!after.empty()) bind_keys(s, 5, keys, after);
+  auto cursor = [&](const TrackRow& row) { return track_cursor(query.order, row); };
+  return read_page<TrackRow>(*impl_, s, query.limit, read_track, cursor);
 }
 
 Result<Page<AlbumRow>> Catalogue::list_albums(std::string_view after, std::uint32_t limit) {

@@ -89,7 +89,7 @@ struct Catalogue::Impl {
   mem::Subscription pressure;
   std::array<Statement, static_cast<std::size_t>(Sql::count)> statements;
   // list_tracks variants: order × artist filter × album filter × cursor.
-  std::array<Statement, 4 * 2 * 2 * 2> track_pages;
+  std::array<Statement, 4 * 2 * 2 * 2 * 2> track_pages;  // order, artist, album, album id, cursor
   std::array<Statement, 2> album_pages, artist_pages;  // without, with a cursor
   Statement search_stmt;
   bool writer_live = false;

@@ -108,6 +108,26 @@ TEST(LibraryScan, RescansReadOnlyWhatChanged) {
   EXPECT_GT(first->stats.bytes_hashed, 0u);
   const auto before = lib.rows(db);
   ASSERT_EQ(before.size(), 28u);
+  {
+    // Each album's tracks by its id; the Opus files alone have no cover.
+    auto c = Catalogue::open(db);
+    ASSERT_TRUE(c);
+    auto albums = (*c)->list_albums("", 100);
+    ASSERT_TRUE(albums);
+    ASSERT_EQ(albums->rows.size(), 4u + 1u + 1u);  // "Album n" ×4, the MP4s' "Album M", the Opus files' ""
+    for (const AlbumRow& a : albums->rows) {
+      TrackQuery q;
+      q.order = TrackOrder::album;
+      q.album_id = a.id;
+      auto tracks = (*c)->list_tracks(q);
+      ASSERT_TRUE(tracks);
+      EXPECT_EQ(tracks->rows.size(), a.track_count) << a.title;
+      for (const TrackRow& t : tracks->rows) {
+        EXPECT_EQ(t.album_id, a.id);
+        EXPECT_EQ(t.cover_bytes > 0, !t.path.ends_with(".opus")) << t.path;
+      }
+    }
+  }
 
   // Nothing changed: nothing hashed or parsed, nothing written but the stamps.
   auto second = lib.scan(db);

@@ -82,9 +82,11 @@ struct StoredFile {
 /// One track as a list shows it. Strings UTF-8, empty when absent.
 struct TrackRow {
   std::int64_t id = 0;
+  std::int64_t album_id = 0;  ///< albums.id (AlbumRow::id)
   std::string path, title, artist, album, codec;
   std::uint32_t year = 0, track_number = 0, disc_number = 0;
   std::uint64_t duration_ms = 0;  ///< milliseconds, 0 when unknown
+  std::uint64_t cover_bytes = 0;  ///< TrackRecord::cover_bytes: 0 when the file has no picture
 };
 
 /// One album: its title, its artist (album artist, else the tracks' artist).
@@ -117,6 +119,8 @@ struct TrackQuery {
   TrackOrder order = TrackOrder::artist;
   /// Keep only tracks whose artist tag / album tag equals this (NOCASE).
   std::optional<std::string> artist, album;
+  /// Keep only the tracks of this album (AlbumRow::id).
+  std::optional<std::int64_t> album_id;
   /// A next_cursor from a listing of the same order; empty: the start.
   std::string after;
   /// Rows per page, 1..kMaxPageRows.
