@@ -139,5 +139,7 @@ int run_exr(const std::vector<std::string>& argv);
 int run_thumb(const std::vector<std::string>& argv);
 /// frugal image-info FILE [--json]: an image's header (PNG, JPEG, GIF, BMP, WebP).
 int run_image_info(const std::vector<std::string>& argv);
+/// frugal library scan|list|search|stats|export: the media library.
+int run_library(const std::vector<std::string>& argv);
 
 }  // namespace frugal::cli

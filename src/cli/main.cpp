@@ -1,4 +1,4 @@
-// The frugal command: probe, packets, decode, play, tags, art, rom, exr, image-info, thumb.
+// The frugal command: probe, packets, decode, play, tags, art, rom, exr, image-info, thumb, library.
 #include "cli/common.hpp"
 #include "cli/json.hpp"
 
@@ -136,6 +136,29 @@ constexpr const char* kHelp = R"(usage: frugal COMMAND [options] [--stats]
                                     png {colour_type, interlaced}; webp {kind (vp8, vp8l,
                                     vp8x), animated}; bmp {header_bytes, compression,
                                     top_down}
+  library scan DIR... [--db PATH]   the media library: folders walked (hidden ones skipped),
+         [--io-workers N]           audio told by content (MP4, FLAC, Ogg Opus), hashed
+         [--cpu-workers N] [--json] (XXH3-128) and read (tags, facts) into an SQLite catalogue
+                                    (default $XDG_DATA_HOME/frugal/library.db, else
+                                    ~/.local/share/frugal/library.db); unchanged files (size,
+                                    mtime, inode) are not read again, moved ones keep their
+                                    row, deleted ones go. A progress bar on a terminal. JSON:
+                                    database, files, audio, skipped, unchanged, added,
+                                    updated, moved, removed, errors, bytes_hashed, commits,
+                                    throughput {discovery_files_per_second,
+                                    hashing_mb_per_second, parsing_files_per_second,
+                                    writing_files_per_second}
+  library list [--artist X]         a page of tracks (keyset: --after the last page's
+         [--album Y] [--order artist|album|title|year] [--after CURSOR] [--limit N]
+         [--db PATH] [--json]       next_cursor; 50 by default, at most 1000). JSON: tracks
+                                    [{id, path, title, artist, album, year, disc, track,
+                                    duration_ms, codec}], next_cursor ("" at the end)
+  library search TERM [--limit N]   tracks whose title, artist or album hold every word of
+         [--db PATH] [--json]       TERM as a prefix (FTS5, best first). JSON: tracks
+  library stats [--db PATH] [--json]  counts. JSON: tracks, albums, artists, errors
+  library export --html DIR         a static album gallery: DIR/index.html, a page per
+         [--size N] [--db PATH]     album, covers (N pixels, default 160) loaded lazily;
+         [--json]                   only changed albums rewritten, removed ones deleted
 
   FILE            a file; - for standard input (fragmented files, and files whose moov
                   comes first and holds at most 4 MiB); or an init segment followed by
@@ -237,6 +260,8 @@ int main(int argc, char** argv) {
     code = run_thumb(args);
   } else if (command == "image-info") {
     code = run_image_info(args);
+  } else if (command == "library") {
+    code = run_library(args);
   } else {
     return usage_error("unknown command '" + command + "'");
   }

@@ -1,5 +1,6 @@
 #include <frugal/library/library_scan.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <memory>
 #include <mutex>
@@ -24,9 +25,9 @@ bool gone(const std::string& path) {
 // The scanner's results into the catalogue's writer, on the run() thread.
 class CatalogueSink final : public ScanSink {
  public:
-  CatalogueSink(Catalogue& catalogue, Catalogue::Writer& writer, LibraryScanReport& report,
-                const std::function<bool(const ScanProgress&)>& progress)
-      : catalogue_(catalogue), writer_(writer), report_(report), progress_(progress) {}
+  CatalogueSink(Catalogue& catalogue, Catalogue::Writer& writer, std::span<const std::string> roots,
+                LibraryScanReport& report, const std::function<bool(const ScanProgress&)>& progress)
+      : catalogue_(catalogue), writer_(writer), roots_(roots), report_(report), progress_(progress) {}
 
   bool on_track(TrackRecord&& record) override {
     auto stored = catalogue_.lookup(record.path);
@@ -50,6 +51,7 @@ class CatalogueSink final : public ScanSink {
     auto r = writer_.record_error(error);
     if (!r) return fail(r.error());
     ++report_.errors;
+    if (std::find(roots_.begin(), roots_.end(), error.path) != roots_.end()) report_.failed_roots.push_back(error);
     return true;
   }
   bool on_progress(const ScanProgress& progress) override { return !progress_ || progress_(progress); }
@@ -79,6 +81,7 @@ class CatalogueSink final : public ScanSink {
 
   Catalogue& catalogue_;
   Catalogue::Writer& writer_;
+  std::span<const std::string> roots_;
   LibraryScanReport& report_;
   const std::function<bool(const ScanProgress&)>& progress_;
   std::optional<core::Error> error_;
@@ -121,7 +124,7 @@ core::Result<LibraryScanReport> LibraryScan::run(std::span<const std::string> ro
   LibraryScanReport report;
   FRUGAL_TRY(report.generation, catalogue_.begin_scan());
   FRUGAL_TRY(Catalogue::Writer writer, catalogue_.writer(report.generation));
-  CatalogueSink sink(catalogue_, writer, report, options_.progress);
+  CatalogueSink sink(catalogue_, writer, roots, report, options_.progress);
   auto stats = scanner_.run(roots, sink);
   if (sink.error()) return *sink.error();  // the writer rolls its open batch back
   if (!stats) {
@@ -130,6 +133,10 @@ core::Result<LibraryScanReport> LibraryScan::run(std::span<const std::string> ro
   }
   report.stats = *stats;
   for (const std::string& root : roots) {
+    // A root that could not be read (an unmounted card) is not empty.
+    if (std::any_of(report.failed_roots.begin(), report.failed_roots.end(),
+                    [&](const ScanError& e) { return e.path == root; }))
+      continue;
     FRUGAL_TRY(const std::uint64_t removed, writer.remove_unseen(root));
     report.removed += removed;
   }

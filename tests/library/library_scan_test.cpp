@@ -180,6 +180,20 @@ TEST(LibraryScan, ACancelledScanKeepsWhatItReadAndRemovesNothing) {
   EXPECT_EQ(lib.rows(db).size(), 22u);
 }
 
+TEST(LibraryScan, AMissingRootKeepsItsTracks) {
+  Library lib;
+  const std::string db = lib.dir.file("library.db");
+  ASSERT_TRUE(lib.scan(db));
+  fs::rename(lib.root, lib.dir.path() / "unmounted");  // a card taken out
+  auto r = lib.scan(db);
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->failed_roots.size(), 1u);
+  EXPECT_EQ(r->failed_roots[0].path, lib.root.string());
+  EXPECT_EQ(r->failed_roots[0].error.os_error, ENOENT);
+  EXPECT_EQ(r->removed, 0u);
+  EXPECT_EQ(lib.rows(db).size(), 28u);
+}
+
 bool integrity_ok(const std::string& db) {
   sqlite3* conn = nullptr;
   if (sqlite3_open_v2(db.c_str(), &conn, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {

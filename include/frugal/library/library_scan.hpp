@@ -13,7 +13,8 @@
 //   every committed batch, and the next scan resumes: what was committed is
 //   unchanged, hence not read again;
 // - only a scan that completed deletes the rows under its roots it did not
-//   see (files deleted since): a cancelled or failed scan deletes nothing.
+//   see (files deleted since): a cancelled or failed scan deletes nothing,
+//   nor does a root that could not be read (an unmounted card).
 // Thread-safety: one LibraryScan runs at a time on a catalogue; cancel()
 // may be called from any thread.
 
@@ -27,6 +28,7 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace frugal::library {
 
@@ -49,6 +51,9 @@ struct LibraryScanReport {
   std::uint64_t errors = 0;      ///< scan errors recorded
   std::uint64_t commits = 0;     ///< write transactions
   std::int64_t generation = 0;   ///< the catalogue's scan generation
+  /// Roots that could not be read (missing, unreadable) and why: their
+  /// rows stay.
+  std::vector<ScanError> failed_roots;
 };
 
 class LibraryScan {
