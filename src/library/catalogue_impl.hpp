@@ -93,6 +93,7 @@ struct Catalogue::Impl {
   std::array<Statement, 2> album_pages, artist_pages;  // without, with a cursor
   Statement search_stmt;
   bool writer_live = false;
+  bool snapshot = false;  // begin_snapshot()'s read transaction is open
 
   ~Impl() {
     pressure.reset();  // no callback may run on a closing connection

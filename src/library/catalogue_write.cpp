@@ -9,8 +9,23 @@ using core::Errc;
 using core::make_error;
 using core::Result;
 
+Result<void> Catalogue::begin_snapshot() {
+  if (impl_->writer_live || impl_->snapshot)
+    return make_error(Errc::invalid_argument, "catalogue: a writer or a snapshot is already open");
+  FRUGAL_CHECK(impl_->exec("BEGIN"));
+  impl_->snapshot = true;
+  return core::ok();
+}
+
+void Catalogue::end_snapshot() noexcept {
+  if (!impl_->snapshot) return;
+  (void)impl_->exec("COMMIT");  // a read transaction: ending it cannot fail to write
+  impl_->snapshot = false;
+}
+
 Result<Catalogue::Writer> Catalogue::writer(std::int64_t generation) {
-  if (impl_->writer_live) return make_error(Errc::invalid_argument, "catalogue: a writer is already open");
+  if (impl_->writer_live || impl_->snapshot)
+    return make_error(Errc::invalid_argument, "catalogue: a writer or a snapshot is already open");
   impl_->writer_live = true;
   return Writer(*this, generation);
 }

@@ -109,6 +109,7 @@ core::Result<LibraryScanReport> LibraryScan::run(std::span<const std::string> ro
   read_options.cache_bytes = std::size_t{256} << 10;
   read_options.tracker = options_.scan.tracker;
   FRUGAL_TRY(std::unique_ptr<Catalogue> lookup, Catalogue::open(database_, read_options));
+  FRUGAL_CHECK(lookup->begin_snapshot());  // as it was before this scan wrote; one read lock
   {
     std::lock_guard<std::mutex> lock(lookup_mutex_);
     lookup_ = std::move(lookup);

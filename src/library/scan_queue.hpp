@@ -1,10 +1,12 @@
 #pragma once
 // Internal: the bounded queue between two stages of the scan. push() waits
-// while full (backpressure), pop() while empty; close() (the producers are
+// while full (backpressure) until half has drained, pop() while empty (and
+// up to a millisecond for a batch to gather); close() (the producers are
 // done) lets pop() drain what is left, then return nothing; stop() (cancel)
 // wakes everyone and makes both fail at once. Producers are counted: the
 // last one to call producer_done() closes the queue. Thread-safe.
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -22,21 +24,36 @@ class BoundedQueue {
   /// false when stopped (the item is dropped).
   bool push(T item) {
     std::unique_lock lock(mutex_);
-    not_full_.wait(lock, [&] { return stopped_ || items_.size() < capacity_; });
+    if (items_.size() >= capacity_) {
+      // Full: wait until half of it has drained, so that a fast producer
+      // wakes once per half a queue, not once per item (a thread's wake-up
+      // costs more than an unchanged file).
+      ++full_waiters_;
+      not_full_.wait(lock, [&] { return stopped_ || items_.size() <= capacity_ / 2; });
+      --full_waiters_;
+    }
     if (stopped_) return false;
     items_.push_back(std::move(item));
-    not_empty_.notify_one();
+    // A waiting consumer wakes for the first item, then for a batch.
+    if (items_.size() == 1 || items_.size() == batch()) not_empty_.notify_one();
     return true;
   }
 
-  /// The next item; nullopt once closed and drained, or stopped.
+  /// The next item; nullopt once closed and drained, or stopped. Taking
+  /// items in batches as push() does, an item waits at most kBatchWait for
+  /// others.
   std::optional<T> pop() {
     std::unique_lock lock(mutex_);
-    not_empty_.wait(lock, [&] { return stopped_ || producers_ == 0 || !items_.empty(); });
+    while (!stopped_ && producers_ != 0 && items_.size() < batch()) {
+      if (items_.empty())
+        not_empty_.wait(lock);
+      else if (not_empty_.wait_for(lock, kBatchWait) == std::cv_status::timeout)
+        break;
+    }
     if (stopped_ || items_.empty()) return std::nullopt;
     std::optional<T> item(std::move(items_.front()));
     items_.pop_front();
-    not_full_.notify_one();
+    if (full_waiters_ && items_.size() <= capacity_ / 2) not_full_.notify_all();
     return item;
   }
 
@@ -55,11 +72,15 @@ class BoundedQueue {
   }
 
  private:
+  static constexpr std::chrono::milliseconds kBatchWait{1};
+  std::size_t batch() const noexcept { return capacity_ < 32 ? (capacity_ + 1) / 2 : 16; }
+
   std::mutex mutex_;
   std::condition_variable not_full_, not_empty_;
   std::deque<T> items_;
   const std::size_t capacity_;
   unsigned producers_;
+  unsigned full_waiters_ = 0;  // producers waiting for room
   bool stopped_ = false;
 };
 

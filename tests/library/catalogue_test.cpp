@@ -384,6 +384,35 @@ TEST(Catalogue, WriterCommitsEveryBatchSizeRows) {
   EXPECT_EQ(track_count(*reader), 1249u);
 }
 
+// A snapshot reads the database as it was, whatever is committed beside it.
+TEST(Catalogue, ASnapshotSeesTheDatabaseAsItWas) {
+  test::TempDir dir;
+  const std::string path = dir.file("lib.db");
+  CatalogueOptions options;
+  options.batch_size = 1;
+  auto catalogue = open_ok(path, options);
+  auto reader = open_ok(path);
+  ASSERT_TRUE(catalogue && reader);
+  {
+    auto writer = catalogue->writer(1);
+    ASSERT_TRUE(writer);
+    ASSERT_TRUE(writer->upsert(record("/m/old", "t", "a", "b")));
+    ASSERT_TRUE(writer->finish());
+  }
+  ASSERT_TRUE(reader->begin_snapshot());
+  EXPECT_FALSE(reader->begin_snapshot());  // one at a time
+  EXPECT_FALSE(reader->writer(2));         // no writer beside it
+  ASSERT_TRUE(reader->lookup("/m/old").value());
+  auto writer = catalogue->writer(2);
+  ASSERT_TRUE(writer);
+  ASSERT_TRUE(writer->upsert(record("/m/new", "t", "a", "b")));  // committed (batches of 1)
+  EXPECT_FALSE(reader->lookup("/m/new").value());               // not in the snapshot
+  reader->end_snapshot();
+  EXPECT_TRUE(reader->lookup("/m/new").value());
+  reader->end_snapshot();  // none held: nothing
+  EXPECT_TRUE(writer->finish());
+}
+
 TEST(Catalogue, BatchOfOneCommitsEachRow) {
   test::TempDir dir;
   const std::string path = dir.file("lib.db");

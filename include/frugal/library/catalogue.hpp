@@ -249,6 +249,17 @@ class Catalogue {
   /// (SQLITE_DBSTATUS_CACHE_USED).
   std::size_t cache_used() const noexcept;
 
+  /// Opens one read transaction that later reads share until
+  /// end_snapshot(): they see the database as it was at the first of them,
+  /// and take SQLite's WAL read lock once instead of once per query (a
+  /// rescan's thousands of lookups). While it is held, checkpoints cannot
+  /// reset the WAL past it (the -wal file grows). Errors:
+  /// Errc::invalid_argument while a Writer of this Catalogue lives or a
+  /// snapshot is held; Errc::io.
+  core::Result<void> begin_snapshot();
+  /// Ends begin_snapshot()'s transaction; nothing when none is held.
+  void end_snapshot() noexcept;
+
   /// The connection and its statements (src/library/catalogue_impl.hpp).
   struct Impl;
 
