@@ -4,6 +4,7 @@
 // integrity_check, keeps what was committed (the next scan reads it no
 // more) and ends with exactly the catalogue of an uninterrupted scan.
 #include <frugal/library/library_scan.hpp>
+#include <frugal/library/paged_loader.hpp>
 
 #include "library/fixtures.hpp"
 #include "support/rng.hpp"
@@ -158,6 +159,59 @@ TEST(LibraryScan, RescansReadOnlyWhatChanged) {
   const Row& moved = after.at((lib.root / "moved.flac").string());
   EXPECT_EQ(std::get<0>(moved), std::get<0>(before.at((album0 / "track2.flac").string())));
   EXPECT_FALSE(after.count((album0 / "track3.flac").string()));
+}
+
+// A small screen's list over the catalogue: the paged loader takes the
+// catalogue's keyset pages as they are.
+TEST(LibraryScan, APagedLoaderBrowsesTheCatalogue) {
+  Library lib;
+  const std::string db = lib.dir.file("library.db");
+  ASSERT_TRUE(lib.scan(db));
+  auto c = Catalogue::open(db);
+  ASSERT_TRUE(c);
+  const auto all = contents(**c);  // by path; the listing below is by title
+  std::vector<TrackRow> expected;
+  {
+    TrackQuery q;
+    q.order = TrackOrder::title;
+    q.limit = kMaxPageRows;
+    auto page = (*c)->list_tracks(q);
+    ASSERT_TRUE(page);
+    expected = page->rows;
+  }
+  ASSERT_EQ(expected.size(), all.size());
+  mem::MemoryTracker tracker;
+  PagedLoaderOptions options;
+  options.page_size = 5;
+  options.max_pages = 2;
+  auto loader = PagedLoader<TrackRow>::create(
+      tracker,
+      [&](const std::string& cursor, std::uint32_t limit) {
+        TrackQuery q;
+        q.order = TrackOrder::title;
+        q.after = cursor;
+        q.limit = limit;
+        return (*c)->list_tracks(q);
+      },
+      options);
+  ASSERT_TRUE(loader);
+  // Scroll a 4-row window down the whole list, then back to the top.
+  std::vector<std::uint64_t> tops;
+  for (std::uint64_t top = 0; top + 4 <= expected.size(); ++top) tops.push_back(top);
+  for (std::uint64_t top = expected.size() - 4; top > 0; top -= 3) tops.push_back(top);
+  for (const std::uint64_t top : tops) {
+    loader->set_visible_range(top, top + 4);
+    auto loaded = loader->pump();
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    ASSERT_TRUE(*loaded);
+    for (std::uint64_t i = top; i < top + 4; ++i) {
+      const TrackRow* row = loader->item(i);
+      ASSERT_NE(row, nullptr) << i;
+      EXPECT_EQ(row->id, expected[i].id) << i;
+    }
+  }
+  EXPECT_TRUE(loader->end_reached());
+  EXPECT_EQ(loader->known_count(), expected.size());
 }
 
 TEST(LibraryScan, ACancelledScanKeepsWhatItReadAndRemovesNothing) {
