@@ -1,4 +1,4 @@
-// frugal library scan|list|search|stats|export: the media library —
+// frugal library scan|list|albums|artists|search|stats|export: the media library —
 // folders scanned into a catalogue (library::LibraryScan), browsed by keyset
 // pages, searched (FTS5), counted, and exported as a static HTML gallery.
 #include "cli/common.hpp"
@@ -188,6 +188,57 @@ int run_list(const std::vector<std::string>& argv) {
   return kOk;
 }
 
+// library albums|artists: a keyset page of albums (by title) or artists (by name).
+int run_names(const std::vector<std::string>& argv, bool albums) {
+  std::string err;
+  auto args = parse_args(argv, {"--db", "--after", "--limit"}, {"--json"}, err);
+  if (!args) return usage_error(err);
+  if (!args->positional.empty()) return usage_error("library albums|artists takes no positional argument");
+  auto limit = parse_limit(*args, 50);
+  if (!limit) return usage_error("--limit takes 1 to 1000");
+  auto db = database_path(*args, false);
+  if (!db) return report("library", db.error());
+  auto catalogue = open_catalogue(*db);
+  if (!catalogue) return report(*db, catalogue.error());
+  const std::string after = args->value("--after").value_or("");
+  JsonArray rows;
+  std::string next;
+  if (albums) {
+    auto page = (*catalogue)->list_albums(after, *limit);
+    if (!page) return report("library albums", page.error());
+    for (const library::AlbumRow& a : page->rows) {
+      JsonObject o;
+      o.add("id", std::int64_t{a.id}).add("title", a.title).add("artist", a.artist).add("year", a.year)
+          .add("tracks", a.track_count);
+      rows.add_raw(o.str());
+      if (!args->has("--json"))
+        std::printf("%s — %s%s (%llu tracks)\n", a.artist.c_str(), a.title.c_str(),
+                    a.year ? (" [" + std::to_string(a.year) + "]").c_str() : "",
+                    static_cast<unsigned long long>(a.track_count));
+    }
+    next = std::move(page->next_cursor);
+  } else {
+    auto page = (*catalogue)->list_artists(after, *limit);
+    if (!page) return report("library artists", page.error());
+    for (const library::ArtistRow& a : page->rows) {
+      JsonObject o;
+      o.add("id", std::int64_t{a.id}).add("name", a.name).add("tracks", a.track_count);
+      rows.add_raw(o.str());
+      if (!args->has("--json"))
+        std::printf("%s (%llu tracks)\n", a.name.c_str(), static_cast<unsigned long long>(a.track_count));
+    }
+    next = std::move(page->next_cursor);
+  }
+  if (args->has("--json")) {
+    JsonObject o;
+    o.add_raw(albums ? "albums" : "artists", rows.str()).add("next_cursor", next);
+    std::printf("%s\n", o.str().c_str());
+  } else if (!next.empty()) {
+    std::printf("next page: --after %s\n", next.c_str());
+  }
+  return kOk;
+}
+
 int run_search(const std::vector<std::string>& argv) {
   std::string err;
   auto args = parse_args(argv, {"--db", "--limit"}, {"--json"}, err);
@@ -323,11 +374,13 @@ int run_export(const std::vector<std::string>& argv) {
 }  // namespace
 
 int run_library(const std::vector<std::string>& argv) {
-  if (argv.empty()) return usage_error("library takes scan, list, search, stats or export");
+  if (argv.empty()) return usage_error("library takes scan, list, albums, artists, search, stats or export");
   const std::string& sub = argv[0];
   const std::vector<std::string> rest(argv.begin() + 1, argv.end());
   if (sub == "scan") return run_scan(rest);
   if (sub == "list") return run_list(rest);
+  if (sub == "albums") return run_names(rest, true);
+  if (sub == "artists") return run_names(rest, false);
   if (sub == "search") return run_search(rest);
   if (sub == "stats") return run_stats(rest);
   if (sub == "export") return run_export(rest);

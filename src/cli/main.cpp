@@ -153,6 +153,9 @@ constexpr const char* kHelp = R"(usage: frugal COMMAND [options] [--stats]
          [--db PATH] [--json]       next_cursor; 50 by default, at most 1000). JSON: tracks
                                     [{id, path, title, artist, album, year, disc, track,
                                     duration_ms, codec}], next_cursor ("" at the end)
+  library albums|artists            a page of albums (by title: id, title, artist, year,
+         [--after CURSOR] [--limit N] tracks) or artists (by name: id, name, tracks), keyset
+         [--db PATH] [--json]       as list. JSON: albums|artists [...], next_cursor
   library search TERM [--limit N]   tracks whose title, artist or album hold every word of
          [--db PATH] [--json]       TERM as a prefix (FTS5, best first). JSON: tracks
   library stats [--db PATH] [--json]  counts. JSON: tracks, albums, artists, errors

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <set>
+#include <tuple>
 
 namespace frugal::test {
 namespace {
@@ -56,6 +57,25 @@ TEST(LibraryCli, ScanListSearchStatsExport) {
   ASSERT_EQ(titles.size(), 10u);
   EXPECT_TRUE(std::is_sorted(titles.begin(), titles.end()));
   EXPECT_EQ(std::set<std::string>(titles.begin(), titles.end()).size(), 10u);
+
+  // Albums and artists, a page of one at a time.
+  for (const auto& [what, key, expected] : {std::tuple{"albums", "title", std::vector<std::string>{"", "Record"}},
+                                            std::tuple{"artists", "name", std::vector<std::string>{"Artist O", "Band"}}}) {
+    std::vector<std::string> names;
+    std::string after;
+    for (int page = 0; page < 4; ++page) {
+      const CommandResult r = run_frugal(std::string("library ") + what + " --limit 1" + db + " --json" +
+                                         (after.empty() ? "" : " --after " + shell_quote(after)));
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      const std::string k = std::string("\"") + key + "\":\"";
+      const auto at = r.out.find(k);
+      ASSERT_NE(at, std::string::npos) << r.out;
+      names.push_back(r.out.substr(at + k.size(), r.out.find('"', at + k.size()) - at - k.size()));
+      after = field(r.out, "next_cursor");
+      if (after.empty()) break;
+    }
+    EXPECT_EQ(names, expected) << what;
+  }
 
   const CommandResult found = run_frugal("library search qui" + db + " --json");
   ASSERT_EQ(found.exit_code, 0) << found.err;
