@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <new>
 
 namespace frugal::library {
 
@@ -88,19 +89,31 @@ constexpr const char* kStatements[] = {
     "excluded.genre, year = excluded.year, track_number = excluded.track_number, disc_number = "
     "excluded.disc_number, cover_bytes = excluded.cover_bytes, scan_generation = excluded.scan_generation",
     "INSERT OR REPLACE INTO scan_errors(path, code, message, os_error, scan_generation) VALUES (?1, ?2, ?3, ?4, ?5)",
-    "UPDATE tracks SET scan_generation = ?2 WHERE path = ?1",
     "DELETE FROM tracks WHERE path = ?1",
     "UPDATE tracks SET path = ?2, size = ?3, mtime_ns = ?4, inode = ?5, device = ?6, scan_generation = ?7 "
     "WHERE path = ?1",
     // Under root: the path itself, or [root/, root0) — '0' follows '/' in
     // byte order, so the range is the subtree, over the path index.
-    "DELETE FROM tracks WHERE (path = ?1 OR (path >= ?1 || '/' AND path < ?1 || '0')) AND scan_generation <> ?2",
+    "DELETE FROM tracks WHERE (path = ?1 OR (path >= ?1 || '/' AND path < ?1 || '0')) AND scan_generation <> ?2 "
+    "AND NOT frugal_seen(?3, id)",
     "DELETE FROM scan_errors WHERE (path = ?1 OR (path >= ?1 || '/' AND path < ?1 || '0')) AND scan_generation <> ?2",
     "SELECT id, size, mtime_ns, inode, device, hash FROM tracks WHERE path = ?1",
     "SELECT path FROM tracks WHERE hash = ?1 ORDER BY id",
     "INSERT INTO scans(started_unix) VALUES (?1) RETURNING generation",
+    "SELECT coalesce(max(id), 0) FROM tracks",
 };
 static_assert(std::size(kStatements) == static_cast<std::size_t>(Sql::count));
+
+// frugal_seen(set, id): whether `id` is in the SeenTracks bound as `set`
+// (sqlite3_bind_pointer: the pointer cannot come from SQL text).
+void frugal_seen(sqlite3_context* context, int, sqlite3_value** args) {
+  const auto* seen = static_cast<const SeenTracks*>(sqlite3_value_pointer(args[0], kSeenTracksType));
+  if (!seen) {
+    sqlite3_result_error(context, "frugal_seen: no seen set bound", -1);
+    return;
+  }
+  sqlite3_result_int(context, seen->contains(sqlite3_value_int64(args[1])) ? 1 : 0);
+}
 
 Result<void> migrate(Catalogue::Impl& impl, int from) {
   for (int version = from; version < static_cast<int>(schema::kMigrations.size()); ++version) {
@@ -168,6 +181,9 @@ Result<std::unique_ptr<Catalogue>> Catalogue::open(const std::string& path, Cata
   if (auto r = impl->exec(pragmas.c_str()); !r) return r.error();
   if (auto r = migrate(*impl, from); !r) return r.error();
 
+  rc = sqlite3_create_function_v2(impl->db, "frugal_seen", 2, SQLITE_UTF8 | SQLITE_DIRECTONLY, nullptr, &frugal_seen,
+                                  nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return sqlite_error(impl->db, rc, "catalogue: cannot register frugal_seen");
   for (std::size_t i = 0; i < std::size(kStatements); ++i) {
     auto stmt = impl->prepare(kStatements[i]);
     if (!stmt) return stmt.error();
@@ -228,6 +244,36 @@ Result<std::vector<std::string>> Catalogue::find_by_hash(const ContentHash& hash
   while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) paths.emplace_back(stmt.column_text(0));
   if (rc != SQLITE_DONE) return sqlite_error(impl_->db, rc, "catalogue: hash lookup failed");
   return paths;
+}
+
+void SeenTracks::add(std::int64_t id) noexcept {
+  const auto bit = static_cast<std::uint64_t>(id);
+  if (id >= 0 && bit / 64 < words_count_) words_[bit / 64] |= std::uint64_t{1} << (bit % 64);
+}
+
+bool SeenTracks::contains(std::int64_t id) const noexcept {
+  const auto bit = static_cast<std::uint64_t>(id);
+  return id >= 0 && bit / 64 < words_count_ && (words_[bit / 64] >> (bit % 64) & 1) != 0;
+}
+
+Result<SeenTracks> Catalogue::seen_tracks() {
+  Statement& stmt = (*impl_)[Sql::max_track_id];
+  StatementUse use(stmt);
+  const int rc = sqlite3_step(stmt.get());
+  if (rc != SQLITE_ROW) return sqlite_error(impl_->db, rc, "catalogue: cannot read the largest track id");
+  const std::int64_t max_id = stmt.column_int(0);
+  // Ids come from SQLite's rowid allocation (max + 1): a sparse, huge id is
+  // refused as too large to mark rather than allocated.
+  if (max_id < 0 || static_cast<std::uint64_t>(max_id) >= (std::uint64_t{1} << 36))
+    return make_error(Errc::out_of_memory, "catalogue: track ids too large for a seen-tracks set");
+  SeenTracks seen;
+  seen.words_count_ = static_cast<std::size_t>(max_id) / 64 + 1;
+  mem::MemoryTracker& tracker = impl_->options.tracker ? *impl_->options.tracker : mem::default_tracker();
+  FRUGAL_TRY(mem::Account account, tracker.account(kAccountName));
+  FRUGAL_TRY(seen.charge_, mem::Charge::try_make(account, seen.words_count_ * sizeof(std::uint64_t)));
+  seen.words_.reset(new (std::nothrow) std::uint64_t[seen.words_count_]());
+  if (!seen.words_) return make_error(Errc::out_of_memory, "catalogue: cannot allocate a seen-tracks set");
+  return seen;
 }
 
 Result<CatalogueStats> Catalogue::stats() {

@@ -72,10 +72,13 @@ core::Error sqlite_error(sqlite3* db, int rc, const char* message) noexcept;
 enum class Sql : std::uint8_t {
   begin, commit, rollback,
   upsert_artist, upsert_album, upsert_track,
-  record_error, mark_seen, delete_path, relocate,
+  record_error, delete_path, relocate,
   remove_unseen_tracks, remove_unseen_errors,
-  lookup, find_by_hash, new_scan, count,
+  lookup, find_by_hash, new_scan, max_track_id, count,
 };
+
+/// sqlite3_bind_pointer's type tag for a SeenTracks (frugal_seen's first argument).
+inline constexpr const char* kSeenTracksType = "frugal::library::SeenTracks";
 
 /// The FTS5 MATCH expression for user text: each word (a run of ASCII
 /// letters, digits or non-ASCII bytes) as a quoted prefix token, "word"*,

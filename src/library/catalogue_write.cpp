@@ -173,18 +173,6 @@ Result<void> Catalogue::Writer::record_error(const ScanError& error) {
   return row_done();
 }
 
-Result<bool> Catalogue::Writer::mark_seen(std::string_view path) {
-  if (auto r = begin_batch(); !r) return r.error();
-  Impl& impl = *catalogue_->impl_;
-  Statement& stmt = impl[Sql::mark_seen];
-  stmt.bind(1, path);
-  stmt.bind(2, generation_);
-  if (auto r = impl.run(stmt, "catalogue: marking a track seen failed"); !r) return fail(r.error());
-  const bool found = sqlite3_changes(impl.db) > 0;
-  if (auto r = row_done(); !r) return r.error();
-  return found;
-}
-
 Result<bool> Catalogue::Writer::relocate(std::string_view old_path, std::string_view new_path,
                                          const FileStamp& stamp) {
   if (new_path.empty()) return make_error(Errc::invalid_argument, "catalogue: relocating to an empty path");
@@ -208,7 +196,7 @@ Result<bool> Catalogue::Writer::relocate(std::string_view old_path, std::string_
   return true;
 }
 
-Result<std::uint64_t> Catalogue::Writer::remove_unseen(std::string_view root) {
+Result<std::uint64_t> Catalogue::Writer::remove_unseen(std::string_view root, const SeenTracks& seen) {
   while (root.size() > 1 && root.back() == '/') root.remove_suffix(1);
   if (root.empty()) return make_error(Errc::invalid_argument, "catalogue: remove_unseen needs a root");
   if (auto r = begin_batch(); !r) return r.error();
@@ -218,6 +206,7 @@ Result<std::uint64_t> Catalogue::Writer::remove_unseen(std::string_view root) {
   Statement& tracks = impl[Sql::remove_unseen_tracks];
   tracks.bind(1, prefix);
   tracks.bind(2, generation_);
+  sqlite3_bind_pointer(tracks.get(), 3, const_cast<SeenTracks*>(&seen), kSeenTracksType, nullptr);
   if (auto r = impl.run(tracks, "catalogue: removing unseen tracks failed"); !r) return fail(r.error());
   const auto removed = static_cast<std::uint64_t>(sqlite3_changes64(impl.db));
   Statement& errors = impl[Sql::remove_unseen_errors];

@@ -41,9 +41,7 @@ class CatalogueSink final : public ScanSink {
     auto up = writer_.upsert(record);
     return up ? true : fail(up.error());
   }
-  bool on_unchanged(const std::string& path) override {
-    auto seen = writer_.mark_seen(path);
-    if (!seen) return fail(seen.error());
+  bool on_unchanged(const std::string&) override {  // marked in seen_ by the lookup: nothing to write
     ++report_.unchanged;
     return true;
   }
@@ -100,7 +98,9 @@ bool LibraryScan::unchanged(const std::string& path, const FileStamp& stamp) {
   std::lock_guard<std::mutex> lock(lookup_mutex_);
   if (!lookup_) return false;
   auto stored = lookup_->lookup(path);
-  return stored && *stored && (*stored)->stamp == stamp;  // an error: read the file again
+  if (!stored || !*stored || (*stored)->stamp != stamp) return false;  // an error: read the file again
+  seen_.add((*stored)->id);
+  return true;
 }
 
 core::Result<LibraryScanReport> LibraryScan::run(std::span<const std::string> roots) {
@@ -110,15 +110,18 @@ core::Result<LibraryScanReport> LibraryScan::run(std::span<const std::string> ro
   read_options.tracker = options_.scan.tracker;
   FRUGAL_TRY(std::unique_ptr<Catalogue> lookup, Catalogue::open(database_, read_options));
   FRUGAL_CHECK(lookup->begin_snapshot());  // as it was before this scan wrote; one read lock
+  FRUGAL_TRY(SeenTracks seen, lookup->seen_tracks());
   {
     std::lock_guard<std::mutex> lock(lookup_mutex_);
     lookup_ = std::move(lookup);
+    seen_ = std::move(seen);
   }
   struct Reset {
     LibraryScan& scan;
     ~Reset() {
       std::lock_guard<std::mutex> lock(scan.lookup_mutex_);
       scan.lookup_.reset();
+      scan.seen_ = SeenTracks();
     }
   } reset{*this};
 
@@ -138,7 +141,7 @@ core::Result<LibraryScanReport> LibraryScan::run(std::span<const std::string> ro
     if (std::any_of(report.failed_roots.begin(), report.failed_roots.end(),
                     [&](const ScanError& e) { return e.path == root; }))
       continue;
-    FRUGAL_TRY(const std::uint64_t removed, writer.remove_unseen(root));
+    FRUGAL_TRY(const std::uint64_t removed, writer.remove_unseen(root, seen_));  // the workers have stopped
     report.removed += removed;
   }
   FRUGAL_CHECK(writer.finish());

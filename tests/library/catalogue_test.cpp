@@ -282,18 +282,24 @@ TEST(Catalogue, GenerationsSeenMovedAndRemoved) {
                          record("/m/b/5", "five", "x", "p")});
   auto first = catalogue->lookup("/m/a/2");
   ASSERT_TRUE(first && first->has_value());
+  auto one = catalogue->lookup("/m/a/1");
+  ASSERT_TRUE(one && one->has_value());
 
+  auto seen = catalogue->seen_tracks();
+  ASSERT_TRUE(seen);
+  EXPECT_FALSE(seen->contains((*one)->id));
+  seen->add((*one)->id);  // found unchanged: nothing written for it
+  seen->add(1 << 20);     // past the largest id: ignored
+  seen->add(-1);
+  EXPECT_TRUE(seen->contains((*one)->id));
+  EXPECT_FALSE(seen->contains((*first)->id));
+  EXPECT_FALSE(seen->contains(1 << 20));
+  EXPECT_FALSE(seen->contains(-1));
   auto generation = catalogue->begin_scan();
   ASSERT_TRUE(generation);
   EXPECT_EQ(*generation, 2);
   auto writer = catalogue->writer(*generation);
   ASSERT_TRUE(writer);
-  auto seen = writer->mark_seen("/m/a/1");
-  ASSERT_TRUE(seen);
-  EXPECT_TRUE(*seen);
-  auto missing = writer->mark_seen("/m/a/none");
-  ASSERT_TRUE(missing);
-  EXPECT_FALSE(*missing);
   const FileStamp moved_stamp{5, 6, 7, 8};
   auto nowhere = writer->relocate("/m/a/none", "/m/b/5", moved_stamp);
   ASSERT_TRUE(nowhere);
@@ -303,7 +309,7 @@ TEST(Catalogue, GenerationsSeenMovedAndRemoved) {
   EXPECT_TRUE(*moved);
   ASSERT_TRUE(writer->record_error({"/m/a/locked", core::make_error(Errc::io, "permission denied")}));
   // "/m/a/" with a slash is the same root; /m/ab and /m/b are not under it.
-  auto removed = writer->remove_unseen("/m/a/");
+  auto removed = writer->remove_unseen("/m/a/", *seen);
   ASSERT_TRUE(removed);
   EXPECT_EQ(*removed, 1u);  // /m/a/sub/3
   EXPECT_EQ(writer->commits(), 1u);
@@ -350,7 +356,7 @@ TEST(Catalogue, RemoveUnseenClearsOldErrorsAndEverythingUnderSlash) {
   ASSERT_TRUE(generation);
   auto writer = catalogue->writer(*generation);
   ASSERT_TRUE(writer);
-  auto removed = writer->remove_unseen("/");
+  auto removed = writer->remove_unseen("/", SeenTracks());
   ASSERT_TRUE(removed);
   EXPECT_EQ(*removed, 2u);
   auto stats = catalogue->stats();
@@ -857,6 +863,16 @@ TEST(CatalogueMemory, CacheChargedAndReleasedUnderPressure) {
     RecordProperty("cache_used_after_high_bytes", std::to_string(released));
     EXPECT_LT(released, used / 4) << "before " << used;
     tracker.remove_source(source);
+    {
+      auto seen = catalogue->seen_tracks();  // ids 1..3000: 47 words
+      ASSERT_TRUE(seen);
+      EXPECT_EQ(account->current(), options.cache_bytes + (3000 / 64 + 1) * 8);
+    }
+    EXPECT_EQ(account->current(), options.cache_bytes);
+    ASSERT_TRUE(tracker.account(Catalogue::kAccountName, options.cache_bytes));  // a hard limit now
+    auto refused = catalogue->seen_tracks();
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, Errc::out_of_memory);
   }
   EXPECT_EQ(account->current(), 0u);
 }

@@ -127,6 +127,29 @@ struct TrackQuery {
   std::uint32_t limit = 100;
 };
 
+/// The stored tracks a scan found unchanged, by id: one bit per id up to
+/// the largest id when the set was made (Catalogue::seen_tracks), so 10,000
+/// tracks cost ~1.2 KiB, charged to Catalogue::kAccountName. A rescan marks
+/// what it finds here instead of writing to the rows it did not read.
+/// Thread-safety: none (LibraryScan fills it under its lookup lock).
+class SeenTracks {
+ public:
+  SeenTracks() = default;
+  SeenTracks(SeenTracks&&) noexcept = default;
+  SeenTracks& operator=(SeenTracks&&) noexcept = default;
+
+  /// Marks `id`; an id past the largest (a row written since) is ignored:
+  /// remove_unseen keeps rows of its own generation anyway.
+  void add(std::int64_t id) noexcept;
+  bool contains(std::int64_t id) const noexcept;
+
+ private:
+  friend class Catalogue;
+  std::unique_ptr<std::uint64_t[]> words_;
+  std::size_t words_count_ = 0;
+  mem::Charge charge_;
+};
+
 /// Row counts of the catalogue.
 struct CatalogueStats {
   std::uint64_t tracks = 0, albums = 0, artists = 0;
@@ -182,18 +205,16 @@ class Catalogue {
     /// Records (or replaces) the error of `error.path`: code, message,
     /// os_error, generation.
     core::Result<void> record_error(const ScanError& error);
-    /// Stamps an unchanged file with this generation; false when `path` is
-    /// not catalogued.
-    core::Result<bool> mark_seen(std::string_view path);
     /// A moved file: its row takes `new_path` and `stamp` (same id, tags and
     /// hash) and this generation; a row already at `new_path` is replaced.
     /// False (nothing changed) when `old_path` is not catalogued.
     core::Result<bool> relocate(std::string_view old_path, std::string_view new_path, const FileStamp& stamp);
     /// After a COMPLETE scan of `root`: commits the open batch with the
-    /// deletion of every track (and recorded error) under `root` (the path
-    /// itself or below "root/") not seen in this generation. Returns the
+    /// deletion of every track under `root` (the path itself or below
+    /// "root/") neither written in this generation nor in `seen`, and of
+    /// the errors under `root` not recorded in this generation. Returns the
     /// tracks deleted.
-    core::Result<std::uint64_t> remove_unseen(std::string_view root);
+    core::Result<std::uint64_t> remove_unseen(std::string_view root, const SeenTracks& seen);
     /// Commits the open batch.
     core::Result<void> finish();
 
@@ -225,6 +246,11 @@ class Catalogue {
   core::Result<std::optional<StoredFile>> lookup(std::string_view path);
   /// Paths of the tracks with this content hash (indexed), by id.
   core::Result<std::vector<std::string>> find_by_hash(const ContentHash& hash);
+  /// An empty SeenTracks covering every track id stored now (in a snapshot:
+  /// as the snapshot sees them), charged to kAccountName of this
+  /// catalogue's tracker. Errors: Errc::out_of_memory (over budget),
+  /// Errc::io.
+  core::Result<SeenTracks> seen_tracks();
 
   /// A page of tracks in `query.order`, after `query.after`: a row-value
   /// comparison on the order's keys over the matching index, so a page

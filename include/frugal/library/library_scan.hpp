@@ -3,9 +3,11 @@
 // catalogue (catalogue.hpp) stores, and this joins them into the media
 // library's incremental scan:
 // - a file whose stat stamp (size, mtime, inode, device) equals its row's
-//   is neither hashed nor parsed (the scanner's `unchanged`, answered from
-//   a second connection that only reads, under a lock: it is asked on the
-//   I/O workers while the writer's connection stays on the run() thread);
+//   is neither hashed nor parsed nor written (the scanner's `unchanged`,
+//   answered from a second connection that only reads, in one snapshot,
+//   under a lock: it is asked on the I/O workers while the writer's
+//   connection stays on the run() thread); its id goes into a SeenTracks
+//   bitmap, so an unchanged rescan writes nothing but its scan number;
 // - a new path whose content hash belongs to a row whose path is gone is
 //   that row moved (relocate: the same id, so what refers to it survives);
 // - rows are written through the catalogue's batched Writer (one
@@ -77,8 +79,9 @@ class LibraryScan {
   Catalogue& catalogue_;
   std::string database_;
   LibraryScanOptions options_;
-  std::mutex lookup_mutex_;              // guards lookup_ (asked on the I/O workers)
+  std::mutex lookup_mutex_;              // guards lookup_ and seen_ (asked on the I/O workers)
   std::unique_ptr<Catalogue> lookup_;    // the read-only connection, during run()
+  SeenTracks seen_;                      // the unchanged rows found, during run()
   Scanner scanner_;
 };
 
