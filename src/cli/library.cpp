@@ -126,6 +126,7 @@ int run_scan(const std::vector<std::string>& argv) {
     o.add("database", *db)
         .add("files", s.files_discovered)
         .add("audio", s.audio)
+        .add("untagged", s.untagged)
         .add("skipped", s.skipped)
         .add("unchanged", r.unchanged)
         .add("added", r.added)
@@ -138,12 +139,13 @@ int run_scan(const std::vector<std::string>& argv) {
         .add_raw("throughput", phases.str());
     std::printf("%s\n", o.str().c_str());
   } else {
-    std::printf("%s: %llu files, %llu audio (%llu added, %llu updated, %llu moved, %llu unchanged), %llu removed, "
-                "%llu errors, %.1f MB hashed\n",
+    std::printf("%s: %llu files, %llu audio (%llu added, %llu updated, %llu moved, %llu unchanged, %llu untagged), "
+                "%llu removed, %llu errors, %.1f MB hashed\n",
                 db->c_str(), static_cast<unsigned long long>(s.files_discovered),
                 static_cast<unsigned long long>(s.audio + r.unchanged), static_cast<unsigned long long>(r.added),
                 static_cast<unsigned long long>(r.updated), static_cast<unsigned long long>(r.moved),
-                static_cast<unsigned long long>(r.unchanged), static_cast<unsigned long long>(r.removed),
+                static_cast<unsigned long long>(r.unchanged), static_cast<unsigned long long>(s.untagged),
+                static_cast<unsigned long long>(r.removed),
                 static_cast<unsigned long long>(r.errors), double(s.bytes_hashed) / 1e6);
   }
   for (const library::ScanError& root : r.failed_roots) report(root.path, root.error);  // its tracks are kept

@@ -1,6 +1,7 @@
 #include "library/scan_file.hpp"
 
 #include <frugal/core/media.hpp>
+#include <frugal/mp4/box.hpp>
 #include <frugal/tags/tags.hpp>
 
 #include <cstring>
@@ -23,6 +24,38 @@ bool opus_first(std::span<const std::byte> head) {
   if (head.size() < 27) return false;
   const std::size_t segments = std::to_integer<std::size_t>(head[26]);
   return has_at(head, 27 + segments, "OpusHead");
+}
+
+// Whether an MP4's moov holds a track whose media handler is 'soun'
+// (ISO/IEC 14496-12 §8.4.3: hdlr's handler_type, after version, flags and
+// pre_defined; QuickTime's component subtype sits at the same place). Only
+// box headers and 12 bytes of each hdlr are read, so a video (or an AVIF,
+// an init segment without audio) is told apart before it is hashed.
+enum class Sound : std::uint8_t { no, yes, unsure };
+
+// The boxes of `reader` at `level` of moov/trak/mdia/hdlr. Unsure when the
+// boxes do not say cleanly (an error, over `budget` boxes): the file is then
+// read as audio and the demuxer says what is wrong.
+Sound find_sound(core::ByteSource& source, mp4::BoxReader& reader, std::size_t level, int& budget) {
+  static constexpr core::FourCC kPath[] = {core::FourCC("moov"), core::FourCC("trak"), core::FourCC("mdia"),
+                                           core::FourCC("hdlr")};
+  while (--budget >= 0) {
+    auto box = reader.next();
+    if (!box) return Sound::unsure;
+    if (!*box) return Sound::no;
+    if ((*box)->type != kPath[level]) continue;
+    if (level + 1 == std::size(kPath)) {
+      std::byte body[12];
+      if ((*box)->body_size() < sizeof body || !core::read_exact(source, (*box)->body_offset(), body))
+        return Sound::unsure;
+      return std::memcmp(body + 8, "soun", 4) == 0 ? Sound::yes : Sound::no;
+    }
+    auto children = reader.children(**box);
+    if (!children) return Sound::unsure;
+    const Sound found = find_sound(source, *children, level + 1, budget);
+    if (found != Sound::no || level != 1) return found;  // one moov, one mdia and hdlr each; many traks
+  }
+  return Sound::unsure;
 }
 
 // The first four digits of a date tag ("2004", "2004-05-06"), else 0.
@@ -54,9 +87,14 @@ core::Result<std::optional<player::Container>> sniff_audio(core::ByteSource& sou
     case player::Container::ogg:
       if (opus_first(head)) return std::optional(container);
       break;
-    case player::Container::mp4:
-      if (has_at(head, 4, "ftyp")) return std::optional(container);
+    case player::Container::mp4: {
+      if (!has_at(head, 4, "ftyp")) break;
+      const core::Limits limits;
+      mp4::BoxReader top(source, limits);
+      int budget = 4096;  // boxes looked at, at most
+      if (find_sound(source, top, 0, budget) != Sound::no) return std::optional(container);
       break;
+    }
   }
   return std::optional<player::Container>();
 }
@@ -70,7 +108,7 @@ const char* container_name(player::Container container) noexcept {
   return "";
 }
 
-core::Result<void> read_facts(core::ByteSource& source, mem::MemoryTracker* tracker, TrackRecord& record) {
+core::Result<bool> read_facts(core::ByteSource& source, mem::MemoryTracker* tracker, TrackRecord& record) {
   {
     FRUGAL_TRY(auto demuxer, player::open_demuxer(source));
     const core::Track* audio = nullptr;
@@ -89,7 +127,14 @@ core::Result<void> read_facts(core::ByteSource& source, mem::MemoryTracker* trac
   tags::TagOptions options;
   options.load_pictures = false;
   options.tracker = tracker;
-  FRUGAL_TRY(tags::Tags tags, tags::read_tags(source, options));
+  auto read = tags::read_tags(source, options);
+  if (!read) {
+    // A big embedded cover (an Ogg comment over max_tag_bytes) or a broken
+    // tag must not hide a track that plays: it is listed untagged.
+    if (read.error().code == Errc::malformed || read.error().code == Errc::limit_exceeded) return false;
+    return read.error();
+  }
+  tags::Tags& tags = *read;
   record.title = std::move(tags.title);
   record.artist = std::move(tags.artist);
   record.album = std::move(tags.album);
@@ -106,7 +151,7 @@ core::Result<void> read_facts(core::ByteSource& source, mem::MemoryTracker* trac
     }
   if (!cover && !tags.pictures.empty()) cover = &tags.pictures.front();
   record.cover_bytes = cover ? cover->size : 0;
-  return core::ok();
+  return true;
 }
 
 }  // namespace frugal::library::detail

@@ -51,9 +51,9 @@ struct Hashed {
 
 // What the sink thread receives: one file's outcome, or a folder's error.
 struct Outcome {
-  enum class Kind : std::uint8_t { track, unchanged, skipped, file_error, folder_error };
+  enum class Kind : std::uint8_t { track, untagged_track, unchanged, skipped, file_error, folder_error };
   Kind kind = Kind::skipped;
-  TrackRecord record;  // track; unchanged and skipped: the path only
+  TrackRecord record;  // tracks; unchanged and skipped: the path only
   ScanError error;     // file_error, folder_error
 };
 
@@ -301,7 +301,7 @@ core::Result<ScanStats> Scanner::run(std::span<const std::string> roots, ScanSin
             run.parsed.fetch_add(1, std::memory_order_relaxed);
             Outcome outcome;
             if (read) {
-              outcome.kind = Outcome::Kind::track;
+              outcome.kind = *read ? Outcome::Kind::track : Outcome::Kind::untagged_track;
               outcome.record = std::move(file->record);
             } else {
               outcome = error_outcome(ScanError{std::move(file->record.path), read.error()});
@@ -333,6 +333,7 @@ core::Result<ScanStats> Scanner::run(std::span<const std::string> roots, ScanSin
     const auto start = Clock::now();
     bool go_on = true;
     switch (outcome->kind) {
+      case Outcome::Kind::untagged_track: ++progress.untagged; [[fallthrough]];
       case Outcome::Kind::track:
         ++progress.audio;
         go_on = sink.on_track(std::move(outcome->record));

@@ -171,6 +171,62 @@ TEST(Scanner, AudioThatDoesNotParseIsAnErrorAndTheScanGoesOn) {
   EXPECT_EQ(stats->errors, 1u);
 }
 
+// A tag area over TagOptions::max_tag_bytes (an Ogg comment header with a
+// big embedded cover, here a 1.2 MiB title) must not hide a track that plays.
+TEST(Scanner, AudioWhoseTagsCannotBeReadIsATrackWithoutTags) {
+  test::TempDir dir;
+  const std::string big = write_file(dir.path() / "big.opus", tagged_opus(std::string(1200 << 10, 't')));
+  const std::string good = write_file(dir.path() / "good.opus", tagged_opus("ok"));
+  Collector sink;
+  auto stats = scan(dir.path(), sink);
+  ASSERT_TRUE(stats);
+  EXPECT_TRUE(sink.errors.empty()) << sink.errors[0].error.message;
+  ASSERT_EQ(sink.tracks.size(), 2u);
+  EXPECT_EQ(stats->audio, 2u);
+  EXPECT_EQ(stats->untagged, 1u);
+  const TrackRecord& untagged = sink.tracks.at(big);
+  EXPECT_EQ(untagged.title, "");
+  EXPECT_EQ(untagged.artist, "");
+  EXPECT_EQ(untagged.codec, "opus");  // the facts are the demuxer's
+  EXPECT_EQ(untagged.sample_rate, sink.tracks.at(good).sample_rate);
+  EXPECT_EQ(untagged.duration_ms, sink.tracks.at(good).duration_ms);
+  EXPECT_EQ(sink.tracks.at(good).title, "ok");
+}
+
+// A video without sound (or an ftyp with no moov: an AVIF, a cut file) is
+// not audio: skipped before it is hashed, not an error, so a card full of
+// videos costs a rescan a few box headers each, not their bytes.
+TEST(Scanner, MP4WithoutASoundTrackIsSkippedUnhashed) {
+  test::TempDir dir;
+  const auto video_track = [] {
+    test::TrackSpec t = test::audio_track(test::plain_sample_entry(test::FourCC("avc1")), {4000, 4000});
+    t.handler = test::FourCC("vide");
+    return t;
+  };
+  test::MovieSpec video;
+  video.tracks.push_back(video_track());
+  test::MovieSpec both;  // sound after a video track, moov after mdat
+  both.layout = test::Layout::mdat_first;
+  both.tracks.push_back(video_track());
+  both.tracks.push_back(test::audio_track(
+      test::audio_sample_entry(
+          test::AudioEntrySpec(test::FourCC("mp4a"), {test::esds_box(0x40, test::audio_specific_config({}))})),
+      {16, 16}));
+  const Bytes ftyp = test::make_box(test::FourCC("ftyp"), Bytes(8, std::byte{'a'}));
+  const std::string video_path = write_file(dir.path() / "video.mp4", test::build_mp4(video));
+  const std::string both_path = write_file(dir.path() / "both.mp4", test::build_mp4(both));
+  const std::string no_moov = write_file(
+      dir.path() / "cut.m4a", test::concat({ftyp, test::make_box(test::FourCC("mdat"), Bytes(100, std::byte{1}))}));
+  Collector sink;
+  auto stats = scan(dir.path(), sink);
+  ASSERT_TRUE(stats);
+  EXPECT_TRUE(sink.errors.empty()) << sink.errors[0].path << ": " << sink.errors[0].error.message;
+  EXPECT_EQ(stats->skipped, 2u);
+  ASSERT_EQ(sink.tracks.size(), 1u);
+  EXPECT_EQ(sink.tracks.count(both_path), 1u);
+  EXPECT_EQ(stats->bytes_hashed, fs::file_size(both_path));  // the others were not read through
+}
+
 TEST(Scanner, HiddenEntriesAreSkipped) {
   test::TempDir dir;
   write_file(dir.path() / ".hidden" / "a.flac", tagged_flac({"a"}));

@@ -48,6 +48,8 @@ struct ScanProgress {
   std::uint64_t files_discovered = 0;  ///< regular files the walk found
   std::uint64_t files_done = 0;        ///< files whose outcome the sink has seen
   std::uint64_t audio = 0;             ///< TrackRecords delivered
+  std::uint64_t untagged = 0;          ///< of those, delivered without tags: their tag area is broken or over
+                                       ///< tags::TagOptions::max_tag_bytes (the audio plays)
   std::uint64_t skipped = 0;           ///< files whose content is not MP4, FLAC or Ogg Opus
   std::uint64_t unchanged = 0;         ///< files ScanOptions::unchanged accepted (not read)
   std::uint64_t errors = 0;            ///< ScanErrors delivered (files and folders)
