@@ -42,9 +42,11 @@ core::Result<std::string> database_path(const Args& args, bool create) {
   return (dir / "library.db").string();
 }
 
-core::Result<std::unique_ptr<library::Catalogue>> open_catalogue(const std::string& path) {
+// `create`: the scan makes a new catalogue; the readers refuse a missing one.
+core::Result<std::unique_ptr<library::Catalogue>> open_catalogue(const std::string& path, bool create = false) {
   library::CatalogueOptions options;
   options.tracker = &tracker();
+  options.create = create;
   return library::Catalogue::open(path, options);
 }
 
@@ -92,15 +94,7 @@ int run_scan(const std::vector<std::string>& argv) {
       if (!n || *n > library::Scanner::kMaxWorkers) return usage_error(std::string(name) + " takes 1 to 16");
       *field = *n;
     }
-  std::vector<std::string> roots;
-  for (const std::string& p : args->positional) {
-    std::error_code ec;
-    const fs::path absolute = fs::absolute(p, ec);
-    if (ec) return report(p, core::Error{core::Errc::io, "cannot resolve the folder", core::Error::kNoOffset, ec.value()});
-    roots.push_back(absolute.lexically_normal().string());
-    while (roots.back().size() > 1 && roots.back().back() == '/') roots.back().pop_back();
-  }
-  auto catalogue = open_catalogue(*db);
+  auto catalogue = open_catalogue(*db, true);
   if (!catalogue) return report(*db, catalogue.error());
   ProgressBar bar(::isatty(2) == 1);
   options.progress = [&bar](const library::ScanProgress& p) {
@@ -111,7 +105,7 @@ int run_scan(const std::vector<std::string>& argv) {
     return true;
   };
   library::LibraryScan scan(**catalogue, *db, options);
-  auto result = scan.run(roots);
+  auto result = scan.run(args->positional);  // resolved and normalized by the scan
   bar.finish();
   if (!result) return report("library scan", result.error());
   const library::LibraryScanReport& r = *result;

@@ -6,7 +6,10 @@
 
 #include <frugal/core/error.hpp>
 
+#include <algorithm>
 #include <cstdlib>
+#include <limits>
+#include <utility>
 #include <cstring>
 #include <ctime>
 #include <new>
@@ -98,9 +101,11 @@ constexpr const char* kStatements[] = {
     "AND NOT frugal_seen(?3, id)",
     "DELETE FROM scan_errors WHERE (path = ?1 OR (path >= ?1 || '/' AND path < ?1 || '0')) AND scan_generation <> ?2",
     "SELECT id, size, mtime_ns, inode, device, hash FROM tracks WHERE path = ?1",
-    "SELECT path FROM tracks WHERE hash = ?1 ORDER BY id",
+    "SELECT path FROM tracks WHERE hash = ?1 ORDER BY id LIMIT 16",  // kMaxHashMatches
     "INSERT INTO scans(started_unix) VALUES (?1) RETURNING generation",
-    "SELECT coalesce(max(id), 0) FROM tracks",
+    "SELECT count(*), coalesce(min(id), 0), coalesce(max(id), 0) FROM tracks",
+    "SELECT id FROM tracks ORDER BY id",
+    "SELECT id FROM tracks WHERE path = ?1 OR (path >= ?1 || '/' AND path < ?1 || '0')",
 };
 static_assert(std::size(kStatements) == static_cast<std::size_t>(Sql::count));
 
@@ -149,7 +154,8 @@ Result<std::unique_ptr<Catalogue>> Catalogue::open(const std::string& path, Cata
   impl->options = options;
   impl->cache_charge = std::move(*charge);
   // FULLMUTEX: the pressure callback may call in from the dispatch thread.
-  int rc = sqlite3_open_v2(path.c_str(), &impl->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+  int rc = sqlite3_open_v2(path.c_str(), &impl->db,
+                           SQLITE_OPEN_READWRITE | (options.create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_FULLMUTEX,
                            nullptr);
   if (rc != SQLITE_OK) return sqlite_error(impl->db, rc, "catalogue: cannot open the database file");
   sqlite3_extended_result_codes(impl->db, 1);
@@ -246,34 +252,90 @@ Result<std::vector<std::string>> Catalogue::find_by_hash(const ContentHash& hash
   return paths;
 }
 
+SeenTracks::SeenTracks(SeenTracks&& other) noexcept
+    : bits_(std::move(other.bits_)),
+      bit_count_(std::exchange(other.bit_count_, 0)),
+      ids_(std::move(other.ids_)),
+      charge_(std::move(other.charge_)) {}
+
+SeenTracks& SeenTracks::operator=(SeenTracks&& other) noexcept {
+  bits_ = std::move(other.bits_);
+  bit_count_ = std::exchange(other.bit_count_, 0);
+  ids_ = std::move(other.ids_);
+  charge_ = std::move(other.charge_);
+  return *this;
+}
+
+std::size_t SeenTracks::bit_of(std::int64_t id) const noexcept {
+  if (ids_) {
+    const std::int64_t* begin = ids_.get();
+    const std::int64_t* end = begin + bit_count_;
+    const std::int64_t* at = std::lower_bound(begin, end, id);
+    return at != end && *at == id ? static_cast<std::size_t>(at - begin) : npos;
+  }
+  return id >= 0 && static_cast<std::uint64_t>(id) < bit_count_ ? static_cast<std::size_t>(id) : npos;
+}
+
 void SeenTracks::add(std::int64_t id) noexcept {
-  const auto bit = static_cast<std::uint64_t>(id);
-  if (id >= 0 && bit / 64 < words_count_) words_[bit / 64] |= std::uint64_t{1} << (bit % 64);
+  const std::size_t bit = bit_of(id);
+  if (bit != npos) bits_[bit / 64] |= std::uint64_t{1} << (bit % 64);
 }
 
 bool SeenTracks::contains(std::int64_t id) const noexcept {
-  const auto bit = static_cast<std::uint64_t>(id);
-  return id >= 0 && bit / 64 < words_count_ && (words_[bit / 64] >> (bit % 64) & 1) != 0;
+  const std::size_t bit = bit_of(id);
+  return bit != npos && (bits_[bit / 64] >> (bit % 64) & 1) != 0;
 }
 
 Result<SeenTracks> Catalogue::seen_tracks() {
-  Statement& stmt = (*impl_)[Sql::max_track_id];
-  StatementUse use(stmt);
-  const int rc = sqlite3_step(stmt.get());
-  if (rc != SQLITE_ROW) return sqlite_error(impl_->db, rc, "catalogue: cannot read the largest track id");
-  const std::int64_t max_id = stmt.column_int(0);
-  // Ids come from SQLite's rowid allocation (max + 1): a sparse, huge id is
-  // refused as too large to mark rather than allocated.
-  if (max_id < 0 || static_cast<std::uint64_t>(max_id) >= (std::uint64_t{1} << 36))
-    return make_error(Errc::out_of_memory, "catalogue: track ids too large for a seen-tracks set");
+  std::uint64_t count = 0;
+  std::int64_t min_id = 0, max_id = 0;
+  {
+    Statement& stmt = (*impl_)[Sql::track_id_range];
+    StatementUse use(stmt);
+    const int rc = sqlite3_step(stmt.get());
+    if (rc != SQLITE_ROW) return sqlite_error(impl_->db, rc, "catalogue: cannot read the track ids");
+    count = static_cast<std::uint64_t>(stmt.column_int(0));
+    min_id = stmt.column_int(1);
+    max_id = stmt.column_int(2);
+  }
+  // Dense ids (SQLite gives max + 1) cost a bit per id; when the ids are so
+  // sparse that a bit per id would outweigh 8 bytes per track, keep the ids.
+  const bool dense = min_id >= 0 && static_cast<std::uint64_t>(max_id) <= 64 * count + 65536;
+  const std::uint64_t bits = dense ? static_cast<std::uint64_t>(max_id) + 1 : count;
+  const std::uint64_t bytes = (bits + 63) / 64 * 8 + (dense ? 0 : count * sizeof(std::int64_t));
+  if (bytes > std::numeric_limits<std::size_t>::max() / 2)
+    return make_error(Errc::out_of_memory, "catalogue: too many tracks for a seen-tracks set");
   SeenTracks seen;
-  seen.words_count_ = static_cast<std::size_t>(max_id) / 64 + 1;
   mem::MemoryTracker& tracker = impl_->options.tracker ? *impl_->options.tracker : mem::default_tracker();
   FRUGAL_TRY(mem::Account account, tracker.account(kAccountName));
-  FRUGAL_TRY(seen.charge_, mem::Charge::try_make(account, seen.words_count_ * sizeof(std::uint64_t)));
-  seen.words_.reset(new (std::nothrow) std::uint64_t[seen.words_count_]());
-  if (!seen.words_) return make_error(Errc::out_of_memory, "catalogue: cannot allocate a seen-tracks set");
+  FRUGAL_TRY(seen.charge_, mem::Charge::try_make(account, static_cast<std::size_t>(bytes)));
+  const auto words = static_cast<std::size_t>((bits + 63) / 64);
+  seen.bits_.reset(new (std::nothrow) std::uint64_t[words == 0 ? 1 : words]());
+  if (!seen.bits_) return make_error(Errc::out_of_memory, "catalogue: cannot allocate a seen-tracks set");
+  if (!dense) {
+    seen.ids_.reset(new (std::nothrow) std::int64_t[static_cast<std::size_t>(count)]);
+    if (!seen.ids_) return make_error(Errc::out_of_memory, "catalogue: cannot allocate a seen-tracks set");
+    Statement& stmt = (*impl_)[Sql::track_ids];
+    StatementUse use(stmt);
+    std::size_t n = 0;
+    int rc = SQLITE_DONE;
+    while (n < count && (rc = sqlite3_step(stmt.get())) == SQLITE_ROW) seen.ids_[n++] = stmt.column_int(0);
+    if (n < count && rc != SQLITE_DONE) return sqlite_error(impl_->db, rc, "catalogue: cannot read the track ids");
+    seen.bit_count_ = n;  // fewer when rows went between the two reads (outside a snapshot)
+    return seen;
+  }
+  seen.bit_count_ = static_cast<std::size_t>(bits);
   return seen;
+}
+
+Result<void> Catalogue::mark_under(std::string_view root, SeenTracks& seen) {
+  Statement& stmt = (*impl_)[Sql::track_ids_under];
+  StatementUse use(stmt);
+  stmt.bind(1, subtree_key(root));
+  int rc;
+  while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) seen.add(stmt.column_int(0));
+  if (rc != SQLITE_DONE) return sqlite_error(impl_->db, rc, "catalogue: cannot read the tracks under a folder");
+  return core::ok();
 }
 
 Result<CatalogueStats> Catalogue::stats() {

@@ -74,8 +74,17 @@ enum class Sql : std::uint8_t {
   upsert_artist, upsert_album, upsert_track,
   record_error, delete_path, relocate,
   remove_unseen_tracks, remove_unseen_errors,
-  lookup, find_by_hash, new_scan, max_track_id, count,
+  lookup, find_by_hash, new_scan, track_id_range, track_ids, track_ids_under, count,
 };
+
+/// `root` as the ?1 of the subtree condition "path = ?1 OR (path >= ?1 ||
+/// '/' AND path < ?1 || '0')" ('0' follows '/' in byte order, so the range is
+/// the subtree, over the path index): without trailing slashes, and "" for
+/// "/" (whose range [//, /0) would miss most absolute paths).
+inline std::string_view subtree_key(std::string_view root) noexcept {
+  while (root.size() > 1 && root.back() == '/') root.remove_suffix(1);
+  return root == "/" ? std::string_view() : root;
+}
 
 /// sqlite3_bind_pointer's type tag for a SeenTracks (frugal_seen's first argument).
 inline constexpr const char* kSeenTracksType = "frugal::library::SeenTracks";

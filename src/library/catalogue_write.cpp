@@ -197,12 +197,10 @@ Result<bool> Catalogue::Writer::relocate(std::string_view old_path, std::string_
 }
 
 Result<std::uint64_t> Catalogue::Writer::remove_unseen(std::string_view root, const SeenTracks& seen) {
-  while (root.size() > 1 && root.back() == '/') root.remove_suffix(1);
   if (root.empty()) return make_error(Errc::invalid_argument, "catalogue: remove_unseen needs a root");
   if (auto r = begin_batch(); !r) return r.error();
   Impl& impl = *catalogue_->impl_;
-  // "/" would make the range [//, /0): every absolute path is under it.
-  const std::string_view prefix = root == "/" ? std::string_view() : root;
+  const std::string_view prefix = subtree_key(root);
   Statement& tracks = impl[Sql::remove_unseen_tracks];
   tracks.bind(1, prefix);
   tracks.bind(2, generation_);

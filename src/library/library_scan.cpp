@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -22,12 +23,52 @@ bool gone(const std::string& path) {
   return ::lstat(path.c_str(), &st) != 0 && errno == ENOENT;
 }
 
+// Whether `path` is `root` or below it.
+bool under(std::string_view path, std::string_view root) {
+  if (root == "/") return path.starts_with('/');
+  return path.starts_with(root) && (path.size() == root.size() || path[root.size()] == '/');
+}
+
+// The roots as the walk reports them and as rows store paths: absolute,
+// normalized, without a trailing slash ("music/" and "/x/music" are one root).
+core::Result<std::vector<std::string>> normalized(std::span<const std::string> roots) {
+  std::vector<std::string> out;
+  for (const std::string& root : roots) {
+    std::error_code ec;
+    const std::filesystem::path absolute = std::filesystem::absolute(root, ec);
+    if (ec) return core::Error{Errc::io, "library scan: cannot resolve a root", core::Error::kNoOffset, ec.value()};
+    std::string path = absolute.lexically_normal().string();
+    while (path.size() > 1 && path.back() == '/') path.pop_back();
+    out.push_back(std::move(path));
+  }
+  return out;
+}
+
+// The roots there now (an unmounted card's is not): only files under these
+// may be taken as moved, else a copy elsewhere would take over the rows of
+// a card that is merely away.
+std::vector<std::string> present(std::span<const std::string> roots) {
+  std::vector<std::string> out;
+  for (const std::string& root : roots) {
+    struct stat st {};
+    if (::stat(root.c_str(), &st) == 0 && (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) out.push_back(root);
+  }
+  return out;
+}
+
 // The scanner's results into the catalogue's writer, on the run() thread.
 class CatalogueSink final : public ScanSink {
  public:
   CatalogueSink(Catalogue& catalogue, Catalogue::Writer& writer, std::span<const std::string> roots,
+                std::vector<std::string> present_roots, std::function<core::Result<void>(const std::string&)> keep,
                 LibraryScanReport& report, const std::function<bool(const ScanProgress&)>& progress)
-      : catalogue_(catalogue), writer_(writer), roots_(roots), report_(report), progress_(progress) {}
+      : catalogue_(catalogue),
+        writer_(writer),
+        roots_(roots),
+        present_roots_(std::move(present_roots)),
+        keep_(std::move(keep)),
+        report_(report),
+        progress_(progress) {}
 
   bool on_track(TrackRecord&& record) override {
     auto stored = catalogue_.lookup(record.path);
@@ -48,6 +89,10 @@ class CatalogueSink final : public ScanSink {
   bool on_error(const ScanError& error) override {
     auto r = writer_.record_error(error);
     if (!r) return fail(r.error());
+    // What could not be read keeps its rows: a folder denied, a file
+    // unreadable, a root unmounted are not deleted.
+    auto kept = keep_(error.path);
+    if (!kept) return fail(kept.error());
     ++report_.errors;
     if (std::find(roots_.begin(), roots_.end(), error.path) != roots_.end()) report_.failed_roots.push_back(error);
     return true;
@@ -62,7 +107,11 @@ class CatalogueSink final : public ScanSink {
     auto paths = catalogue_.find_by_hash(record.hash);
     if (!paths) return fail(paths.error());
     for (const std::string& old_path : *paths) {
-      if (old_path == record.path || !gone(old_path)) continue;
+      if (old_path == record.path ||
+          std::none_of(present_roots_.begin(), present_roots_.end(),
+                       [&](const std::string& root) { return under(old_path, root); }) ||
+          !gone(old_path))
+        continue;
       auto moved = writer_.relocate(old_path, record.path, record.stamp);
       if (!moved) return fail(moved.error());
       if (*moved) {
@@ -80,6 +129,8 @@ class CatalogueSink final : public ScanSink {
   Catalogue& catalogue_;
   Catalogue::Writer& writer_;
   std::span<const std::string> roots_;
+  std::vector<std::string> present_roots_;
+  std::function<core::Result<void>(const std::string&)> keep_;
   LibraryScanReport& report_;
   const std::function<bool(const ScanProgress&)>& progress_;
   std::optional<core::Error> error_;
@@ -103,7 +154,13 @@ bool LibraryScan::unchanged(const std::string& path, const FileStamp& stamp) {
   return true;
 }
 
-core::Result<LibraryScanReport> LibraryScan::run(std::span<const std::string> roots) {
+core::Result<void> LibraryScan::keep_under(const std::string& path) {
+  std::lock_guard<std::mutex> lock(lookup_mutex_);
+  return lookup_->mark_under(path, seen_);
+}
+
+core::Result<LibraryScanReport> LibraryScan::run(std::span<const std::string> given_roots) {
+  FRUGAL_TRY(const std::vector<std::string> roots, normalized(given_roots));
   CatalogueOptions read_options;
   read_options.verify_on_open = false;
   read_options.cache_bytes = std::size_t{256} << 10;
@@ -128,7 +185,9 @@ core::Result<LibraryScanReport> LibraryScan::run(std::span<const std::string> ro
   LibraryScanReport report;
   FRUGAL_TRY(report.generation, catalogue_.begin_scan());
   FRUGAL_TRY(Catalogue::Writer writer, catalogue_.writer(report.generation));
-  CatalogueSink sink(catalogue_, writer, roots, report, options_.progress);
+  CatalogueSink sink(
+      catalogue_, writer, roots, present(roots), [this](const std::string& path) { return keep_under(path); }, report,
+      options_.progress);
   auto stats = scanner_.run(roots, sink);
   if (sink.error()) return *sink.error();  // the writer rolls its open batch back
   if (!stats) {
@@ -137,11 +196,9 @@ core::Result<LibraryScanReport> LibraryScan::run(std::span<const std::string> ro
   }
   report.stats = *stats;
   for (const std::string& root : roots) {
-    // A root that could not be read (an unmounted card) is not empty.
-    if (std::any_of(report.failed_roots.begin(), report.failed_roots.end(),
-                    [&](const ScanError& e) { return e.path == root; }))
-      continue;
-    FRUGAL_TRY(const std::uint64_t removed, writer.remove_unseen(root, seen_));  // the workers have stopped
+    // The workers have stopped: seen_ is this thread's. A root that could
+    // not be read had its rows kept by on_error.
+    FRUGAL_TRY(const std::uint64_t removed, writer.remove_unseen(root, seen_));
     report.removed += removed;
   }
   FRUGAL_CHECK(writer.finish());

@@ -113,6 +113,14 @@ TEST(LibraryCli, Errors) {
   const CommandResult bad = run_frugal("library stats --db " + shell_quote(junk));
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.err.find("junk.db"), std::string::npos);
+  // A reader given a path with no catalogue: an error, and no file made.
+  for (const char* command : {"list", "albums", "artists", "search x", "stats", "export --html out"}) {
+    const std::string typo = dir.file("typo.db");
+    const CommandResult r = run_frugal(std::string("library ") + command + " --db " + shell_quote(typo));
+    EXPECT_NE(r.exit_code, 0) << command;
+    EXPECT_NE(r.err.find("No such file"), std::string::npos) << command << ": " << r.err;
+    EXPECT_FALSE(std::filesystem::exists(typo)) << command;
+  }
 }
 
 }  // namespace

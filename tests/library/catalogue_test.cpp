@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cctype>
 #include <fstream>
 #include <map>
@@ -339,6 +340,45 @@ TEST(Catalogue, GenerationsSeenMovedAndRemoved) {
   auto second = catalogue->writer(3);  // one writer at a time
   ASSERT_FALSE(second);
   EXPECT_EQ(second.error().code, Errc::invalid_argument);
+}
+
+// Ids far apart (most rows deleted, or set by hand) are kept as a sorted
+// list, not a bit per id up to the largest: 2^40 must not cost 128 GiB.
+TEST(Catalogue, SeenTracksCoverSparseAndNegativeIdsWithinTheirCharge) {
+  test::TempDir dir;
+  const std::string path = dir.file("lib.db");
+  mem::MemoryTracker tracker;
+  CatalogueOptions options;
+  options.tracker = &tracker;
+  auto catalogue = open_ok(path, options);
+  ASSERT_TRUE(catalogue);
+  write_all(*catalogue, {record("/m/1", "one", "x", "p"), record("/m/2", "two", "x", "p"),
+                         record("/m/3", "three", "x", "p")});
+  {
+    RawDb raw(path);
+    raw.exec("UPDATE tracks SET id = -5 WHERE path = '/m/1'; UPDATE tracks SET id = 1099511627776 WHERE path = "
+             "'/m/3'");
+  }
+  auto account = tracker.account(Catalogue::kAccountName);
+  ASSERT_TRUE(account);
+  const std::size_t before = account->current();
+  auto seen = catalogue->seen_tracks();
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(account->current() - before, 8u + 3 * 8u);  // one word of bits, three ids
+  for (const std::int64_t id : {std::int64_t{-5}, std::int64_t{2}, std::int64_t{1} << 40}) {
+    EXPECT_FALSE(seen->contains(id));
+    seen->add(id);
+    EXPECT_TRUE(seen->contains(id));
+  }
+  for (const std::int64_t id : {std::int64_t{0}, std::int64_t{1}, std::int64_t{3}, (std::int64_t{1} << 40) + 1}) {
+    seen->add(id);  // not stored: ignored
+    EXPECT_FALSE(seen->contains(id)) << id;
+  }
+  SeenTracks moved = std::move(*seen);
+  EXPECT_TRUE(moved.contains(2));
+  EXPECT_FALSE(seen->contains(2));  // a moved-from set holds nothing
+  seen->add(2);
+  EXPECT_FALSE(seen->contains(2));
 }
 
 TEST(Catalogue, RemoveUnseenClearsOldErrorsAndEverythingUnderSlash) {
@@ -875,6 +915,33 @@ TEST(CatalogueMemory, CacheChargedAndReleasedUnderPressure) {
     EXPECT_EQ(refused.error().code, Errc::out_of_memory);
   }
   EXPECT_EQ(account->current(), 0u);
+}
+
+TEST(Catalogue, AMissingFileIsNotCreatedWhenCreateIsOff) {
+  test::TempDir dir;
+  CatalogueOptions options;
+  options.create = false;
+  auto missing = Catalogue::open(dir.file("typo.db"), options);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, Errc::io);
+  EXPECT_EQ(missing.error().os_error, ENOENT);
+  EXPECT_FALSE(std::filesystem::exists(dir.file("typo.db")));
+  ASSERT_TRUE(open_ok(dir.file("lib.db")));  // made by a writer
+  EXPECT_TRUE(Catalogue::open(dir.file("lib.db"), options));
+}
+
+TEST(Catalogue, FindByHashReturnsAtMostKMaxHashMatches) {
+  test::TempDir dir;
+  auto catalogue = open_ok(dir.file("lib.db"));
+  ASSERT_TRUE(catalogue);
+  std::vector<TrackRecord> copies;
+  for (int i = 0; i < 40; ++i) copies.push_back(record("/m/copy" + std::to_string(i), "t", "a", "b"));
+  for (TrackRecord& r : copies) r.hash = copies.front().hash;  // one content, 40 paths
+  write_all(*catalogue, copies);
+  auto paths = catalogue->find_by_hash(copies.front().hash);
+  ASSERT_TRUE(paths);
+  ASSERT_EQ(paths->size(), Catalogue::kMaxHashMatches);
+  EXPECT_EQ(paths->front(), "/m/copy0");  // by id: the first written
 }
 
 TEST(CatalogueMemory, RefusedChargeFailsOpen) {

@@ -28,6 +28,7 @@ namespace frugal::library {
 namespace {
 
 namespace fs = std::filesystem;
+using test::Bytes;
 using test::FlacTags;
 using test::tagged_flac;
 using test::write_file;
@@ -81,13 +82,14 @@ struct Library {
   explicit Library(int albums = 4, int tracks = 5) {
     make_library(root, albums, tracks);
   }
+  // Scans `roots` (default: the library's root) into `db`.
   core::Result<LibraryScanReport> scan(const std::string& db, LibraryScanOptions options = {},
-                                       std::uint32_t batch_size = 500) {
+                                       std::uint32_t batch_size = 500, std::vector<std::string> roots = {}) {
     CatalogueOptions catalogue_options;
     catalogue_options.batch_size = batch_size;
     FRUGAL_TRY(auto catalogue, Catalogue::open(db, catalogue_options));
     LibraryScan s(*catalogue, db, std::move(options));
-    const std::string roots[] = {root.string()};
+    if (roots.empty()) roots.push_back(root.string());
     return s.run(roots);
   }
   std::map<std::string, Row> rows(const std::string& db) {
@@ -250,6 +252,74 @@ TEST(LibraryScan, ACancelledScanKeepsWhatItReadAndRemovesNothing) {
   ASSERT_TRUE(complete);
   EXPECT_EQ(complete->removed, 7u);
   EXPECT_EQ(lib.rows(db).size(), 22u);
+}
+
+// A folder the walk could not enter (here: below max_depth; a permission
+// denied is the same ScanError) and a file that no longer parses keep their
+// rows: only what the scan saw gone is deleted.
+TEST(LibraryScan, WhatCouldNotBeReadKeepsItsRows) {
+  Library lib;
+  const std::string db = lib.dir.file("library.db");
+  ASSERT_TRUE(lib.scan(db));
+  const auto before = lib.rows(db);
+  ASSERT_EQ(before.size(), 28u);
+  LibraryScanOptions shallow;
+  shallow.scan.max_depth = 1;  // root, Artist: every Album folder is an error
+  auto r = lib.scan(db, shallow);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->errors, 4u);
+  EXPECT_EQ(r->removed, 0u);
+  EXPECT_EQ(lib.rows(db), before);
+
+  const fs::path track1 = lib.root / "Artist 0" / "Album 0" / "track1.flac";
+  Bytes broken = tagged_flac({"x"});
+  broken.resize(20);  // "fLaC" and half a STREAMINFO
+  write_file(track1, broken);
+  r = lib.scan(db);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->errors, 1u);
+  EXPECT_EQ(r->removed, 0u);
+  EXPECT_EQ(lib.rows(db), before);  // its last good facts, until it reads again
+}
+
+// Roots are resolved: "music/" with a slash is the root "music", so once it
+// is gone it is a failed root whose tracks stay, not an empty one.
+TEST(LibraryScan, ARootWithATrailingSlashIsTheSameRoot) {
+  Library lib;
+  const std::string db = lib.dir.file("library.db");
+  ASSERT_TRUE(lib.scan(db, {}, 500, {lib.root.string() + "/"}));
+  fs::rename(lib.root, lib.dir.path() / "unmounted");
+  auto r = lib.scan(db, {}, 500, {lib.root.string() + "//"});
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->failed_roots.size(), 1u);
+  EXPECT_EQ(r->failed_roots[0].path, lib.root.string());
+  EXPECT_EQ(r->removed, 0u);
+  EXPECT_EQ(lib.rows(db).size(), 28u);
+}
+
+// A copy on another card is not the unmounted card's file moved: the row
+// stays with its root (same id), the copy is a new row.
+TEST(LibraryScan, ACopyElsewhereDoesNotTakeTheRowOfAnUnmountedRoot) {
+  Library lib(1, 2);
+  const std::string db = lib.dir.file("library.db");
+  const fs::path card_b = lib.dir.path() / "card-b";
+  write_file(card_b / "own.flac", tagged_flac({"Own"}));
+  const std::vector<std::string> roots = {lib.root.string(), card_b.string()};
+  ASSERT_TRUE(lib.scan(db, {}, 500, roots));
+  const auto before = lib.rows(db);
+  ASSERT_EQ(before.size(), 5u);
+  const fs::path song = lib.root / "Artist 0" / "Album 0" / "track1.flac";
+  fs::rename(lib.root, lib.dir.path() / "unmounted");
+  fs::copy_file(lib.dir.path() / "unmounted" / "Artist 0" / "Album 0" / "track1.flac", card_b / "copy.flac");
+  auto r = lib.scan(db, {}, 500, roots);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->failed_roots.size(), 1u);
+  EXPECT_EQ(r->moved, 0u);
+  EXPECT_EQ(r->added, 1u);
+  const auto after = lib.rows(db);
+  EXPECT_EQ(after.size(), 6u);
+  EXPECT_EQ(std::get<0>(after.at(song.string())), std::get<0>(before.at(song.string())));
+  EXPECT_EQ(std::get<1>(after.at((card_b / "copy.flac").string())), std::get<1>(before.at(song.string())));
 }
 
 TEST(LibraryScan, AMissingRootKeepsItsTracks) {

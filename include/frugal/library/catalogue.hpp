@@ -65,6 +65,10 @@ struct CatalogueOptions {
   std::uint32_t busy_timeout_ms = 5000;
   /// Rows a Writer commits together; 1 = one row per transaction. 1..100000.
   std::uint32_t batch_size = 500;
+  /// Create the file when it does not exist; false: a missing file is
+  /// Errc::io with os_error ENOENT (a reader given a mistyped path must not
+  /// leave an empty catalogue behind).
+  bool create = true;
   /// Run PRAGMA quick_check at open (O(database size): ~10 ms for 10,000
   /// tracks) and refuse a damaged file.
   bool verify_on_open = true;
@@ -127,26 +131,33 @@ struct TrackQuery {
   std::uint32_t limit = 100;
 };
 
-/// The stored tracks a scan found unchanged, by id: one bit per id up to
-/// the largest id when the set was made (Catalogue::seen_tracks), so 10,000
-/// tracks cost ~1.2 KiB, charged to Catalogue::kAccountName. A rescan marks
-/// what it finds here instead of writing to the rows it did not read.
+/// The stored tracks a scan found unchanged, by id (Catalogue::seen_tracks
+/// covers every id stored when it is made). A rescan marks what it finds
+/// here instead of writing to the rows it did not read. One bit per id from
+/// 0 to the largest when ids are dense (10,000 tracks: ~1.2 KiB); when they
+/// are sparse (most rows deleted, ids set by hand), the ids themselves,
+/// sorted, and a bit each (8 bytes and a bit per track). Charged to
+/// Catalogue::kAccountName. An empty or moved-from set contains nothing.
 /// Thread-safety: none (LibraryScan fills it under its lookup lock).
 class SeenTracks {
  public:
   SeenTracks() = default;
-  SeenTracks(SeenTracks&&) noexcept = default;
-  SeenTracks& operator=(SeenTracks&&) noexcept = default;
+  SeenTracks(SeenTracks&& other) noexcept;
+  SeenTracks& operator=(SeenTracks&& other) noexcept;
 
-  /// Marks `id`; an id past the largest (a row written since) is ignored:
-  /// remove_unseen keeps rows of its own generation anyway.
+  /// Marks `id`; an id the set does not cover (a row written since) is
+  /// ignored: remove_unseen keeps rows of its own generation anyway.
   void add(std::int64_t id) noexcept;
   bool contains(std::int64_t id) const noexcept;
 
  private:
   friend class Catalogue;
-  std::unique_ptr<std::uint64_t[]> words_;
-  std::size_t words_count_ = 0;
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  std::size_t bit_of(std::int64_t id) const noexcept;  // npos: not covered
+
+  std::unique_ptr<std::uint64_t[]> bits_;
+  std::size_t bit_count_ = 0;
+  std::unique_ptr<std::int64_t[]> ids_;  // sparse: bit i is ids_[i]; null: bit i is id i
   mem::Charge charge_;
 };
 
@@ -244,13 +255,19 @@ class Catalogue {
   /// The stored stamp, hash and id of `path`, if catalogued (one indexed
   /// lookup). Errors: Errc::io.
   core::Result<std::optional<StoredFile>> lookup(std::string_view path);
-  /// Paths of the tracks with this content hash (indexed), by id.
+  /// Paths of the tracks with this content hash (indexed), by id: the
+  /// first kMaxHashMatches (a thousand copies of one file must not make each
+  /// new copy look at all of them).
   core::Result<std::vector<std::string>> find_by_hash(const ContentHash& hash);
+  static constexpr std::uint32_t kMaxHashMatches = 16;
   /// An empty SeenTracks covering every track id stored now (in a snapshot:
   /// as the snapshot sees them), charged to kAccountName of this
   /// catalogue's tracker. Errors: Errc::out_of_memory (over budget),
   /// Errc::io.
   core::Result<SeenTracks> seen_tracks();
+  /// Adds to `seen` the ids of the tracks at `root` or under it ("root/…").
+  /// Errors: Errc::io.
+  core::Result<void> mark_under(std::string_view root, SeenTracks& seen);
 
   /// A page of tracks in `query.order`, after `query.after`: a row-value
   /// comparison on the order's keys over the matching index, so a page

@@ -8,15 +8,17 @@
 //   under a lock: it is asked on the I/O workers while the writer's
 //   connection stays on the run() thread); its id goes into a SeenTracks
 //   bitmap, so an unchanged rescan writes nothing but its scan number;
-// - a new path whose content hash belongs to a row whose path is gone is
-//   that row moved (relocate: the same id, so what refers to it survives);
+// - a new path whose content hash belongs to a row whose path is gone, under
+//   a root that is there (not an unmounted card's), is that row moved
+//   (relocate: the same id, so what refers to it survives);
 // - rows are written through the catalogue's batched Writer (one
 //   transaction per batch_size rows), so a scan killed at any moment leaves
 //   every committed batch, and the next scan resumes: what was committed is
 //   unchanged, hence not read again;
 // - only a scan that completed deletes the rows under its roots it did not
 //   see (files deleted since): a cancelled or failed scan deletes nothing,
-//   nor does a root that could not be read (an unmounted card).
+//   and the rows at or under any path the scan could not read (a root
+//   unmounted, a folder or file denied) stay.
 // Thread-safety: one LibraryScan runs at a time on a catalogue; cancel()
 // may be called from any thread.
 
@@ -65,7 +67,8 @@ class LibraryScan {
   /// cache), for the length of run().
   LibraryScan(Catalogue& catalogue, std::string database, LibraryScanOptions options);
 
-  /// Scans `roots` (absolute folder paths). Errors: Errc::cancelled (cancel(),
+  /// Scans `roots` (folders or files; relative ones resolved against the
+  /// working folder, trailing slashes ignored). Errors: Errc::cancelled (cancel(),
   /// or a progress callback returning false: what was committed stays);
   /// the catalogue's (Errc::io...) and the scanner's.
   core::Result<LibraryScanReport> run(std::span<const std::string> roots);
@@ -75,6 +78,7 @@ class LibraryScan {
 
  private:
   bool unchanged(const std::string& path, const FileStamp& stamp);
+  core::Result<void> keep_under(const std::string& path);  // a ScanError's path keeps its rows
 
   Catalogue& catalogue_;
   std::string database_;
