@@ -32,16 +32,16 @@ inline core::Limits limits() {
   return l;
 }
 
-/// A finding unless every byte charged to `tracker` during the run has been
-/// released (call it once the run's demuxer or stream is gone): a charge left
-/// behind would make a long-lived player drift towards its budget.
-// Aborts with `what` on stderr unless `condition` holds: a finding.
+/// Aborts with `what` on stderr unless `condition` holds: a finding.
 inline void check(bool condition, const char* what) {
   if (condition) return;
   std::fprintf(stderr, "frugal fuzz: %s\n", what);
   std::abort();
 }
 
+/// A finding unless every byte charged to `tracker` during the run has been
+/// released (call it once the run's demuxer or stream is gone): a charge left
+/// behind would make a long-lived player drift towards its budget.
 inline void expect_all_released(const mem::MemoryTracker& tracker) {
   if (tracker.total() == 0) return;
   std::fprintf(stderr, "frugal fuzz: %zu bytes still charged to the tracker\n", tracker.total());

@@ -110,7 +110,9 @@ const char* container_name(player::Container container) noexcept {
 
 core::Result<bool> read_facts(core::ByteSource& source, mem::MemoryTracker* tracker, TrackRecord& record) {
   {
-    FRUGAL_TRY(auto demuxer, player::open_demuxer(source));
+    core::DemuxerOptions demuxer_options;
+    demuxer_options.tracker = tracker;
+    FRUGAL_TRY(auto demuxer, player::open_demuxer(source, demuxer_options));
     const core::Track* audio = nullptr;
     for (const core::Track& track : demuxer->tracks())
       if (track.audio()) {

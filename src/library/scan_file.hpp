@@ -27,7 +27,8 @@ const char* container_name(player::Container container) noexcept;
 
 /// Fills `record`'s facts (from the first audio track of the demuxer
 /// player::open_demuxer picks) and tags (tags::read_tags, pictures not
-/// loaded; charged to `tracker`). Returns whether the tags were read: false
+/// loaded); the demuxer's and the tags' memory is charged to `tracker`
+/// (nullptr: mem::default_tracker()). Returns whether the tags were read: false
 /// when the tag area is broken or over TagOptions::max_tag_bytes
 /// (Errc::malformed, Errc::limit_exceeded), which leaves a playable track
 /// without tags. Errors: the demuxer's; Errc::unsupported for a file
