@@ -283,7 +283,7 @@ int run_stats(const std::vector<std::string>& argv) {
   return kOk;
 }
 
-// The album's tracks, in disc and track order.
+// The album's first kMaxAlbumPageTracks tracks, in disc and track order.
 core::Result<std::vector<library::TrackRow>> album_tracks(library::Catalogue& catalogue, std::int64_t album_id) {
   std::vector<library::TrackRow> rows;
   library::TrackQuery q;
@@ -292,8 +292,9 @@ core::Result<std::vector<library::TrackRow>> album_tracks(library::Catalogue& ca
   q.limit = library::kMaxPageRows;
   for (;;) {
     FRUGAL_TRY(auto page, catalogue.list_tracks(q));
-    for (auto& t : page.rows) rows.push_back(std::move(t));
-    if (page.next_cursor.empty()) return rows;
+    for (auto& t : page.rows)
+      if (rows.size() < library::kMaxAlbumPageTracks) rows.push_back(std::move(t));
+    if (page.next_cursor.empty() || rows.size() == library::kMaxAlbumPageTracks) return rows;
     q.after = std::move(page.next_cursor);
   }
 }
@@ -334,6 +335,7 @@ int run_export(const std::vector<std::string>& argv) {
       album.title = a.title;
       album.artist = a.artist;
       album.year = a.year;
+      album.more_tracks = a.track_count - std::min<std::uint64_t>(a.track_count, tracks->size());
       for (const library::TrackRow& t : *tracks) {
         album.tracks.push_back({t.disc_number, t.track_number, t.title, t.artist, t.duration_ms});
         if (album.cover_path.empty() && t.cover_bytes) album.cover_path = t.path;

@@ -205,7 +205,9 @@ struct HtmlExport::Impl {
       if (t.duration_ms) page += " <span class=\"d\">" + duration_text(t.duration_ms) + "</span>";
       page += "</li>";
     }
-    page += "</ol></body></html>\n";
+    page += "</ol>";
+    if (album.more_tracks) page += "<p class=\"d\">and " + std::to_string(album.more_tracks) + " more</p>";
+    page += "</body></html>\n";
     return page;
   }
 
@@ -254,6 +256,8 @@ core::Result<void> HtmlExport::add_album(const ExportAlbum& album) {
   Impl& m = *impl_;
   if (m.dead) return make_error(Errc::invalid_argument, "HTML export: already failed or finished");
   m.dead = true;  // until this album is in
+  if (album.tracks.size() > kMaxAlbumPageTracks)
+    return make_error(Errc::invalid_argument, "HTML export: an album page over kMaxAlbumPageTracks tracks");
   FRUGAL_TRY(const std::string cover, m.cover_of(album));
 
   thumbnails::CacheKeyBuilder page_key;
@@ -268,7 +272,8 @@ core::Result<void> HtmlExport::add_album(const ExportAlbum& album) {
       .add_string(album.artist)
       .add_u64(album.year)
       .add_string(cover)
-      .add_u64(m.options.thumbnail_size);
+      .add_u64(m.options.thumbnail_size)
+      .add_u64(album.more_tracks);
   for (const ExportTrack& t : album.tracks)
     fingerprint.add_u64(t.disc_number).add_u64(t.track_number).add_string(t.title).add_string(t.artist).add_u64(t.duration_ms);
   const std::string prefix = fingerprint_line(fingerprint.finish());

@@ -179,5 +179,22 @@ TEST(HtmlExport, AFailedExportKeepsTheOldIndex) {
   EXPECT_FALSE(HtmlExport::begin(g.out.string(), bad));
 }
 
+// An album of every untagged file may hold the whole library: a page lists
+// kMaxAlbumPageTracks and counts the rest; more is refused, not rendered.
+TEST(HtmlExport, AnAlbumPageIsBounded) {
+  Gallery g;
+  ExportAlbum big{"big", "", "", 0, {}, ""};
+  big.tracks.assign(kMaxAlbumPageTracks, ExportTrack{0, 0, "t", "", 1000});
+  big.more_tracks = 5;
+  auto report = g.run({big});
+  ASSERT_TRUE(report) << report.error().message;
+  const fs::path page = *fs::directory_iterator(g.out / "albums");
+  EXPECT_NE(slurp(page).find("and 5 more"), std::string::npos);
+  big.tracks.push_back(ExportTrack{});
+  auto refused = g.run({big});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Errc::invalid_argument);
+}
+
 }  // namespace
 }  // namespace frugal::library

@@ -31,6 +31,10 @@
 namespace frugal::library {
 
 inline constexpr const char* kExportAccount = "library/export";
+/// Tracks an album page lists at most (a page, and the album the caller
+/// holds to make it, stay bounded: the album of every untagged file may hold
+/// them all); the rest is counted as ExportAlbum::more_tracks.
+inline constexpr std::size_t kMaxAlbumPageTracks = 2000;
 
 struct ExportTrack {
   std::uint32_t disc_number = 0, track_number = 0;  ///< 0: absent
@@ -44,10 +48,11 @@ struct ExportAlbum {
   std::string key;
   std::string title, artist;  ///< UTF-8; escaped in the HTML
   std::uint32_t year = 0;     ///< 0: absent
-  std::vector<ExportTrack> tracks;
+  std::vector<ExportTrack> tracks;  ///< at most kMaxAlbumPageTracks
   /// A file holding the cover (an audio file's picture or an image), or
   /// empty: none.
   std::string cover_path;
+  std::uint64_t more_tracks = 0;  ///< the album's tracks not in `tracks` (shown as a count)
 };
 
 struct HtmlExportOptions {
@@ -81,8 +86,9 @@ class HtmlExport {
 
   /// Adds the next album: writes its page if its fingerprint changed,
   /// queues its cover if missing, appends its figure to the index. Errors:
-  /// Errc::io; Errc::out_of_memory (kExportAccount refused); after one,
-  /// the export is dead (finish() fails).
+  /// Errc::io; Errc::out_of_memory (kExportAccount refused);
+  /// Errc::invalid_argument for more than kMaxAlbumPageTracks tracks; after
+  /// one, the export is dead (finish() fails).
   core::Result<void> add_album(const ExportAlbum& album);
 
   /// Waits for the covers, commits index.html, deletes the pages and covers
