@@ -26,10 +26,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       (void)library::detail::read_facts(source, &tracker, record);
       return;
     }
+    // An MP4 by its ftyp, that detect_container also hands to MP4 ("OggS"
+    // as an ftyp's size is an Ogg stream, which the Ogg reader resyncs in).
     const auto ftyp = std::as_bytes(std::span("ftyp", 4));
     if (input.size() < 8 || !std::equal(ftyp.begin(), ftyp.end(), input.begin() + 4)) return;
-    core::DemuxerOptions options;
-    options.limits = fuzz::limits();
+    auto detected = player::detect_container(source);
+    if (!detected || *detected != player::Container::mp4) return;
+    core::DemuxerOptions options;  // the default limits, as the sniff's
     options.tracker = &tracker;
     auto demuxer = player::open_demuxer(source, options);
     if (!demuxer) return;

@@ -328,14 +328,16 @@ Result<SeenTracks> Catalogue::seen_tracks() {
   return seen;
 }
 
-Result<void> Catalogue::mark_under(std::string_view root, SeenTracks& seen) {
+Result<std::uint64_t> Catalogue::mark_under(std::string_view root, SeenTracks& seen) {
+  if (root.empty()) return make_error(Errc::invalid_argument, "catalogue: mark_under needs a path");
   Statement& stmt = (*impl_)[Sql::track_ids_under];
   StatementUse use(stmt);
   stmt.bind(1, subtree_key(root));
+  std::uint64_t marked = 0;
   int rc;
-  while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) seen.add(stmt.column_int(0));
+  for (; (rc = sqlite3_step(stmt.get())) == SQLITE_ROW; ++marked) seen.add(stmt.column_int(0));
   if (rc != SQLITE_DONE) return sqlite_error(impl_->db, rc, "catalogue: cannot read the tracks under a folder");
-  return core::ok();
+  return marked;
 }
 
 Result<CatalogueStats> Catalogue::stats() {

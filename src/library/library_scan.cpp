@@ -44,14 +44,15 @@ core::Result<std::vector<std::string>> normalized(std::span<const std::string> r
   return out;
 }
 
-// The roots there now (an unmounted card's is not): only files under these
-// may be taken as moved, else a copy elsewhere would take over the rows of
-// a card that is merely away.
-std::vector<std::string> present(std::span<const std::string> roots) {
+// The roots that are away: missing, or an empty folder (the mount point an
+// unmounted card leaves). No file under them is taken as moved elsewhere,
+// else a copy on another root would take over the rows of a card merely away.
+std::vector<std::string> away(std::span<const std::string> roots) {
   std::vector<std::string> out;
   for (const std::string& root : roots) {
-    struct stat st {};
-    if (::stat(root.c_str(), &st) == 0 && (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) out.push_back(root);
+    std::error_code ec;
+    const bool empty = std::filesystem::is_empty(root, ec);
+    if (ec || empty) out.push_back(root);
   }
   return out;
 }
@@ -60,12 +61,12 @@ std::vector<std::string> present(std::span<const std::string> roots) {
 class CatalogueSink final : public ScanSink {
  public:
   CatalogueSink(Catalogue& catalogue, Catalogue::Writer& writer, std::span<const std::string> roots,
-                std::vector<std::string> present_roots, std::function<core::Result<void>(const std::string&)> keep,
+                std::vector<std::string> away_roots, std::function<core::Result<std::uint64_t>(const std::string&)> keep,
                 LibraryScanReport& report, const std::function<bool(const ScanProgress&)>& progress)
       : catalogue_(catalogue),
         writer_(writer),
         roots_(roots),
-        present_roots_(std::move(present_roots)),
+        away_roots_(std::move(away_roots)),
         keep_(std::move(keep)),
         report_(report),
         progress_(progress) {}
@@ -91,8 +92,7 @@ class CatalogueSink final : public ScanSink {
     if (!r) return fail(r.error());
     // What could not be read keeps its rows: a folder denied, a file
     // unreadable, a root unmounted are not deleted.
-    auto kept = keep_(error.path);
-    if (!kept) return fail(kept.error());
+    if (auto kept = keep_(error.path); !kept) return fail(kept.error());
     ++report_.errors;
     if (std::find(roots_.begin(), roots_.end(), error.path) != roots_.end()) report_.failed_roots.push_back(error);
     return true;
@@ -108,8 +108,8 @@ class CatalogueSink final : public ScanSink {
     if (!paths) return fail(paths.error());
     for (const std::string& old_path : *paths) {
       if (old_path == record.path ||
-          std::none_of(present_roots_.begin(), present_roots_.end(),
-                       [&](const std::string& root) { return under(old_path, root); }) ||
+          std::any_of(away_roots_.begin(), away_roots_.end(),
+                      [&](const std::string& root) { return under(old_path, root); }) ||
           !gone(old_path))
         continue;
       auto moved = writer_.relocate(old_path, record.path, record.stamp);
@@ -129,8 +129,8 @@ class CatalogueSink final : public ScanSink {
   Catalogue& catalogue_;
   Catalogue::Writer& writer_;
   std::span<const std::string> roots_;
-  std::vector<std::string> present_roots_;
-  std::function<core::Result<void>(const std::string&)> keep_;
+  std::vector<std::string> away_roots_;
+  std::function<core::Result<std::uint64_t>(const std::string&)> keep_;
   LibraryScanReport& report_;
   const std::function<bool(const ScanProgress&)>& progress_;
   std::optional<core::Error> error_;
@@ -154,8 +154,14 @@ bool LibraryScan::unchanged(const std::string& path, const FileStamp& stamp) {
   return true;
 }
 
-core::Result<void> LibraryScan::keep_under(const std::string& path) {
+core::Result<std::uint64_t> LibraryScan::keep_under(const std::string& path) {
   std::lock_guard<std::mutex> lock(lookup_mutex_);
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISDIR(st.st_mode)) {  // a file: its own row, not "path/…"
+    FRUGAL_TRY(const std::optional<StoredFile> stored, lookup_->lookup(path));
+    if (stored) seen_.add(stored->id);
+    return stored ? 1u : 0u;
+  }
   return lookup_->mark_under(path, seen_);
 }
 
@@ -185,9 +191,20 @@ core::Result<LibraryScanReport> LibraryScan::run(std::span<const std::string> gi
   LibraryScanReport report;
   FRUGAL_TRY(report.generation, catalogue_.begin_scan());
   FRUGAL_TRY(Catalogue::Writer writer, catalogue_.writer(report.generation));
+  const std::vector<std::string> away_roots = away(roots);
   CatalogueSink sink(
-      catalogue_, writer, roots, present(roots), [this](const std::string& path) { return keep_under(path); }, report,
+      catalogue_, writer, roots, away_roots, [this](const std::string& path) { return keep_under(path); }, report,
       options_.progress);
+  for (const std::string& root : away_roots) {
+    // An empty root that had tracks is a card away from its mount point,
+    // not a card emptied: a failed root (a missing one the walk reports).
+    FRUGAL_TRY(const std::uint64_t kept, keep_under(root));
+    std::error_code ec;
+    if (kept == 0 || !std::filesystem::is_directory(root, ec)) continue;
+    core::Error error = make_error(Errc::io, "the folder is empty: a card away? its tracks are kept");
+    error.os_error = ENOMEDIUM;
+    if (!sink.on_error(ScanError{root, error})) return *sink.error();
+  }
   auto stats = scanner_.run(roots, sink);
   if (sink.error()) return *sink.error();  // the writer rolls its open batch back
   if (!stats) {

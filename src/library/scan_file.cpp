@@ -1,5 +1,6 @@
 #include "library/scan_file.hpp"
 
+#include <frugal/core/byte_reader.hpp>
 #include <frugal/core/media.hpp>
 #include <frugal/mp4/box.hpp>
 #include <frugal/tags/tags.hpp>
@@ -26,34 +27,59 @@ bool opus_first(std::span<const std::byte> head) {
   return has_at(head, 27 + segments, "OpusHead");
 }
 
-// Whether an MP4's moov holds a track whose media handler is 'soun'
-// (ISO/IEC 14496-12 §8.4.3: hdlr's handler_type, after version, flags and
-// pre_defined; QuickTime's component subtype sits at the same place). Only
-// box headers and 12 bytes of each hdlr are read, so a video (or an AVIF,
-// an init segment without audio) is told apart before it is hashed.
+// Whether an MP4's moov holds a sound track, told the way the MP4 demuxer
+// tells it (src/mp4/movie.cpp, TrakParser) from box headers and each hdlr's
+// 12 bytes, so a video (an AVIF, an init segment without audio) is known
+// before it is hashed. Unsure when the boxes do not say cleanly (an error,
+// over the box budget): the file is then read as audio and the demuxer
+// says what is wrong.
 enum class Sound : std::uint8_t { no, yes, unsure };
+using core::FourCC;
 
-// The boxes of `reader` at `level` of moov/trak/mdia/hdlr. Unsure when the
-// boxes do not say cleanly (an error, over `budget` boxes): the file is then
-// read as audio and the demuxer says what is wrong.
-Sound find_sound(core::ByteSource& source, mp4::BoxReader& reader, std::size_t level, int& budget) {
-  static constexpr core::FourCC kPath[] = {core::FourCC("moov"), core::FourCC("trak"), core::FourCC("mdia"),
-                                           core::FourCC("hdlr")};
+// The children of a trak's `parent` box, walked as the demuxer walks them:
+// into edts, mdia, minf and stbl; the last hdlr whose parent is mdia names
+// the track's handler (ISO/IEC 14496-12 §8.4.3: after version, flags and
+// pre_defined). False: not clean.
+bool track_handler(core::ByteSource& source, mp4::BoxReader& reader, FourCC parent, FourCC& handler, int& budget) {
   while (--budget >= 0) {
     auto box = reader.next();
-    if (!box) return Sound::unsure;
-    if (!*box) return Sound::no;
-    if ((*box)->type != kPath[level]) continue;
-    if (level + 1 == std::size(kPath)) {
+    if (!box) return false;
+    if (!*box) return true;
+    const FourCC type = (*box)->type;
+    if (type == FourCC("hdlr") && parent == FourCC("mdia")) {
       std::byte body[12];
-      if ((*box)->body_size() < sizeof body || !core::read_exact(source, (*box)->body_offset(), body))
-        return Sound::unsure;
-      return std::memcmp(body + 8, "soun", 4) == 0 ? Sound::yes : Sound::no;
+      if ((*box)->body_size() < sizeof body || !core::read_exact(source, (*box)->body_offset(), body)) return false;
+      handler = FourCC(core::load_be32(body + 8));
+    } else if (type == FourCC("edts") || type == FourCC("mdia") || type == FourCC("minf") || type == FourCC("stbl")) {
+      auto children = reader.children(**box);
+      if (!children || !track_handler(source, *children, type, handler, budget)) return false;
     }
-    auto children = reader.children(**box);
-    if (!children) return Sound::unsure;
-    const Sound found = find_sound(source, *children, level + 1, budget);
-    if (found != Sound::no || level != 1) return found;  // one moov, one mdia and hdlr each; many traks
+  }
+  return false;
+}
+
+// The first moov's traks: yes when one has the 'soun' handler.
+Sound find_sound(core::ByteSource& source) {
+  const core::Limits limits;
+  int budget = 4096;  // boxes looked at, at most
+  mp4::BoxReader top(source, limits);
+  while (--budget >= 0) {
+    auto box = top.next();
+    if (!box) return Sound::unsure;
+    if (!*box) return Sound::no;  // no moov
+    if ((*box)->type != FourCC("moov")) continue;
+    auto traks = top.children(**box);
+    if (!traks) return Sound::unsure;
+    while (--budget >= 0) {
+      auto trak = traks->next();
+      if (!trak) return Sound::unsure;
+      if (!*trak) return Sound::no;
+      if ((*trak)->type != FourCC("trak")) continue;
+      auto children = traks->children(**trak);
+      FourCC handler;
+      if (!children || !track_handler(source, *children, FourCC("trak"), handler, budget)) return Sound::unsure;
+      if (handler == FourCC("soun")) return Sound::yes;
+    }
   }
   return Sound::unsure;
 }
@@ -89,10 +115,7 @@ core::Result<std::optional<player::Container>> sniff_audio(core::ByteSource& sou
       break;
     case player::Container::mp4: {
       if (!has_at(head, 4, "ftyp")) break;
-      const core::Limits limits;
-      mp4::BoxReader top(source, limits);
-      int budget = 4096;  // boxes looked at, at most
-      if (find_sound(source, top, 0, budget) != Sound::no) return std::optional(container);
+      if (find_sound(source) != Sound::no) return std::optional(container);
       break;
     }
   }

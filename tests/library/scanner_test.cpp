@@ -4,6 +4,7 @@
 #include <frugal/library/scanner.hpp>
 
 #include "library/fixtures.hpp"
+#include "library/scan_file.hpp"
 #include "support/media.hpp"
 #include "heap_counter.hpp"
 #include "support/flac_writer.hpp"
@@ -225,6 +226,47 @@ TEST(Scanner, MP4WithoutASoundTrackIsSkippedUnhashed) {
   ASSERT_EQ(sink.tracks.size(), 1u);
   EXPECT_EQ(sink.tracks.count(both_path), 1u);
   EXPECT_EQ(stats->bytes_hashed, fs::file_size(both_path));  // the others were not read through
+}
+
+// The sniff reads a track's handler as the demuxer does: the last hdlr of
+// mdia wins, and mdia is found through edts, minf and stbl too — it must
+// never call a file the player plays "not audio".
+TEST(Scanner, SoundTrackSniffAgreesWithTheDemuxer) {
+  using test::concat;
+  using test::FourCC;
+  using test::hdlr_box;
+  using test::make_box;
+  const auto movie = [](const Bytes& trak_body) {
+    const Bytes ftyp = make_box(FourCC("ftyp"), Bytes(8, std::byte{'a'}));
+    return concat({ftyp, make_box(FourCC("moov"), make_box(FourCC("trak"), trak_body))});
+  };
+  const auto mdia = [](std::initializer_list<FourCC> handlers) {
+    Bytes body;
+    for (const FourCC h : handlers) {
+      const Bytes box = hdlr_box(h);
+      body.insert(body.end(), box.begin(), box.end());
+    }
+    return make_box(FourCC("mdia"), body);
+  };
+  const struct {
+    const char* what;
+    Bytes file;
+    bool audio;
+  } cases[] = {
+      {"soun", movie(mdia({FourCC("soun")})), true},
+      {"vide", movie(mdia({FourCC("vide")})), false},
+      {"vide then soun: the last wins", movie(mdia({FourCC("vide"), FourCC("soun")})), true},
+      {"soun then vide", movie(mdia({FourCC("soun"), FourCC("vide")})), false},
+      {"mdia inside edts", movie(make_box(FourCC("edts"), mdia({FourCC("soun")}))), true},
+      {"no hdlr", movie(mdia({})), false},
+      {"hdlr outside mdia", movie(concat({hdlr_box(FourCC("soun")), mdia({FourCC("vide")})})), false},
+  };
+  for (const auto& c : cases) {
+    core::MemorySource source(c.file);
+    auto container = detail::sniff_audio(source, c.file);
+    ASSERT_TRUE(container) << c.what;
+    EXPECT_EQ(container->has_value(), c.audio) << c.what;
+  }
 }
 
 TEST(Scanner, HiddenEntriesAreSkipped) {

@@ -265,9 +265,10 @@ class Catalogue {
   /// catalogue's tracker. Errors: Errc::out_of_memory (over budget),
   /// Errc::io.
   core::Result<SeenTracks> seen_tracks();
-  /// Adds to `seen` the ids of the tracks at `root` or under it ("root/…").
-  /// Errors: Errc::io.
-  core::Result<void> mark_under(std::string_view root, SeenTracks& seen);
+  /// Adds to `seen` the ids of the tracks at `root` or under it ("root/…");
+  /// returns how many. Errors: Errc::invalid_argument for an empty path;
+  /// Errc::io.
+  core::Result<std::uint64_t> mark_under(std::string_view root, SeenTracks& seen);
 
   /// A page of tracks in `query.order`, after `query.after`: a row-value
   /// comparison on the order's keys over the matching index, so a page

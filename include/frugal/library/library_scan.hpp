@@ -8,17 +8,20 @@
 //   under a lock: it is asked on the I/O workers while the writer's
 //   connection stays on the run() thread); its id goes into a SeenTracks
 //   bitmap, so an unchanged rescan writes nothing but its scan number;
-// - a new path whose content hash belongs to a row whose path is gone, under
-//   a root that is there (not an unmounted card's), is that row moved
-//   (relocate: the same id, so what refers to it survives);
+// - a new path whose content hash belongs to a row whose path is gone, and
+//   not under a root that is away (missing, or an empty folder: the mount
+//   point of a card taken out), is that row moved (relocate: the same id,
+//   so what refers to it survives);
 // - rows are written through the catalogue's batched Writer (one
 //   transaction per batch_size rows), so a scan killed at any moment leaves
 //   every committed batch, and the next scan resumes: what was committed is
 //   unchanged, hence not read again;
 // - only a scan that completed deletes the rows under its roots it did not
 //   see (files deleted since): a cancelled or failed scan deletes nothing,
-//   and the rows at or under any path the scan could not read (a root
-//   unmounted, a folder or file denied) stay.
+//   and the rows of any path the scan could not read stay (a file that no
+//   longer parses keeps its row; a folder denied or too deep, a missing
+//   root, an empty root that had tracks keep the rows under them; the
+//   last two are reported in failed_roots).
 // Thread-safety: one LibraryScan runs at a time on a catalogue; cancel()
 // may be called from any thread.
 
@@ -78,7 +81,9 @@ class LibraryScan {
 
  private:
   bool unchanged(const std::string& path, const FileStamp& stamp);
-  core::Result<void> keep_under(const std::string& path);  // a ScanError's path keeps its rows
+  // A ScanError's path keeps its rows (a file its own, a folder those under
+  // it); the count kept.
+  core::Result<std::uint64_t> keep_under(const std::string& path);
 
   Catalogue& catalogue_;
   std::string database_;

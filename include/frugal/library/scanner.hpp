@@ -14,15 +14,20 @@
 // CPU stage, its TrackRecord), plus one file per worker.
 //
 // Audio by content, never by name: MP4 with an ftyp box first (ISO/IEC
-// 14496-12 §4.3), FLAC ("fLaC", after an ID3v2 tag too; RFC 9639 §6), Ogg
-// whose first packet is OpusHead (RFC 7845 §3). A file that sniffs as one of
-// them but whose demuxer or tags cannot be read is a ScanError.
+// 14496-12 §4.3) and a track whose handler is 'soun' (§8.4.3, read from box
+// headers before the file is hashed: a video is skipped, not read through),
+// FLAC ("fLaC", after an ID3v2 tag too; RFC 9639 §6), Ogg whose first
+// packet is OpusHead (RFC 7845 §3). A file that sniffs as one of them but
+// whose demuxer cannot read it is a ScanError; one whose tag area is broken
+// or over tags::TagOptions::max_tag_bytes is a track without tags
+// (ScanProgress::untagged).
 //
 // Memory (tracker account "library/scan"): each I/O worker's read buffer
 // (ScanOptions::chunk_bytes) and XXH3 state; each open folder of the walk
 // (kDirBytes, glibc's DIR buffer) and each entry of the visited-folder set
 // (kVisitedBytes). Past the budget the scan fails with Errc::out_of_memory.
-// Tags are read with tags::read_tags on its own account ("tags/taglib").
+// The CPU workers' demuxers and tags are charged to ScanOptions::tracker
+// too, on their own accounts ("mp4/…", "tags/taglib"...).
 //
 // Thread-safety: one run() at a time per Scanner; cancel() from any thread.
 
@@ -50,7 +55,7 @@ struct ScanProgress {
   std::uint64_t audio = 0;             ///< TrackRecords delivered
   std::uint64_t untagged = 0;          ///< of those, delivered without tags: their tag area is broken or over
                                        ///< tags::TagOptions::max_tag_bytes (the audio plays)
-  std::uint64_t skipped = 0;           ///< files whose content is not MP4, FLAC or Ogg Opus
+  std::uint64_t skipped = 0;           ///< files whose content is not MP4 with sound, FLAC or Ogg Opus
   std::uint64_t unchanged = 0;         ///< files ScanOptions::unchanged accepted (not read)
   std::uint64_t errors = 0;            ///< ScanErrors delivered (files and folders)
   std::uint64_t bytes_hashed = 0;      ///< bytes read into XXH3
