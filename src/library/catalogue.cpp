@@ -8,11 +8,11 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <limits>
-#include <utility>
 #include <cstring>
 #include <ctime>
+#include <limits>
 #include <new>
+#include <utility>
 
 namespace frugal::library {
 
@@ -310,7 +310,7 @@ Result<SeenTracks> Catalogue::seen_tracks() {
   FRUGAL_TRY(mem::Account account, tracker.account(kAccountName));
   FRUGAL_TRY(seen.charge_, mem::Charge::try_make(account, static_cast<std::size_t>(bytes)));
   const auto words = static_cast<std::size_t>((bits + 63) / 64);
-  seen.bits_.reset(new (std::nothrow) std::uint64_t[words == 0 ? 1 : words]());
+  seen.bits_.reset(new (std::nothrow) std::uint64_t[words]());  // bits ≥ 1: max_id + 1, or count ≥ 1 when sparse
   if (!seen.bits_) return make_error(Errc::out_of_memory, "catalogue: cannot allocate a seen-tracks set");
   if (!dense) {
     seen.ids_.reset(new (std::nothrow) std::int64_t[static_cast<std::size_t>(count)]);

@@ -88,11 +88,15 @@ class CatalogueSink final : public ScanSink {
     return true;
   }
   bool on_error(const ScanError& error) override {
-    auto r = writer_.record_error(error);
-    if (!r) return fail(r.error());
     // What could not be read keeps its rows: a folder denied, a file
     // unreadable, a root unmounted are not deleted.
     if (auto kept = keep_(error.path); !kept) return fail(kept.error());
+    return record(error);
+  }
+  // Records `error` (its rows already kept) and counts it.
+  bool record(const ScanError& error) {
+    auto r = writer_.record_error(error);
+    if (!r) return fail(r.error());
     ++report_.errors;
     if (std::find(roots_.begin(), roots_.end(), error.path) != roots_.end()) report_.failed_roots.push_back(error);
     return true;
@@ -198,12 +202,13 @@ core::Result<LibraryScanReport> LibraryScan::run(std::span<const std::string> gi
   for (const std::string& root : away_roots) {
     // An empty root that had tracks is a card away from its mount point,
     // not a card emptied: a failed root (a missing one the walk reports).
-    FRUGAL_TRY(const std::uint64_t kept, keep_under(root));
     std::error_code ec;
-    if (kept == 0 || !std::filesystem::is_directory(root, ec)) continue;
+    if (!std::filesystem::is_directory(root, ec)) continue;
+    FRUGAL_TRY(const std::uint64_t kept, keep_under(root));
+    if (kept == 0) continue;
     core::Error error = make_error(Errc::io, "the folder is empty: a card away? its tracks are kept");
     error.os_error = ENOMEDIUM;
-    if (!sink.on_error(ScanError{root, error})) return *sink.error();
+    if (!sink.record(ScanError{root, error})) return *sink.error();
   }
   auto stats = scanner_.run(roots, sink);
   if (sink.error()) return *sink.error();  // the writer rolls its open batch back
